@@ -1,0 +1,32 @@
+// Every Helm chart the platform installs, pinned to the exact repository and version recorded in
+// ../shared/charts (tests compare these with each chart's Chart.yaml).
+
+export interface ChartPin {
+    /** Chart name in its repository. */
+    readonly chart: string;
+    readonly version: string;
+    readonly repo: string;
+    /** Folder under ../shared/charts holding this chart's Chart.yaml and values.yaml. */
+    readonly referenceDir: string;
+}
+
+export const CHARTS = {
+    kubePrometheusStack: {
+        chart: "kube-prometheus-stack",
+        version: "88.5.3",
+        repo: "https://prometheus-community.github.io/helm-charts",
+        referenceDir: "kube-prometheus-stack",
+    },
+    argoCd: {
+        chart: "argo-cd",
+        version: "10.1.1",
+        repo: "https://argoproj.github.io/argo-helm",
+        referenceDir: "argo-cd",
+    },
+} as const satisfies Record<string, ChartPin>;
+
+/** Subcharts whose values a parent chart passes through under a key of its own. */
+export const SUBCHART_REFERENCES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+    // kube-prometheus-stack 88.5.3 depends on grafana 12.11.1, the version in ../shared/charts/grafana.
+    "kube-prometheus-stack": { grafana: "grafana" },
+};

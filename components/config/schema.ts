@@ -1,0 +1,172 @@
+// The shape of the resolved settings: what a stack's config must look like once its tier preset has
+// been merged under it. Every object is strict, so a misspelt key is an error rather than a silently
+// ignored setting.
+import { z } from "zod";
+
+export const TIERS = ["minimal", "long-term"] as const;
+export const METRICS_BACKENDS = ["prometheus", "mimir", "thanos"] as const;
+export const DISK_TYPES = ["pd-balanced", "pd-ssd", "pd-standard"] as const;
+export const CLUSTER_ROLES = ["hub", "spoke"] as const;
+
+// Kubernetes object names (RFC 1123 labels) and GKE cluster names share this shape.
+const dnsLabel = z
+    .string()
+    .regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, {
+        error: "a lowercase DNS label: letters, digits and '-', starting with a letter, at most 40 characters",
+    });
+
+const gcpProjectId = z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, {
+    error: "a GCP project id: 6-30 lowercase letters, digits or '-', starting with a letter",
+});
+
+const gcpLocation = z.string().regex(/^[a-z]+-[a-z]+[0-9](-[a-z])?$/, {
+    error: "a GCP region or zone such as \"us-central1\" or \"us-central1-a\"",
+});
+
+const gcpRegion = z.string().regex(/^[a-z]+-[a-z]+[0-9]$/, {
+    error: "a GCP region such as \"us-central1\" (not a zone)",
+});
+
+const cpuQuantity = z.string().regex(/^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$/, {
+    error: "a CPU quantity such as \"250m\" or \"1.5\"",
+});
+
+const memoryQuantity = z.string().regex(/^[1-9][0-9]*(Ki|Mi|Gi|Ti)$/, {
+    error: "a memory quantity in binary units such as \"512Mi\" or \"2Gi\"",
+});
+
+const duration = z.string().regex(/^[1-9][0-9]*(s|m|h)$/, {
+    error: "a duration in seconds, minutes or hours such as \"30s\", \"5m\" or \"1h\"",
+});
+
+const positiveInt = (what: string) =>
+    z.number({ error: `a whole number of ${what}` }).int({ error: `a whole number of ${what}` }).positive({
+        error: `a positive number of ${what}`,
+    });
+
+const replicas = z
+    .number({ error: "a whole number of replicas" })
+    .int({ error: "a whole number of replicas" })
+    .min(1, { error: "at least 1 replica" })
+    .max(10, { error: "at most 10 replicas" });
+
+const hostname = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, {
+    error: "a fully qualified host name such as \"grafana.example.com\"",
+});
+
+export const resourceSpecSchema = z.strictObject({
+    requests: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
+    // CPU limits are optional on purpose: throttling hurts query latency more than it protects the
+    // node. Memory limits are always set so a runaway process is killed instead of its neighbours.
+    limits: z.strictObject({ cpu: cpuQuantity.optional(), memory: memoryQuantity }),
+});
+
+// Every workload the platform runs, by the key used in `resources`. Later pillars add theirs here.
+export const WORKLOADS = [
+    "prometheus",
+    "alertmanager",
+    "prometheusOperator",
+    "prometheusConfigReloader",
+    "kubeStateMetrics",
+    "nodeExporter",
+    "grafana",
+    "grafanaSidecar",
+    "argocdController",
+    "argocdServer",
+    "argocdRepoServer",
+    "argocdApplicationSet",
+    "argocdNotifications",
+    "argocdDex",
+    "argocdRedis",
+] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
+const resourcesSchema = z.strictObject(
+    Object.fromEntries(WORKLOADS.map((w) => [w, resourceSpecSchema])) as Record<
+        Workload,
+        typeof resourceSpecSchema
+    >,
+);
+
+export const clusterSchema = z.strictObject({
+    name: dnsLabel,
+    location: gcpLocation,
+    project: gcpProjectId,
+    role: z.enum(CLUSTER_ROLES, { error: 'one of "hub" | "spoke"' }),
+});
+
+export const settingsSchema = z.strictObject({
+    stack: z.string().min(1),
+    project: gcpProjectId,
+    region: gcpRegion,
+    tier: z.enum(TIERS, { error: 'one of "minimal" | "long-term"' }),
+    metricsBackend: z.enum(METRICS_BACKENDS, { error: 'one of "prometheus" | "mimir" | "thanos"' }),
+    clusters: z.array(clusterSchema, { error: "a list of clusters" }).min(1, {
+        error: "at least one cluster (exactly one with role hub)",
+    }),
+    namespaces: z.strictObject({
+        monitoring: dnsLabel,
+        logging: dnsLabel,
+        tracing: dnsLabel,
+        gitops: dnsLabel,
+    }),
+    storage: z.strictObject({
+        diskType: z.enum(DISK_TYPES, { error: 'one of "pd-balanced" | "pd-ssd" | "pd-standard"' }),
+        // Days a bucket's lifecycle rule waits beyond the store's own retention before deleting.
+        lifecycleMarginDays: positiveInt("days"),
+        // Days the object history of state buckets (rules, alertmanager state) is kept.
+        stateHistoryDays: positiveInt("days"),
+        protectBuckets: z.boolean({ error: "true or false" }),
+    }),
+    retention: z.strictObject({
+        metricsDays: positiveInt("days"),
+        logsDays: positiveInt("days"),
+        tracesDays: positiveInt("days"),
+    }),
+    prometheus: z.strictObject({
+        replicas,
+        scrapeInterval: duration,
+        retentionDays: positiveInt("days"),
+        storageGi: positiveInt("GiB"),
+        retentionSizeGi: positiveInt("GiB"),
+    }),
+    alertmanager: z.strictObject({
+        replicas,
+        storageGi: positiveInt("GiB"),
+        retentionHours: positiveInt("hours"),
+    }),
+    grafana: z.strictObject({
+        storageGi: positiveInt("GiB"),
+        ingress: z.strictObject({
+            enabled: z.boolean({ error: "true or false" }),
+            host: hostname.optional(),
+            className: z.string().min(1).optional(),
+            tlsSecretName: dnsLabel.optional(),
+        }),
+    }),
+    loki: z.strictObject({ storageGi: positiveInt("GiB") }),
+    tempo: z.strictObject({ storageGi: positiveInt("GiB") }),
+    argocd: z.strictObject({ highAvailability: z.boolean({ error: "true or false" }) }),
+    resources: resourcesSchema,
+});
+
+export type Settings = DeepReadonly<z.infer<typeof settingsSchema>>;
+export type ClusterSettings = Settings["clusters"][number];
+export type ResourceSpec = DeepReadonly<z.infer<typeof resourceSpecSchema>>;
+export type Tier = (typeof TIERS)[number];
+export type MetricsBackend = (typeof METRICS_BACKENDS)[number];
+
+export type DeepReadonly<T> = T extends (infer E)[]
+    ? ReadonlyArray<DeepReadonly<E>>
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
+
+/** What a stack may set: the settings without the values that come from elsewhere. */
+export type TierPreset = Omit<
+    z.infer<typeof settingsSchema>,
+    "stack" | "project" | "region" | "clusters" | "tier" | "metricsBackend" | "prometheus"
+> & {
+    metricsBackend: MetricsBackend;
+    prometheus: Omit<z.infer<typeof settingsSchema>["prometheus"], "retentionSizeGi">;
+};

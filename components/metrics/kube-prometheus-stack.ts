@@ -1,0 +1,131 @@
+// Helm values of kube-prometheus-stack for one cluster: Prometheus, Alertmanager, the operator,
+// exporters and the bundled Grafana.
+import type { ClusterSettings, Settings } from "../config/schema";
+import { KSA_NAMES } from "../gcp/stores";
+import type { GrafanaDatasource } from "../grafana/datasources";
+import { containerResources, volumeClaimSpec } from "../kubernetes/resources";
+import { KUBE_PROMETHEUS_STACK_FULLNAME } from "./endpoints";
+
+export interface KubePrometheusStackRefs {
+    storageClassName: string;
+    /** Secret holding Grafana's admin user and password (keys `admin-user`, `admin-password`). */
+    grafanaAdminSecretName: string;
+    datasources: readonly GrafanaDatasource[];
+}
+
+export const GRAFANA_ADMIN_SECRET_KEYS = { user: "admin-user", password: "admin-password" } as const;
+
+/** Label and annotation the Grafana sidecar uses to find dashboards and file them in folders. */
+export const GRAFANA_DASHBOARD_LABEL = "grafana_dashboard";
+export const GRAFANA_FOLDER_ANNOTATION = "grafana_folder";
+
+export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSettings, refs: KubePrometheusStackRefs) {
+    const r = settings.resources;
+    const p = settings.prometheus;
+    const am = settings.alertmanager;
+    return {
+        fullnameOverride: KUBE_PROMETHEUS_STACK_FULLNAME,
+        crds: { enabled: true },
+        prometheusOperator: {
+            resources: containerResources(r.prometheusOperator),
+            prometheusConfigReloader: { resources: containerResources(r.prometheusConfigReloader) },
+        },
+        "kube-state-metrics": { resources: containerResources(r.kubeStateMetrics) },
+        "prometheus-node-exporter": { resources: containerResources(r.nodeExporter) },
+        prometheus: {
+            // With Thanos the sidecar uploads blocks as Prometheus' own Kubernetes service account,
+            // which the platform creates with its Workload Identity annotation.
+            ...(settings.metricsBackend === "thanos"
+                ? { serviceAccount: { create: false, name: KSA_NAMES.prometheus } }
+                : {}),
+            prometheusSpec: {
+                replicas: p.replicas,
+                scrapeInterval: p.scrapeInterval,
+                evaluationInterval: p.scrapeInterval,
+                retention: `${p.retentionDays}d`,
+                // Size-based retention kicks in before the volume fills (validated <= 85% of it).
+                retentionSize: `${p.retentionSizeGi}GiB`,
+                externalLabels: { cluster: cluster.name, stack: settings.stack },
+                // Select rules, monitors, probes and scrape configs from every namespace, whether or
+                // not they carry this release's label.
+                ruleSelectorNilUsesHelmValues: false,
+                serviceMonitorSelectorNilUsesHelmValues: false,
+                podMonitorSelectorNilUsesHelmValues: false,
+                probeSelectorNilUsesHelmValues: false,
+                scrapeConfigSelectorNilUsesHelmValues: false,
+                resources: containerResources(r.prometheus),
+                storageSpec: { volumeClaimTemplate: { spec: volumeClaimSpec(refs.storageClassName, p.storageGi) } },
+            },
+        },
+        alertmanager: {
+            alertmanagerSpec: {
+                replicas: am.replicas,
+                retention: `${am.retentionHours}h`,
+                resources: containerResources(r.alertmanager),
+                storage: { volumeClaimTemplate: { spec: volumeClaimSpec(refs.storageClassName, am.storageGi) } },
+            },
+        },
+        grafana: grafanaValues(settings, refs),
+    };
+}
+
+function grafanaValues(settings: Settings, refs: KubePrometheusStackRefs) {
+    const ingress = settings.grafana.ingress;
+    return {
+        enabled: true,
+        // SQLite on a ReadWriteOnce disk has one writer: one replica, replaced rather than rolled.
+        replicas: 1,
+        deploymentStrategy: { type: "Recreate" },
+        admin: {
+            existingSecret: refs.grafanaAdminSecretName,
+            userKey: GRAFANA_ADMIN_SECRET_KEYS.user,
+            passwordKey: GRAFANA_ADMIN_SECRET_KEYS.password,
+        },
+        persistence: {
+            enabled: true,
+            type: "pvc",
+            storageClassName: refs.storageClassName,
+            accessModes: ["ReadWriteOnce"],
+            size: `${settings.grafana.storageGi}Gi`,
+        },
+        resources: containerResources(settings.resources.grafana),
+        // Reachable inside the cluster only, unless an ingress with TLS is configured.
+        service: { type: "ClusterIP" },
+        ingress:
+            ingress.enabled && ingress.host && ingress.tlsSecretName
+                ? {
+                      enabled: true,
+                      ...(ingress.className ? { ingressClassName: ingress.className } : {}),
+                      hosts: [ingress.host],
+                      path: "/",
+                      pathType: "Prefix",
+                      tls: [{ secretName: ingress.tlsSecretName, hosts: [ingress.host] }],
+                  }
+                : { enabled: false },
+        "grafana.ini": {
+            analytics: { reporting_enabled: false, check_for_updates: false },
+            ...(ingress.enabled && ingress.host ? { server: { root_url: `https://${ingress.host}` } } : {}),
+        },
+        testFramework: { enabled: false },
+        sidecar: {
+            resources: containerResources(settings.resources.grafanaSidecar),
+            dashboards: {
+                enabled: true,
+                label: GRAFANA_DASHBOARD_LABEL,
+                labelValue: "1",
+                searchNamespace: "ALL",
+                folderAnnotation: GRAFANA_FOLDER_ANNOTATION,
+                provider: { foldersFromFilesStructure: true, allowUiUpdates: false },
+            },
+            datasources: {
+                enabled: true,
+                // The platform provisions every datasource itself (below), with stable UIDs.
+                defaultDatasourceEnabled: false,
+                alertmanager: { enabled: false },
+            },
+        },
+        additionalDataSources: refs.datasources,
+        // Datasources removed from settings are removed from Grafana too.
+        prune: true,
+    };
+}

@@ -1,0 +1,22 @@
+// The whole platform for one stack: the GCP layer once, then one ClusterPlatform per cluster.
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterPlatform } from "./cluster/cluster-platform";
+import type { Settings } from "./config/schema";
+import { ObjectStorage } from "./gcp/object-storage";
+
+export class ObservabilityPlatform extends pulumi.ComponentResource {
+    readonly storage: ObjectStorage;
+    readonly clusters: Readonly<Record<string, ClusterPlatform>>;
+
+    constructor(name: string, settings: Settings, opts?: pulumi.ComponentResourceOptions) {
+        super("observability:index:Platform", name, {}, opts);
+        this.storage = new ObjectStorage("object-storage", settings, { parent: this });
+        this.clusters = Object.fromEntries(
+            settings.clusters.map((cluster) => [
+                cluster.name,
+                new ClusterPlatform(cluster.name, { settings, cluster, storage: this.storage }, { parent: this }),
+            ]),
+        );
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,144 @@
+// The offline plan: the program's resources, Helm values and settings for one stack, as files.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { loadSettings } from "../../components/config/settings";
+import type { Settings } from "../../components/config/schema";
+import { runProgram, type FakeCluster, type RecordedResource } from "./runtime";
+import { readStackConfig } from "./stack-config";
+
+export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
+
+export interface PlannedResource {
+    type: string;
+    name: string;
+    /** Name of the parent resource (the stack for top-level resources). */
+    parent: string | null;
+    /** Name of the explicit provider, or null for the default provider of the resource's package. */
+    provider: string | null;
+    /** Present (true) only for resources that `pulumi destroy` and replacements must stop at. */
+    protect?: true;
+    /** Names of the resources this one is created after, when there are any. */
+    dependsOn?: string[];
+    inputs: Record<string, unknown>;
+}
+
+export interface PlannedRelease {
+    /** Pulumi resource name: "<cluster>-<release>", unique across the fleet. */
+    resource: string;
+    releaseName: string;
+    namespace: string;
+    chart: string;
+    version: string;
+    repo: string;
+    values: Record<string, unknown>;
+}
+
+export interface Plan {
+    stack: string;
+    settings: Settings;
+    resources: PlannedResource[];
+    releases: PlannedRelease[];
+    outputs: Record<string, unknown>;
+}
+
+export interface PlanOptions {
+    projectDir?: string;
+    /** Replaces the stack file's config entirely (tests, generated fleets). */
+    config?: Record<string, string>;
+    secretKeys?: string[];
+    clusters?: Readonly<Record<string, FakeCluster>>;
+}
+
+const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
+function sortKeysDeep(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(sortKeysDeep);
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(
+            Object.keys(value)
+                .sort()
+                .map((k) => [k, sortKeysDeep((value as Record<string, unknown>)[k])]),
+        );
+    }
+    return value;
+}
+
+export async function planStack(stack: string, options: PlanOptions = {}): Promise<Plan> {
+    const projectDir = options.projectDir ?? PROJECT_DIR;
+    const stackConfig = readStackConfig(projectDir, stack);
+    const run = await runProgram({
+        project: stackConfig.project,
+        stack,
+        config: options.config ?? stackConfig.config,
+        secretKeys: options.secretKeys ?? stackConfig.secretKeys,
+        program: path.join(projectDir, "index.ts"),
+        clusters: options.clusters,
+    });
+    const byUrn = new Map<string, RecordedResource>(run.resources.map((r) => [r.urn, r]));
+    const nameOf = (urn?: string) => (urn ? (byUrn.get(urn)?.name ?? urn) : null);
+    const resources: PlannedResource[] = run.resources
+        .map((r) => ({
+            type: r.type,
+            name: r.name,
+            parent: nameOf(r.parentUrn),
+            provider: nameOf(r.providerUrn),
+            ...(r.protect ? { protect: true as const } : {}),
+            ...(r.dependencyUrns.length > 0
+                ? { dependsOn: [...new Set(r.dependencyUrns.map((u) => nameOf(u) ?? u))].sort() }
+                : {}),
+            inputs: sortKeysDeep(r.inputs) as Record<string, unknown>,
+        }))
+        .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type.localeCompare(b.type)));
+    const releases: PlannedRelease[] = resources
+        .filter((r) => r.type === HELM_RELEASE_TYPE)
+        .map((r) => {
+            const i = r.inputs as Record<string, any>;
+            return {
+                resource: r.name,
+                releaseName: i.name,
+                namespace: i.namespace,
+                chart: i.chart,
+                version: i.version,
+                repo: i.repositoryOpts?.repo ?? "",
+                values: (i.values ?? {}) as Record<string, unknown>,
+            };
+        });
+    // The program has just resolved these from the same config; reading them again is cheap.
+    const settings = loadSettings();
+    return { stack, settings, resources, releases, outputs: sortKeysDeep(run.outputs) as Record<string, unknown> };
+}
+
+/** Writes the plan under `dir`, replacing what an earlier plan left there. */
+export function writePlan(plan: Plan, dir: string): string[] {
+    fs.rmSync(dir, { recursive: true, force: true });
+    const written: string[] = [];
+    const write = (relative: string, text: string) => {
+        const file = path.join(dir, relative);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, text);
+        written.push(relative);
+    };
+    write("resources.json", `${JSON.stringify(plan.resources, null, 2)}\n`);
+    write("outputs.json", `${JSON.stringify(plan.outputs, null, 2)}\n`);
+    write("settings.json", `${JSON.stringify(sortKeysDeep(plan.settings), null, 2)}\n`);
+    for (const release of plan.releases) {
+        write(`values/${release.resource}.yaml`, stringify(release.values, { sortMapEntries: true, lineWidth: 0 }));
+    }
+    return written;
+}
+
+export function summarize(plan: Plan): string {
+    const counts = new Map<string, number>();
+    for (const r of plan.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    const width = Math.max(...[...counts.keys()].map((t) => t.length));
+    const lines = [
+        `Stack ${plan.stack}: tier ${plan.settings.tier}, metrics backend ${plan.settings.metricsBackend}, ` +
+            `${plan.settings.clusters.length} cluster(s), ${plan.resources.length} resources`,
+        "Resources by type:",
+        ...[...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `  ${t.padEnd(width)}  ${n}`),
+        "Helm releases:",
+        ...plan.releases.map((r) => `  ${r.resource} (${r.namespace}): ${r.chart}@${r.version}`),
+    ];
+    return lines.join("\n");
+}

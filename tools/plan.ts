@@ -1,0 +1,37 @@
+// npm run plan -- --stack <name> [--out <dir>]
+// Runs index.ts under Pulumi's mocks with Pulumi.<name>.yaml and writes the plan to <dir>.
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError } from "../components/config/errors";
+import { planStack, summarize, writePlan } from "./offline/plan";
+
+async function main(): Promise<number> {
+    const started = process.hrtime.bigint();
+    const { values } = parseArgs({
+        options: { stack: { type: "string", default: "dev" }, out: { type: "string" } },
+        strict: true,
+    });
+    const stack = values.stack as string;
+    const out = path.resolve(values.out ?? path.join("out", stack));
+    let plan;
+    try {
+        plan = await planStack(stack);
+    } catch (err) {
+        // Nothing is written for a plan that failed.
+        console.error(err instanceof ConfigError ? err.message : `Plan of stack "${stack}" failed: ${(err as Error).stack ?? err}`);
+        return 1;
+    }
+    const files = writePlan(plan, out);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    console.log(summarize(plan));
+    console.log(`Wrote ${files.length} files to ${path.relative(process.cwd(), out) || "."} in ${seconds.toFixed(2)} s`);
+    return 0;
+}
+
+main().then(
+    (code) => process.exit(code),
+    (err) => {
+        console.error(err);
+        process.exit(1);
+    },
+);
