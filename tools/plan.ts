@@ -1,5 +1,6 @@
 // npm run plan -- --stack <name> [--out <dir>]
-// Runs index.ts under Pulumi's mocks with Pulumi.<name>.yaml and writes the plan to <dir>.
+// Runs index.ts under Pulumi's mocks with Pulumi.<name>.yaml (or --stack-file) and writes the
+// plan to <dir> (default out/<name>).
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config/errors";
@@ -8,14 +9,18 @@ import { planStack, summarize, writePlan } from "./offline/plan";
 async function main(): Promise<number> {
     const started = process.hrtime.bigint();
     const { values } = parseArgs({
-        options: { stack: { type: "string", default: "dev" }, out: { type: "string" } },
+        options: {
+            stack: { type: "string", default: "dev" },
+            out: { type: "string" },
+            "stack-file": { type: "string" },
+        },
         strict: true,
     });
     const stack = values.stack as string;
     const out = path.resolve(values.out ?? path.join("out", stack));
     let plan;
     try {
-        plan = await planStack(stack);
+        plan = await planStack(stack, { stackFile: values["stack-file"] });
     } catch (err) {
         // Nothing is written for a plan that failed.
         console.error(err instanceof ConfigError ? err.message : `Plan of stack "${stack}" failed: ${(err as Error).stack ?? err}`);

@@ -151,7 +151,7 @@ function crossFieldProblems(c: Record<string, Json>): ConfigProblem[] {
         }
     }
     const prometheus = isPlainObject(c.prometheus) ? c.prometheus : {};
-    if (typeof prometheus.storageGi === "number" && typeof prometheus.retentionSizeGi === "number") {
+    if (typeof prometheus.storageGi === "number" && prometheus.storageGi > 0 && typeof prometheus.retentionSizeGi === "number") {
         const max = Math.floor(prometheus.storageGi * MAX_RETENTION_SIZE_SHARE);
         if (prometheus.retentionSizeGi > max) {
             problems.push({
@@ -197,8 +197,11 @@ export function resolveSettings(input: StackConfigInput): Settings {
     const merged = deepMerge(preset, overrides) as Record<string, Json>;
 
     const prometheus = merged.prometheus;
-    if (isPlainObject(prometheus) && prometheus.retentionSizeGi === undefined && typeof prometheus.storageGi === "number") {
-        prometheus.retentionSizeGi = Math.floor(prometheus.storageGi * MAX_RETENTION_SIZE_SHARE);
+    if (isPlainObject(prometheus) && prometheus.retentionSizeGi === undefined) {
+        const disk = prometheus.storageGi;
+        // With an invalid disk size, that key's own error is the one to report, not a derived one.
+        prometheus.retentionSizeGi =
+            typeof disk === "number" && disk > 0 ? Math.max(1, Math.floor(disk * MAX_RETENTION_SIZE_SHARE)) : 1;
     }
     if (Array.isArray(merged.clusters)) {
         merged.clusters = merged.clusters.map((c) =>

@@ -92,14 +92,14 @@ export class ObjectStorage extends pulumi.ComponentResource {
                     { parent: this },
                 );
             }
-            for (const ksa of identity.kubernetesServiceAccounts) {
+            // Workload Identity is per project, not per cluster: the same namespace and account name
+            // on two clusters of one project is one member, so it gets one binding (two resources
+            // for one binding would remove it for both when either is deleted).
+            const members = new Map(identity.kubernetesServiceAccounts.map((k) => [workloadIdentityMember(k), k]));
+            for (const [member, ksa] of members) {
                 new gcp.serviceaccount.IAMMember(
-                    `${identity.component}-wi-${ksa.cluster}-${ksa.namespace}-${ksa.name}`,
-                    {
-                        serviceAccountId: account.name,
-                        role: "roles/iam.workloadIdentityUser",
-                        member: workloadIdentityMember(ksa),
-                    },
+                    `${identity.component}-wi-${ksa.clusterProject}-${ksa.namespace}-${ksa.name}`,
+                    { serviceAccountId: account.name, role: "roles/iam.workloadIdentityUser", member },
                     { parent: this },
                 );
             }

@@ -48,6 +48,9 @@ export interface PlanOptions {
     config?: Record<string, string>;
     secretKeys?: string[];
     clusters?: Readonly<Record<string, FakeCluster>>;
+    /** Reads the config from this file instead of Pulumi.<stack>.yaml. */
+    stackFile?: string;
+    onRegistered?: (resource: RecordedResource) => void;
 }
 
 const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -66,7 +69,7 @@ function sortKeysDeep(value: unknown): unknown {
 
 export async function planStack(stack: string, options: PlanOptions = {}): Promise<Plan> {
     const projectDir = options.projectDir ?? PROJECT_DIR;
-    const stackConfig = readStackConfig(projectDir, stack);
+    const stackConfig = readStackConfig(projectDir, stack, options.stackFile);
     const run = await runProgram({
         project: stackConfig.project,
         stack,
@@ -74,6 +77,7 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
         secretKeys: options.secretKeys ?? stackConfig.secretKeys,
         program: path.join(projectDir, "index.ts"),
         clusters: options.clusters,
+        onRegistered: options.onRegistered,
     });
     const byUrn = new Map<string, RecordedResource>(run.resources.map((r) => [r.urn, r]));
     const nameOf = (urn?: string) => (urn ? (byUrn.get(urn)?.name ?? urn) : null);

@@ -41,6 +41,8 @@ export interface ProgramRunOptions {
     program: string;
     /** Cluster lookup results by cluster name; unspecified clusters get a healthy fake. */
     clusters?: Readonly<Record<string, FakeCluster>>;
+    /** Receives every registration as it happens, also when the run then fails. */
+    onRegistered?: (resource: RecordedResource) => void;
 }
 
 export const SECRET_MASK = "[secret]";
@@ -70,7 +72,7 @@ export function maskSerialized(value: unknown): unknown {
 
 const shortHash = (text: string, length: number) => createHash("sha256").update(text).digest("hex").slice(0, length);
 
-function fakeState(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+export function fakeState(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
     switch (type) {
         case "gcp:serviceaccount/account:Account": {
             const email = `${inputs.accountId}@${inputs.project}.iam.gserviceaccount.com`;
@@ -114,7 +116,15 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
     const recorded = new Map<string, RecordedResource>();
     const outputsByUrn = new Map<string, unknown>();
     const failures: unknown[] = [];
-    const onRejection = (reason: unknown) => failures.push(reason);
+    // An error thrown inside an apply (say, a failed check on a lookup result) surfaces as an
+    // unhandled rejection and leaves its resource's registration pending forever: stop at once.
+    let failed: (reason: unknown) => void = () => undefined;
+    const failure = new Promise<never>((_, reject) => (failed = reject));
+    failure.catch(() => undefined);
+    const onRejection = (reason: unknown) => {
+        failures.push(reason);
+        failed(reason);
+    };
     process.on("unhandledRejection", onRejection);
 
     try {
@@ -142,7 +152,7 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
             register(req, (err, resp) => {
                 if (!err && resp) {
                     const provider: string = req.getProvider();
-                    recorded.set(resp.getUrn(), {
+                    const resource: RecordedResource = {
                         type: req.getType(),
                         name: req.getName(),
                         urn: resp.getUrn(),
@@ -152,7 +162,9 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
                         protect: req.getProtect() === true,
                         dependencyUrns: req.getDependenciesList(),
                         inputs: maskSerialized(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
-                    });
+                    };
+                    recorded.set(resource.urn, resource);
+                    options.onRegistered?.(resource);
                 }
                 callback(err, resp);
             });
@@ -165,10 +177,15 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
 
         const program = path.resolve(options.program);
         delete require.cache[require.resolve(program)];
-        await pulumi.runtime.runInPulumiStack(async () => require(program));
-        await runtimeSettings.disconnect();
+        await Promise.race([
+            (async () => {
+                await pulumi.runtime.runInPulumiStack(async () => require(program));
+                await runtimeSettings.disconnect();
+            })(),
+            failure,
+        ]);
     } catch (err) {
-        failures.unshift(err);
+        if (!failures.includes(err)) failures.unshift(err);
     } finally {
         // Let late rejections of this run arrive before the handler goes.
         await new Promise((resolve) => setImmediate(resolve));

@@ -37,14 +37,14 @@ function engineValue(value: unknown): string {
     return String(value);
 }
 
-export function readStackConfig(projectDir: string, stack: string): StackConfig {
+export function readStackConfig(projectDir: string, stack: string, stackFile?: string): StackConfig {
     const projectFile = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) ?? {};
     const project: string = projectFile.name;
-    const stackPath = path.join(projectDir, `Pulumi.${stack}.yaml`);
+    const stackPath = stackFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackPath)) {
         throw new Error(`no stack file ${path.relative(process.cwd(), stackPath) || stackPath} for stack "${stack}"`);
     }
-    const stackFile = parse(fs.readFileSync(stackPath, "utf8")) ?? {};
+    const stackDoc = parse(fs.readFileSync(stackPath, "utf8")) ?? {};
     const entries: Record<string, unknown> = {};
     // Project-level defaults (Pulumi.yaml `config:`), then the stack's own keys.
     for (const [key, decl] of Object.entries<any>(projectFile.config ?? {})) {
@@ -53,7 +53,7 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
             entries[key.includes(":") ? key : `${project}:${key}`] = value;
         }
     }
-    for (const [key, value] of Object.entries(stackFile.config ?? {})) {
+    for (const [key, value] of Object.entries(stackDoc.config ?? {})) {
         entries[key.includes(":") ? key : `${project}:${key}`] = value;
     }
     const config: Record<string, string> = {};

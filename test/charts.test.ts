@@ -1,0 +1,108 @@
+// Releases pin exactly the charts in ../shared/charts, and every value key they set exists there.
+import * as assert from "node:assert/strict";
+import { CHARTS } from "../components/charts/pins";
+import type { Plan } from "../tools/offline/plan";
+import { chartRepositories, chartValues, chartYaml, undeclaredValuePaths } from "./support/charts";
+import { planVariant } from "./support/program";
+
+/**
+ * Maps a chart leaves open, per chart: below each any key is accepted ("/" separates keys, "**"
+ * matches any depth). Keep it short: everything else must be declared in the chart's values.yaml.
+ */
+const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
+    "kube-prometheus-stack": [
+        "**/resources", // container resources: charts declare `resources: {}`
+        "prometheus/prometheusSpec/externalLabels", // label map
+        "prometheus/prometheusSpec/storageSpec", // a PVC template, declared as {}
+        "alertmanager/alertmanagerSpec/storage", // a PVC template, declared as {}
+        "grafana/grafana.ini", // Grafana's ini file as a map
+    ],
+    "argo-cd": [
+        "**/resources",
+        // Subchart dandydeveloper/redis-ha 4.38.0, whose values are not in ../shared: its exporter
+        // and HAProxy ServiceMonitor switches.
+        "redis-ha/exporter",
+        "redis-ha/haproxy/metrics",
+    ],
+};
+
+/** Keys the charts document only as commented-out examples in values.yaml. */
+const DOCUMENTED_IN_COMMENTS: Readonly<Record<string, readonly string[]>> = {
+    "kube-prometheus-stack": ["grafana/persistence/storageClassName", "grafana/ingress/ingressClassName"],
+    "argo-cd": [],
+};
+
+describe("Helm charts", () => {
+    const plans: Plan[] = [];
+    before(async () => {
+        plans.push(await planVariant("dev"));
+        plans.push(await planVariant("prod"));
+        plans.push(
+            await planVariant("prod", {
+                set: {
+                    metricsBackend: "thanos",
+                    clusters: [
+                        { name: "hub-gke", location: "us-central1", role: "hub" },
+                        { name: "edge", location: "us-east1", role: "spoke" },
+                    ],
+                    grafana: { ingress: { enabled: true, host: "grafana.example.com", className: "nginx", tlsSecretName: "tls" } },
+                },
+            }),
+        );
+    });
+
+    it("pins each chart to the name and version of its reference Chart.yaml and the repository of the reference table", () => {
+        const repos = chartRepositories();
+        for (const pin of Object.values(CHARTS)) {
+            const reference = chartYaml(pin.referenceDir);
+            assert.equal(pin.chart, reference.name);
+            assert.equal(pin.version, reference.version);
+            assert.equal(pin.repo, repos[pin.referenceDir].repo);
+        }
+    });
+
+    it("installs every release from a pinned chart, repository and version", () => {
+        const pinned = new Set(Object.values(CHARTS).map((c) => `${c.repo} ${c.chart}@${c.version}`));
+        for (const plan of plans) {
+            assert.ok(plan.releases.length > 0);
+            for (const release of plan.releases) {
+                assert.ok(pinned.has(`${release.repo} ${release.chart}@${release.version}`), `${release.resource}: ${release.chart}@${release.version}`);
+            }
+        }
+    });
+
+    for (const pin of Object.values(CHARTS)) {
+        it(`sets only value keys that ${pin.chart} ${pin.version} declares`, () => {
+            const defaults = chartValues(pin.referenceDir);
+            const allowed = [...FREE_FORM[pin.referenceDir], ...DOCUMENTED_IN_COMMENTS[pin.referenceDir]];
+            let checked = 0;
+            for (const plan of plans) {
+                for (const release of plan.releases.filter((r) => r.chart === pin.chart)) {
+                    assert.deepEqual(undeclaredValuePaths(release.values, defaults, allowed), [], `${plan.stack}/${release.resource}`);
+                    checked++;
+                }
+            }
+            assert.ok(checked >= 3, "every plan installs this chart");
+        });
+    }
+
+    it("catches a misspelt value key", () => {
+        const defaults = chartValues("kube-prometheus-stack");
+        const misspelt = { prometheus: { prometheusSpec: { retentionSise: "1GiB", resources: { requests: { cpu: "1" } } } } };
+        assert.deepEqual(undeclaredValuePaths(misspelt, defaults, FREE_FORM["kube-prometheus-stack"]), [
+            "prometheus.prometheusSpec.retentionSise",
+        ]);
+        // A key under a map the chart declares empty is caught unless that map is listed as free-form.
+        assert.deepEqual(undeclaredValuePaths({ prometheus: { prometheusSpec: { storageSpec: { x: 1 } } } }, defaults, []), [
+            "prometheus.prometheusSpec.storageSpec.x",
+        ]);
+    });
+
+    it("checks Grafana keys against the bundled grafana chart", () => {
+        const defaults = chartValues("kube-prometheus-stack") as any;
+        assert.equal(chartYaml("grafana").version, "12.11.1", "the version kube-prometheus-stack 88.5.3 depends on");
+        // `persistence` is declared by the grafana chart, not by kube-prometheus-stack's own values.
+        assert.ok("persistence" in defaults.grafana);
+        assert.deepEqual(undeclaredValuePaths({ grafana: { persistance: {} } }, defaults, []), ["grafana.persistance"]);
+    });
+});

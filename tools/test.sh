@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The test command (npm test): type-check with strict settings, then the mocha suites.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npx tsc --noEmit -p .
+npx mocha "$@"
