@@ -2,17 +2,15 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { CHARTS } from "../charts/pins";
-import { pinnedRelease } from "../charts/release";
+import type { ChartPin } from "../charts/pins";
 import type { ClusterSettings, Settings } from "../config/schema";
 import type { ObjectStorage } from "../gcp/object-storage";
-import { KSA_NAMES, workloadIdentities } from "../gcp/stores";
-import { argoCdValues } from "../gitops/argocd";
-import { grafanaDatasources } from "../grafana/datasources";
+import { workloadIdentities } from "../gcp/stores";
+import { installGitOps } from "../gitops/install";
 import { gkeKubeconfig } from "../kubernetes/kubeconfig";
 import { storageClassSpec } from "../kubernetes/storage-class";
-import { GRAFANA_ADMIN_SECRET_KEYS, kubePrometheusStackValues } from "../metrics/kube-prometheus-stack";
+import { installMetrics } from "../metrics/install";
+import { releaseInstaller, type ClusterContext } from "./context";
 
 export interface ClusterPlatformArgs {
     settings: Settings;
@@ -20,40 +18,19 @@ export interface ClusterPlatformArgs {
     storage: ObjectStorage;
 }
 
-const GRAFANA_ADMIN_SECRET = "grafana-admin";
-
-/** Helm release name to "chart@version", for outputs and the plan summary. */
-export type ReleaseSummary = Record<string, string>;
-
 export class ClusterPlatform extends pulumi.ComponentResource {
     readonly provider: k8s.Provider;
     readonly storageClassName: pulumi.Output<string>;
     readonly grafanaAdminPassword: pulumi.Output<string>;
-    readonly releases: ReleaseSummary;
+    /** Helm release name -> "chart@version". */
+    readonly releases: Readonly<Record<string, string>>;
 
     constructor(name: string, args: ClusterPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("observability:cluster:ClusterPlatform", name, {}, opts);
         const { settings, cluster, storage } = args;
         const id = cluster.name;
 
-        const gke = gcp.container.getClusterOutput(
-            { name: cluster.name, location: cluster.location, project: cluster.project },
-            { parent: this },
-        );
-        // Every bucket identity relies on Workload Identity; fail early and plainly without it.
-        const kubeconfig = pulumi
-            .all([gke.endpoint, gke.masterAuths, gke.workloadIdentityConfigs])
-            .apply(([endpoint, auths, wi]) => {
-                const pool = wi?.[0]?.workloadPool;
-                if (pool !== `${cluster.project}.svc.id.goog`) {
-                    throw new Error(
-                        `GKE cluster ${cluster.name} (${cluster.location}, ${cluster.project}) has Workload Identity ` +
-                            `${pool ? `pool ${pool}` : "disabled"}; enable it with pool ${cluster.project}.svc.id.goog.`,
-                    );
-                }
-                return gkeKubeconfig({ name: `gke_${cluster.project}_${cluster.location}_${cluster.name}`, endpoint, caCertificate: auths[0].clusterCaCertificate });
-            });
-        this.provider = new k8s.Provider(`${id}-k8s`, { kubeconfig }, { parent: this });
+        this.provider = new k8s.Provider(`${id}-k8s`, { kubeconfig: clusterKubeconfig(cluster, this) }, { parent: this });
         const on: pulumi.CustomResourceOptions = { parent: this, provider: this.provider };
 
         const namespaces: Record<string, k8s.core.v1.Namespace> = {};
@@ -64,20 +41,17 @@ export class ClusterPlatform extends pulumi.ComponentResource {
                 on,
             );
         }
-        const monitoring = namespaces[settings.namespaces.monitoring];
-        const gitops = namespaces[settings.namespaces.gitops];
 
         const storageClass = new k8s.storage.v1.StorageClass(`${id}-storage-class`, storageClassSpec(settings), on);
         this.storageClassName = storageClass.metadata.name;
 
         // Kubernetes service accounts that act as a GCP service account on this cluster.
-        // Keyed by "<namespace>/<name>", so each release waits for exactly the accounts it runs as.
-        const serviceAccounts = new Map<string, k8s.core.v1.ServiceAccount>();
+        const workloadServiceAccounts = new Map<string, k8s.core.v1.ServiceAccount>();
         for (const identity of workloadIdentities(settings)) {
             const email = storage.serviceAccountEmails[identity.component];
             if (!email) throw new Error(`no GCP service account for ${identity.component}`);
             for (const ksa of identity.kubernetesServiceAccounts.filter((k) => k.cluster === cluster.name)) {
-                serviceAccounts.set(
+                workloadServiceAccounts.set(
                     `${ksa.namespace}/${ksa.name}`,
                     new k8s.core.v1.ServiceAccount(
                         `${id}-ksa-${ksa.namespace}-${ksa.name}`,
@@ -94,67 +68,50 @@ export class ClusterPlatform extends pulumi.ComponentResource {
             }
         }
 
-        const adminPassword = new random.RandomPassword(
-            `${id}-grafana-admin-password`,
-            { length: 32, special: false },
-            { parent: this },
-        );
-        this.grafanaAdminPassword = pulumi.secret(adminPassword.result);
-        const adminSecret = new k8s.core.v1.Secret(
-            `${id}-grafana-admin`,
-            {
-                metadata: { name: GRAFANA_ADMIN_SECRET, namespace: monitoring.metadata.name },
-                type: "Opaque",
-                stringData: {
-                    [GRAFANA_ADMIN_SECRET_KEYS.user]: "admin",
-                    [GRAFANA_ADMIN_SECRET_KEYS.password]: this.grafanaAdminPassword,
-                },
-            },
-            on,
-        );
-
-        const kubePrometheusStack = pinnedRelease(
-            `${id}-kube-prometheus-stack`,
-            {
-                releaseName: "kube-prometheus-stack",
-                namespace: monitoring.metadata.name,
-                chart: CHARTS.kubePrometheusStack,
-                timeoutSeconds: 900,
-                values: kubePrometheusStackValues(settings, cluster, {
-                    storageClassName: storageClassSpec(settings).metadata.name,
-                    grafanaAdminSecretName: GRAFANA_ADMIN_SECRET,
-                    datasources: grafanaDatasources(settings),
-                }),
-            },
-            {
-                ...on,
-                dependsOn: [
-                    storageClass,
-                    adminSecret,
-                    ...[serviceAccounts.get(`${settings.namespaces.monitoring}/${KSA_NAMES.prometheus}`)].filter(
-                        (sa): sa is k8s.core.v1.ServiceAccount => sa !== undefined,
-                    ),
-                ],
-            },
-        );
-
-        // Argo CD's ServiceMonitors need the monitoring CRDs that kube-prometheus-stack installs.
-        pinnedRelease(
-            `${id}-argocd`,
-            {
-                releaseName: "argocd",
-                namespace: gitops.metadata.name,
-                chart: CHARTS.argoCd,
-                timeoutSeconds: 600,
-                values: argoCdValues(settings),
-            },
-            { ...on, dependsOn: [kubePrometheusStack] },
-        );
-
-        this.releases = {
-            "kube-prometheus-stack": `${CHARTS.kubePrometheusStack.chart}@${CHARTS.kubePrometheusStack.version}`,
-            argocd: `${CHARTS.argoCd.chart}@${CHARTS.argoCd.version}`,
+        const releases: Record<string, string> = {};
+        const ctx: ClusterContext = {
+            settings,
+            cluster,
+            isHub: cluster.role === "hub",
+            opts: on,
+            namespaces,
+            storageClassName: storageClassSpec(settings).metadata.name,
+            workloadServiceAccounts,
+            storage,
+            // Every release waits for the StorageClass its volumes are provisioned from.
+            install: releaseInstaller(id, on, [storageClass], namespaces, (release: string, chart: ChartPin) => {
+                releases[release] = `${chart.chart}@${chart.version}`;
+            }),
         };
+
+        const metrics = installMetrics(ctx);
+        installGitOps(ctx, metrics.kubePrometheusStack);
+
+        this.grafanaAdminPassword = metrics.grafanaAdminPassword;
+        this.releases = releases;
         this.registerOutputs({ storageClassName: this.storageClassName, releases: this.releases });
     }
+}
+
+/** Looks the cluster up and builds its kubeconfig; fails plainly without Workload Identity. */
+function clusterKubeconfig(cluster: ClusterSettings, parent: pulumi.Resource): pulumi.Output<string> {
+    const gke = gcp.container.getClusterOutput(
+        { name: cluster.name, location: cluster.location, project: cluster.project },
+        { parent },
+    );
+    return pulumi.all([gke.endpoint, gke.masterAuths, gke.workloadIdentityConfigs]).apply(([endpoint, auths, wi]) => {
+        const pool = wi?.[0]?.workloadPool;
+        if (pool !== `${cluster.project}.svc.id.goog`) {
+            throw new Error(
+                `GKE cluster ${cluster.name} (${cluster.location}, ${cluster.project}) has Workload Identity ` +
+                    `${pool ? `pool ${pool}` : "disabled"}; every bucket identity needs it: enable it with ` +
+                    `--workload-pool=${cluster.project}.svc.id.goog.`,
+            );
+        }
+        return gkeKubeconfig({
+            name: `gke_${cluster.project}_${cluster.location}_${cluster.name}`,
+            endpoint,
+            caCertificate: auths[0].clusterCaCertificate,
+        });
+    });
 }

@@ -1,0 +1,60 @@
+// What a concern (metrics, gitops, logs, traces...) gets to install itself on one cluster: the
+// settings, the cluster's provider and parent, and the shared pieces the cluster component owns.
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ChartPin } from "../charts/pins";
+import { pinnedRelease } from "../charts/release";
+import type { ClusterSettings, Settings } from "../config/schema";
+import type { ObjectStorage } from "../gcp/object-storage";
+
+export interface ClusterContext {
+    readonly settings: Settings;
+    readonly cluster: ClusterSettings;
+    readonly isHub: boolean;
+    /** Parent and provider for every resource on this cluster. */
+    readonly opts: pulumi.CustomResourceOptions;
+    /** Namespaces by name (every name in settings.namespaces exists). */
+    readonly namespaces: Readonly<Record<string, k8s.core.v1.Namespace>>;
+    /** The platform StorageClass every PersistentVolumeClaim uses. */
+    readonly storageClassName: string;
+    /** Kubernetes service accounts bound to a GCP identity, by "<namespace>/<name>". */
+    readonly workloadServiceAccounts: ReadonlyMap<string, k8s.core.v1.ServiceAccount>;
+    readonly storage: ObjectStorage;
+    /** Installs a pinned chart on this cluster and records it for the outputs. */
+    install(args: ClusterReleaseArgs): k8s.helm.v3.Release;
+}
+
+export interface ClusterReleaseArgs {
+    releaseName: string;
+    namespace: string;
+    chart: ChartPin;
+    values: Record<string, unknown>;
+    timeoutSeconds: number;
+    dependsOn?: pulumi.Resource[];
+}
+
+/** Builds the `install` function of a context: resource name "<cluster>-<release>". */
+export function releaseInstaller(
+    clusterName: string,
+    opts: pulumi.CustomResourceOptions,
+    alwaysAfter: pulumi.Resource[],
+    namespaces: Readonly<Record<string, k8s.core.v1.Namespace>>,
+    record: (releaseName: string, chart: ChartPin) => void,
+): ClusterContext["install"] {
+    return (args) => {
+        const namespace = namespaces[args.namespace];
+        if (!namespace) throw new Error(`namespace ${args.namespace} is not one of the platform's namespaces`);
+        record(args.releaseName, args.chart);
+        return pinnedRelease(
+            `${clusterName}-${args.releaseName}`,
+            {
+                releaseName: args.releaseName,
+                namespace: namespace.metadata.name,
+                chart: args.chart,
+                values: args.values,
+                timeoutSeconds: args.timeoutSeconds,
+            },
+            { ...opts, dependsOn: [namespace, ...alwaysAfter, ...(args.dependsOn ?? [])] },
+        );
+    };
+}
