@@ -182,6 +182,17 @@ describe("stack config", () => {
             lineFor(error, "observability-platform:grafana.ingress.tlsSecretName");
         });
 
+        it("cost assumptions out of range: unknown compute, negative or over-precise usage, fractional operations", () => {
+            const error = rejection({
+                cost: { compute: "t2.micro", logsGbPerDay: -1, tracesGbPerDay: 0.0005, storageClassAOpsPerMonth: 1.5, activeSeries: 0 },
+            });
+            assert.match(lineFor(error, "observability-platform:cost.compute"), /"autopilot" or a GCE machine type/);
+            assert.match(lineFor(error, "observability-platform:cost.logsGbPerDay"), /zero or more/);
+            assert.match(lineFor(error, "observability-platform:cost.tracesGbPerDay"), /at most 3 decimals/);
+            lineFor(error, "observability-platform:cost.storageClassAOpsPerMonth");
+            lineFor(error, "observability-platform:cost.activeSeries");
+        });
+
         it("reports all problems of a config at once, in one error", () => {
             const error = rejection({
                 tier: "premium",

@@ -44,6 +44,20 @@ const positiveInt = (what: string) =>
         error: `a positive number of ${what}`,
     });
 
+// Cost estimate inputs: money arithmetic is exact, so decimals are limited to three places.
+const nonNegativeDecimal = (what: string) =>
+    z
+        .number({ error: `a number of ${what} (at most 3 decimals)` })
+        .min(0, { error: `zero or more ${what}` })
+        .refine((v) => Number.isFinite(v) && Math.round(v * 1000) === v * 1000, {
+            error: `a number of ${what} with at most 3 decimals`,
+        });
+
+const nonNegativeInt = (what: string) =>
+    z.number({ error: `a whole number of ${what}` }).int({ error: `a whole number of ${what}` }).min(0, {
+        error: `zero or more ${what}`,
+    });
+
 const replicas = z
     .number({ error: "a whole number of replicas" })
     .int({ error: "a whole number of replicas" })
@@ -148,6 +162,17 @@ export const settingsSchema = z.strictObject({
     tempo: z.strictObject({ storageGi: positiveInt("GiB") }),
     argocd: z.strictObject({ highAvailability: z.boolean({ error: "true or false" }) }),
     resources: resourcesSchema,
+    // Cost estimate (npm run cost): how compute is bought and the usage the estimate assumes.
+    cost: z.strictObject({
+        compute: z.string().regex(/^(autopilot|[a-z][a-z0-9]*-[a-z]+[0-9]*-[0-9]+)$/, {
+            error: '"autopilot" or a GCE machine type such as "e2-standard-4"',
+        }),
+        activeSeries: positiveInt("active series"),
+        logsGbPerDay: nonNegativeDecimal("GB of logs ingested per day"),
+        tracesGbPerDay: nonNegativeDecimal("GB of spans ingested per day"),
+        storageClassAOpsPerMonth: nonNegativeInt("Cloud Storage Class A operations per month"),
+        storageClassBOpsPerMonth: nonNegativeInt("Cloud Storage Class B operations per month"),
+    }),
 });
 
 export type Settings = DeepReadonly<z.infer<typeof settingsSchema>>;

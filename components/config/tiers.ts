@@ -64,6 +64,16 @@ export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
         grafana: { storageGi: 5, ingress: { enabled: false } },
         argocd: { highAvailability: false },
         resources: minimalResources,
+        // Cost estimate assumptions: a small cluster (about what 1Gi of Prometheus memory holds).
+        cost: {
+            compute: "e2-standard-4",
+            activeSeries: 100_000,
+            logsGbPerDay: 2,
+            tracesGbPerDay: 0.5,
+            // No buckets in this tier.
+            storageClassAOpsPerMonth: 0,
+            storageClassBOpsPerMonth: 0,
+        },
     },
     "long-term": {
         ...structuredClone(shared),
@@ -78,6 +88,18 @@ export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
         grafana: { storageGi: 10, ingress: { enabled: false } },
         argocd: { highAvailability: true },
         resources: longTermResources,
+        // Cost estimate assumptions: a few hundred thousand series (what Prometheus is sized for above);
+        // 20 GB of logs a day is what one monolithic Loki serves. Mimir, Loki and Tempo write a
+        // block or chunk object per tenant every few minutes to hours (Class A) and their queriers
+        // and store gateways read many more (Class B).
+        cost: {
+            compute: "e2-standard-4",
+            activeSeries: 500_000,
+            logsGbPerDay: 20,
+            tracesGbPerDay: 5,
+            storageClassAOpsPerMonth: 2_000_000,
+            storageClassBOpsPerMonth: 10_000_000,
+        },
     },
 };
 

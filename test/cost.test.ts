@@ -1,0 +1,254 @@
+// The monthly cost estimate a platform engineer reads to choose a tier: exact money, disks read from
+// the plan (any release's claims, times replicas), compute from requests, Cloud Storage from usage
+// assumptions and retention, prices with sources, and clear errors for what the price file lacks.
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { estimateCost, regionOf } from "../tools/cost/estimate";
+import { add, div, exact, formatUsd, mul, toMicros, type Exact } from "../tools/cost/money";
+import { planUsage, quantityGib, scanValues } from "../tools/cost/plan-usage";
+import { loadPrices, PRICES_FILE, regionPrices } from "../tools/cost/prices";
+import { renderCompare, renderMarkdown, renderTable, toJson } from "../tools/cost/render";
+import type { Plan, PlannedResource } from "../tools/offline/plan";
+import { planVariant, T } from "./support/program";
+
+const ROOT = path.resolve(__dirname, "..");
+const prices = loadPrices();
+const same = (a: Exact, b: Exact) => assert.deepEqual(a, b, `${a.num}/${a.den} !== ${b.num}/${b.den}`);
+
+/** The plan with its Helm releases replaced by `releases` (name -> values) on its hub cluster. */
+function withReleases(plan: Plan, releases: Record<string, Record<string, unknown>>): Plan {
+    const hub = plan.settings.clusters.find((c) => c.role === "hub")!.name;
+    const kept = plan.resources.filter((r) => r.type !== T.release);
+    const added: PlannedResource[] = Object.entries(releases).map(([name, values]) => ({
+        type: T.release,
+        name: `${hub}-${name}`,
+        parent: hub,
+        provider: `${hub}-k8s`,
+        inputs: { name, values },
+    }));
+    return {
+        ...plan,
+        resources: [...kept, ...added],
+        releases: added.map((r) => ({ resource: r.name, releaseName: r.name, namespace: "x", chart: "x", version: "1", repo: "", values: r.inputs.values as Record<string, unknown> })),
+    };
+}
+
+describe("cost estimate", function () {
+    let dev: Plan;
+    let prod: Plan;
+    before(async () => {
+        dev = await planVariant("dev");
+        prod = await planVariant("prod");
+    });
+
+    describe("money", () => {
+        it("adds and multiplies decimals exactly and rounds half up only for display", () => {
+            same(add(exact("0.1"), exact("0.2")), exact("0.3"));
+            same(mul(exact(150), exact("0.04")), exact(6));
+            assert.equal(formatUsd(exact("0.005")), "0.01");
+            assert.equal(formatUsd(exact("0.0049")), "0.00");
+            assert.equal(formatUsd(exact("1234567.891")), "1,234,567.89");
+            assert.equal(toMicros(mul(exact("0.0049225"), exact(730))), 3_593_425n);
+        });
+
+        it("reads Kubernetes quantities in binary and decimal units", () => {
+            same(quantityGib("100Gi"), exact(100));
+            same(quantityGib("1Ti"), exact(1024));
+            same(quantityGib("512Mi"), exact("0.5"));
+            same(quantityGib("1G"), div(exact(10n ** 9n), exact(2n ** 30n)));
+            assert.throws(() => quantityGib("lots"), /not a Kubernetes storage or memory quantity: "lots"/);
+        });
+    });
+
+    describe("persistent disks", () => {
+        it("prices Loki 100 GB + Tempo 50 GB on pd-standard in us-central1 at exactly $6.00 a month", async () => {
+            const base = await planVariant("dev", { set: { storage: { diskType: "pd-standard" } } });
+            // Value keys of the loki and tempo charts in ../shared/charts, as the logs and traces releases set them.
+            const plan = withReleases(base, {
+                loki: { deploymentMode: "SingleBinary", singleBinary: { replicas: 1, persistence: { enabled: true, size: "100Gi", storageClass: "observability-pd-standard" } } },
+                tempo: { replicas: 1, persistence: { enabled: true, size: "50Gi", storageClassName: "observability-pd-standard" } },
+            });
+            const e = estimateCost(plan, prices);
+            const disks = e.lines.filter((l) => l.component === "Persistent disks");
+            assert.deepEqual(disks.map((l) => l.item).sort(), ["dev-gke-loki singleBinary.persistence", "dev-gke-tempo persistence"]);
+            same(e.byComponent["Persistent disks"], exact(6));
+            assert.equal(formatUsd(e.byComponent["Persistent disks"]), "6.00");
+            assert.equal(toJson(e).byComponent["Persistent disks"].micros, 6_000_000);
+        });
+
+        it("reads every claim of the real plans, times the replicas of its workload", () => {
+            for (const plan of [dev, prod]) {
+                const s = plan.settings;
+                const claims = planUsage(plan).claims;
+                const gb = add(...claims.map((c) => mul(c.sizeGib, exact(c.replicas))));
+                const expected = s.prometheus.storageGi * s.prometheus.replicas + s.alertmanager.storageGi * s.alertmanager.replicas + s.grafana.storageGi;
+                same(gb, exact(expected));
+                const e = estimateCost(plan, prices);
+                const region = regionOf(s.clusters[0].location);
+                same(e.byComponent["Persistent disks"], mul(exact(expected), regionPrices(prices, region).disk(s.storage.diskType).usd));
+            }
+        });
+
+        it("skips disabled persistence and finds claims in volumeClaimTemplates lists and nested workloads", () => {
+            const found = scanValues({
+                cache: { persistence: { enabled: false, size: "100Gi" } },
+                ingester: { replicas: 3, persistentVolume: { enabled: true, size: "50Gi" } },
+                store: { replicas: 2, shards: 2, volumeClaimTemplates: [{ spec: { resources: { requests: { storage: "10Gi" } } } }] },
+            });
+            assert.deepEqual(
+                found.claims.map((c) => [c.path, Number(c.sizeGib.num / c.sizeGib.den), c.replicas]),
+                [
+                    ["ingester.persistentVolume", 50, 3],
+                    ["store.volumeClaimTemplates[0]", 10, 4],
+                ],
+            );
+        });
+    });
+
+    describe("compute", () => {
+        it("turns summed requests into node-equivalents of the configured machine type", async () => {
+            const base = await planVariant("dev", { set: { cost: { compute: "e2-standard-4" } } });
+            // 2 pods of 2 vCPU / 4Gi and a sidecar of 500m / 2Gi in each: 5 vCPU, 12 GiB -> CPU decides: 1.25 nodes.
+            const plan = withReleases(base, {
+                app: { server: { replicas: 2, resources: { requests: { cpu: "2", memory: "4Gi" } }, sidecar: { resources: { requests: { cpu: "500m", memory: "2Gi" } } } } },
+            });
+            const e = estimateCost(plan, prices);
+            const compute = e.lines.filter((l) => l.component === "Compute");
+            assert.equal(compute.length, 1);
+            same(compute[0].monthly, mul(exact("1.25"), exact(730), exact("0.13402")));
+            assert.match(compute[0].item, /5 vCPU, 12 GiB requested/);
+        });
+
+        it("prices Autopilot per vCPU-hour and GiB-hour, and refuses it where the price file has no Autopilot price", async () => {
+            const us = withReleases(await planVariant("dev", { set: { cost: { compute: "autopilot" } } }), {
+                app: { replicas: 1, resources: { requests: { cpu: "1", memory: "2Gi" } } },
+            });
+            same(
+                estimateCost(us, prices).byComponent.Compute,
+                add(mul(exact(730), exact("0.0445")), mul(exact(2), exact(730), exact("0.0049225"))),
+            );
+            const seoul = await planVariant("prod", { set: { cost: { compute: "autopilot" } } });
+            assert.throws(() => estimateCost(seoul, prices), /no Autopilot prices for asia-northeast3/);
+        });
+
+        it("names the machine types it knows when the configured one has no price", async () => {
+            const plan = await planVariant("dev", { set: { cost: { compute: "c3-highcpu-4" } } });
+            assert.throws(() => estimateCost(plan, prices), /no price for machine type "c3-highcpu-4" in us-central1; the price file has e2-standard-2, e2-standard-4/);
+        });
+    });
+
+    describe("Cloud Storage", () => {
+        it("prices each data bucket at its usage times retention, plus Class A and B operations", () => {
+            const s = prod.settings;
+            const e = estimateCost(prod, prices);
+            const storage = regionPrices(prices, s.region).storage;
+            const line = (key: string) => e.lines.find((l) => l.item.startsWith(`${key} `))!;
+            same(line("loki-chunks").monthly, mul(exact(s.cost.logsGbPerDay), exact(s.retention.logsDays), storage.standardGbMonth.usd));
+            same(line("tempo-traces").monthly, mul(exact(s.cost.tracesGbPerDay), exact(s.retention.tracesDays), storage.standardGbMonth.usd));
+            // Active series / scrape interval samples per second, 2 bytes each, for the whole retention.
+            assert.match(s.prometheus.scrapeInterval, /^\d+s$/);
+            const interval = BigInt(parseInt(s.prometheus.scrapeInterval, 10));
+            const metricsGb = div(exact(BigInt(s.cost.activeSeries) * 2n * 86400n * BigInt(s.retention.metricsDays)), exact(interval * 2n ** 30n));
+            same(line("mimir-blocks").monthly, mul(metricsGb, storage.standardGbMonth.usd));
+            assert.ok(e.lines.some((l) => l.item.startsWith("Class A") && toMicros(l.monthly) > 0n));
+            const buckets = prod.resources.filter((r) => r.type === T.bucket).length;
+            assert.ok(buckets > 0);
+        });
+
+        it("has nothing to price in the minimal tier, which keeps everything on disks", () => {
+            assert.equal(estimateCost(dev, prices).lines.filter((l) => l.component === "Cloud Storage").length, 0);
+        });
+    });
+
+    describe("prices", () => {
+        it("holds every disk type, storage, machines for us-central1 and asia-northeast3, each price with a listed source and date", () => {
+            assert.match(prices.version, /^\d{4}-\d{2}-\d{2}$/);
+            for (const region of ["us-central1", "asia-northeast3"]) {
+                const r = regionPrices(prices, region);
+                for (const disk of ["pd-standard", "pd-balanced", "pd-ssd"]) {
+                    const p = r.disk(disk);
+                    assert.ok(p.source.length > 10 && /^\d{4}-\d{2}-\d{2}$/.test(p.date), `${region} ${disk}`);
+                }
+            }
+        });
+
+        it("fails clearly for an unknown region or disk type", () => {
+            assert.throws(() => regionPrices(prices, "europe-west1"), /no prices for region "europe-west1".*it has us-central1, asia-northeast3/);
+            assert.throws(() => regionPrices(prices, "us-central1").disk("pd-extreme"), /no price for disk type "pd-extreme" in us-central1; the price file has pd-standard, pd-balanced, pd-ssd/);
+        });
+
+        it("rejects a price file with a price lacking its source, or naming a source it does not list", () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prices-"));
+            try {
+                const doc = parse(fs.readFileSync(PRICES_FILE, "utf8"));
+                delete doc.regions["us-central1"].disk["pd-ssd"].source;
+                fs.writeFileSync(path.join(dir, "a.yaml"), stringify(doc));
+                assert.throws(() => loadPrices(path.join(dir, "a.yaml")), /regions\.us-central1\.disk\.pd-ssd\.source/);
+                doc.regions["us-central1"].disk["pd-ssd"].source = "a blog";
+                fs.writeFileSync(path.join(dir, "b.yaml"), stringify(doc));
+                assert.throws(() => loadPrices(path.join(dir, "b.yaml")), /regions\.us-central1\.disk\.pd-ssd: a blog/);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    });
+
+    describe("output", () => {
+        it("marks managed alternatives as estimates in every format", () => {
+            const e = estimateCost(prod, prices);
+            assert.ok(e.managed.some((m) => m.service === "Managed Service for Prometheus"));
+            assert.ok(e.managed.some((m) => m.service === "Grafana Cloud Pro"));
+            assert.match(renderTable(e), /Managed alternatives for the same usage \(estimate/);
+            assert.match(renderMarkdown(e), /_estimate: unconfirmed list prices/);
+            assert.equal(toJson(e).managed.estimate, true);
+        });
+
+        it("prints a total that is the sum of the components, in the table, Markdown and JSON", () => {
+            const e = estimateCost(prod, prices);
+            same(e.total, add(e.byComponent["Persistent disks"], e.byComponent.Compute, e.byComponent["Cloud Storage"]));
+            const total = formatUsd(e.total);
+            assert.match(renderTable(e), new RegExp(`^Total\\s+${total.replace(/[.,]/g, "\\$&")}$`, "m"));
+            assert.match(renderMarkdown(e), new RegExp(`\\*\\*Total: \\$${total.replace(/[.,]/g, "\\$&")} per month\\.\\*\\*`));
+            assert.equal(toJson(e).total.usd, total.replace(/,/g, ""));
+        });
+
+        it("compares stacks side by side, one column per stack", () => {
+            const [a, b] = [estimateCost(dev, prices), estimateCost(prod, prices)];
+            const md = renderCompare([a, b], "markdown");
+            assert.match(md, /\| {2}\| dev \(minimal, us-central1\) \| prod \(long-term, asia-northeast3\) \|/);
+            assert.match(md, new RegExp(`\\| \\*\\*Total\\*\\* \\| \\*\\*${formatUsd(a.total)}\\*\\* \\| \\*\\*${formatUsd(b.total).replace(/[.,]/g, "\\$&")}\\*\\* \\|`));
+            assert.ok(b.total.num * a.total.den > a.total.num * b.total.den, "the long-term tier costs more than the minimal one");
+        });
+    });
+
+    describe("command", function () {
+        this.timeout(60_000);
+        const cost = (...args: string[]) =>
+            spawnSync(process.execPath, ["-r", "ts-node/register", "tools/cost.ts", ...args], {
+                cwd: ROOT,
+                encoding: "utf8",
+                env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+            });
+
+        it("prints JSON for machines and a comparison of stacks", () => {
+            const json = cost("--stack", "dev", "--format", "json");
+            assert.equal(json.status, 0, json.stderr);
+            const parsed = JSON.parse(json.stdout);
+            assert.equal(parsed.stack, "dev");
+            assert.match(parsed.total.usd, /^\d+\.\d{2}$/);
+            const compare = cost("--compare", "dev,prod");
+            assert.equal(compare.status, 0, compare.stderr);
+            assert.match(compare.stdout, /dev \(minimal, us-central1\)\s+prod \(long-term, asia-northeast3\)/);
+        });
+
+        it("refuses an unknown format", () => {
+            const r = cost("--stack", "dev", "--format", "csv");
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /--format must be table, markdown or json, got "csv"/);
+        });
+    });
+});

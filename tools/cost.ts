@@ -1,0 +1,42 @@
+// npm run cost -- --stack <name> [--format table|markdown|json] [--prices <file>]
+// npm run cost -- --compare dev,prod [--format table|markdown|json]
+// Plans each stack offline and prints its monthly cost estimate. Exit 1 on bad config or prices.
+import { parseArgs } from "node:util";
+import { ConfigError } from "../components/config/errors";
+import { estimateCost, type Estimate } from "./cost/estimate";
+import { loadPrices, PRICES_FILE } from "./cost/prices";
+import { renderCompare, renderMarkdown, renderTable, toJson } from "./cost/render";
+import { planStack } from "./offline/plan";
+
+async function main(): Promise<number> {
+    const { values } = parseArgs({
+        options: {
+            stack: { type: "string" },
+            compare: { type: "string" },
+            format: { type: "string", default: "table" },
+            prices: { type: "string", default: PRICES_FILE },
+        },
+        strict: true,
+    });
+    const format = values.format as string;
+    if (!["table", "markdown", "json"].includes(format)) throw new Error(`--format must be table, markdown or json, got "${format}"`);
+    if (Boolean(values.stack) === Boolean(values.compare)) throw new Error("pass either --stack <name> or --compare <a>,<b>[,...]");
+    const stacks = values.stack ? [values.stack] : (values.compare as string).split(",").map((s) => s.trim()).filter(Boolean);
+    const prices = loadPrices(values.prices);
+    const estimates: Estimate[] = [];
+    // Pulumi's runtime is process-global: one stack after the other.
+    for (const stack of stacks) estimates.push(estimateCost(await planStack(stack), prices));
+
+    if (format === "json") console.log(JSON.stringify(values.stack ? toJson(estimates[0]) : estimates.map(toJson), null, 2));
+    else if (values.stack) console.log(format === "markdown" ? renderMarkdown(estimates[0]) : renderTable(estimates[0]));
+    else console.log(renderCompare(estimates, format as "table" | "markdown"));
+    return 0;
+}
+
+main().then(
+    (code) => process.exit(code),
+    (err) => {
+        console.error(err instanceof ConfigError ? err.message : `cost: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+    },
+);
