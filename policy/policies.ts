@@ -1,0 +1,340 @@
+// The platform's policies, as plain policy objects so tests can run them on offline plans and on
+// crafted resources without the Pulumi engine. index.ts packs them for `pulumi preview --policy-pack policy`.
+import type {
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import { scanValues } from "../tools/cost/plan-usage";
+
+export const TYPES = {
+    bucket: "gcp:storage/bucket:Bucket",
+    bucketIamMember: "gcp:storage/bucketIAMMember:BucketIAMMember",
+    bucketIamBinding: "gcp:storage/bucketIAMBinding:BucketIAMBinding",
+    bucketIamPolicy: "gcp:storage/bucketIAMPolicy:BucketIAMPolicy",
+    bucketAcl: "gcp:storage/bucketAccessControl:BucketAccessControl",
+    bucketLegacyAcl: "gcp:storage/bucketACL:BucketACL",
+    objectAcl: "gcp:storage/objectAccessControl:ObjectAccessControl",
+    defaultObjectAcl: "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl",
+    projectIamMember: "gcp:projects/iAMMember:IAMMember",
+    projectIamBinding: "gcp:projects/iAMBinding:IAMBinding",
+    projectIamPolicy: "gcp:projects/iAMPolicy:IAMPolicy",
+    serviceAccountKey: "gcp:serviceaccount/key:Key",
+    hmacKey: "gcp:storage/hmacKey:HmacKey",
+    helmRelease: "kubernetes:helm.sh/v3:Release",
+    helmChartV3: "kubernetes:helm.sh/v3:Chart",
+    helmChartV4: "kubernetes:helm.sh/v4:Chart",
+    storageClass: "kubernetes:storage.k8s.io/v1:StorageClass",
+    pvc: "kubernetes:core/v1:PersistentVolumeClaim",
+    service: "kubernetes:core/v1:Service",
+    secret: "kubernetes:core/v1:Secret",
+    configMap: "kubernetes:core/v1:ConfigMap",
+} as const;
+
+/** How offline plans show a secret; the engine hands policies the unwrapped value instead. */
+const SECRET_MASK = "[secret]";
+const PUBLIC_MEMBERS = ["allUsers", "allAuthenticatedUsers"];
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Calls `visit` for every key/value pair in a tree of plain data, with its dotted path. */
+function walk(value: unknown, visit: (key: string, value: unknown, path: string) => void, at = ""): void {
+    if (Array.isArray(value)) {
+        value.forEach((v, i) => walk(v, visit, `${at}[${i}]`));
+        return;
+    }
+    if (!isObj(value)) return;
+    for (const [k, v] of Object.entries(value)) {
+        const p = at ? `${at}.${k}` : k;
+        visit(k, v, p);
+        walk(v, visit, p);
+    }
+}
+
+const resourcePolicy = (
+    p: Omit<ResourceValidationPolicy, "validateResource"> & { validate: (args: ResourceValidationArgs, report: ReportViolation) => void },
+): ResourceValidationPolicy => ({
+    name: p.name,
+    description: p.description,
+    enforcementLevel: p.enforcementLevel,
+    validateResource: (args, report) => p.validate(args, report),
+});
+
+// --- Mandatory -------------------------------------------------------------------------------------
+
+export const bucketsArePrivate = resourcePolicy({
+    name: "buckets-are-private",
+    description:
+        "Buckets use uniform bucket-level access with public access prevention enforced, and no IAM binding or ACL grants allUsers or allAuthenticatedUsers.",
+    enforcementLevel: "mandatory",
+    validate: ({ type, props }, report) => {
+        if (type === TYPES.bucket) {
+            if (props.uniformBucketLevelAccess !== true) report("uniformBucketLevelAccess must be true (no per-object ACLs).");
+            if (props.publicAccessPrevention !== "enforced") {
+                report(`publicAccessPrevention must be "enforced", got ${JSON.stringify(props.publicAccessPrevention)}.`);
+            }
+            return;
+        }
+        const grantees: unknown[] = [];
+        if ([TYPES.bucketIamMember].includes(type as never)) grantees.push(props.member);
+        if ([TYPES.bucketIamBinding].includes(type as never)) grantees.push(...((props.members as unknown[]) ?? []));
+        if ([TYPES.bucketAcl, TYPES.objectAcl, TYPES.defaultObjectAcl].includes(type as never)) grantees.push(props.entity);
+        if (type === TYPES.bucketLegacyAcl) {
+            for (const entry of [...((props.roleEntities as string[]) ?? [])]) grantees.push(String(entry).split(":").slice(1).join(":"));
+            if (typeof props.predefinedAcl === "string" && /public/i.test(props.predefinedAcl)) grantees.push(props.predefinedAcl);
+        }
+        if (type === TYPES.bucketIamPolicy) grantees.push(...policyMembers(props.policyData));
+        for (const g of grantees) {
+            if (typeof g === "string" && (PUBLIC_MEMBERS.includes(g) || /^public/i.test(g))) report(`${g} must not be granted access to a bucket.`);
+        }
+    },
+});
+
+function policyBindings(policyData: unknown): { role?: string; members?: string[] }[] {
+    if (typeof policyData !== "string") return [];
+    try {
+        const parsed = JSON.parse(policyData) as { bindings?: { role?: string; members?: string[] }[] };
+        return parsed.bindings ?? [];
+    } catch {
+        return [];
+    }
+}
+const policyMembers = (policyData: unknown) => policyBindings(policyData).flatMap((b) => b.members ?? []);
+
+/** Roles that administer Cloud Storage; at project level they reach every bucket of the project. */
+export const STORAGE_ADMIN_ROLE = /^roles\/(owner|editor|storage\.(admin|objectAdmin|hmacKeyAdmin|folderAdmin|insightsCollectorService))$/;
+
+export const noProjectStorageAdmin = resourcePolicy({
+    name: "no-project-level-storage-admin",
+    description: "No project-level role that administers Cloud Storage: identities get object access on their own buckets only.",
+    enforcementLevel: "mandatory",
+    validate: ({ type, props }, report) => {
+        const roles: unknown[] = [];
+        if (type === TYPES.projectIamMember || type === TYPES.projectIamBinding) roles.push(props.role);
+        if (type === TYPES.projectIamPolicy) roles.push(...policyBindings(props.policyData).map((b) => b.role));
+        for (const role of roles) {
+            if (typeof role === "string" && STORAGE_ADMIN_ROLE.test(role)) {
+                report(`${role} at project level reaches every bucket; grant roles/storage.objectAdmin on the bucket instead.`);
+            }
+        }
+    },
+});
+
+export const noServiceAccountKeys = resourcePolicy({
+    name: "no-service-account-keys",
+    description: "No service-account or HMAC keys: workloads authenticate through Workload Identity.",
+    enforcementLevel: "mandatory",
+    validate: ({ type }, report) => {
+        if (type === TYPES.serviceAccountKey || type === TYPES.hmacKey) {
+            report(`${type} creates a long-lived credential; use Workload Identity instead.`);
+        }
+    },
+});
+
+const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+export const helmReleasesPinVersion = resourcePolicy({
+    name: "helm-releases-pin-version",
+    description: "Every Helm release and chart pins an exact chart version, so a preview shows what an update installs.",
+    enforcementLevel: "mandatory",
+    validate: ({ type, props }, report) => {
+        if (type !== TYPES.helmRelease && type !== TYPES.helmChartV3 && type !== TYPES.helmChartV4) return;
+        const version = props.version;
+        if (typeof version !== "string" || !EXACT_VERSION.test(version)) {
+            report(`chart ${JSON.stringify(props.chart)} must pin an exact version such as "1.2.3", got ${JSON.stringify(version)}.`);
+        }
+    },
+});
+
+export const storageClassesRetainVolumes = resourcePolicy({
+    name: "storage-classes-retain-volumes",
+    description: "Every StorageClass the platform declares reclaims with Retain: deleting a claim never deletes its disk.",
+    enforcementLevel: "mandatory",
+    validate: ({ type, props }, report) => {
+        if (type === TYPES.storageClass && props.reclaimPolicy !== "Retain") {
+            report(`reclaimPolicy must be "Retain", got ${JSON.stringify(props.reclaimPolicy ?? "Delete (the default)")}.`);
+        }
+    },
+});
+
+/** Every persistent volume claim of the stack (release values and PVC resources) by its storage class. */
+function claimsOf(resources: readonly PolicyResource[]): { where: string; storageClassName?: string }[] {
+    const claims: { where: string; storageClassName?: string }[] = [];
+    for (const r of resources) {
+        if (r.type === TYPES.helmRelease) {
+            for (const c of scanValues(r.props.values ?? {}).claims) claims.push({ where: `${r.name} ${c.path}`, storageClassName: c.storageClassName });
+        } else if (r.type === TYPES.pvc) {
+            const spec = isObj(r.props.spec) ? r.props.spec : {};
+            claims.push({ where: r.name, storageClassName: typeof spec.storageClassName === "string" ? spec.storageClassName : undefined });
+        }
+    }
+    return claims;
+}
+
+export const claimsUseRetainingClass: StackValidationPolicy = {
+    name: "volume-claims-use-a-retaining-storage-class",
+    description: "Every PersistentVolumeClaim names a StorageClass of the stack that reclaims with Retain (the cluster default deletes).",
+    enforcementLevel: "mandatory",
+    validateStack: ({ resources }: StackValidationArgs, report: ReportViolation) => {
+        const classes = new Map<string, unknown>();
+        for (const r of resources.filter((x) => x.type === TYPES.storageClass)) {
+            const name = isObj(r.props.metadata) ? r.props.metadata.name : undefined;
+            if (typeof name === "string") classes.set(name, r.props.reclaimPolicy);
+        }
+        for (const claim of claimsOf(resources)) {
+            if (!claim.storageClassName) {
+                report(`${claim.where}: names no StorageClass, so it gets the cluster default, which deletes its disk with the claim.`);
+            } else if (!classes.has(claim.storageClassName)) {
+                report(`${claim.where}: StorageClass ${claim.storageClassName} is not declared by this stack (its reclaim policy is unknown).`);
+            } else if (classes.get(claim.storageClassName) !== "Retain") {
+                report(`${claim.where}: StorageClass ${claim.storageClassName} does not reclaim with Retain.`);
+            }
+        }
+    },
+};
+
+const EXPOSED = ["NodePort", "LoadBalancer"];
+
+export const grafanaNotExposed = resourcePolicy({
+    name: "grafana-not-exposed",
+    description: "Grafana is reachable inside the cluster or through a TLS ingress only, never through a NodePort or LoadBalancer service.",
+    enforcementLevel: "mandatory",
+    validate: ({ type, name, props }, report) => {
+        if (type === TYPES.helmRelease) {
+            const values = props.values ?? {};
+            const grafanaChart = props.chart === "grafana";
+            walk(values, (key, value, path) => {
+                if (key !== "type" || typeof value !== "string" || !EXPOSED.includes(value)) return;
+                // grafana.service.type in umbrella charts; service.type at the root of the grafana chart.
+                if (/(^|\.)grafana\.service\.type$/.test(path) || (grafanaChart && path === "service.type")) {
+                    report(`${path} is ${value}: Grafana must not be exposed outside the cluster without TLS.`);
+                }
+            });
+            return;
+        }
+        if (type === TYPES.service) {
+            const metadata = isObj(props.metadata) ? props.metadata : {};
+            const labels = isObj(metadata.labels) ? metadata.labels : {};
+            const spec = isObj(props.spec) ? props.spec : {};
+            const isGrafana = /grafana/.test(String(metadata.name ?? name)) || labels["app.kubernetes.io/name"] === "grafana";
+            if (isGrafana && typeof spec.type === "string" && EXPOSED.includes(spec.type)) {
+                report(`Service ${String(metadata.name ?? name)} exposes Grafana as ${spec.type}.`);
+            }
+        }
+    },
+});
+
+/** Keys that hold a credential when their value is a literal. */
+const CREDENTIAL_KEY = /(password|passwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|webhook[_-]?url|slack_api_url|credentials)/i;
+/** Keys that name or point to a credential rather than hold it. */
+const REFERENCE_KEY = /(existingSecret|SecretName$|secretName$|Secret$|Ref$|Refs$|Key$|Keys$|Name$|File$|_file$|Path$|_path$|Enabled$|enabled$|Mode$|Type$|Annotation$)/;
+const isReferenceValue = (v: string) => v === "" || v === SECRET_MASK || v.startsWith("$__file{") || v.startsWith("$__env{") || v.startsWith("/") || /^\$\{[A-Z0-9_]+\}$/.test(v);
+
+export const secretInputsAreSecrets = resourcePolicy({
+    name: "secret-inputs-are-secrets",
+    description:
+        "Credentials reach workloads through Kubernetes Secrets (existingSecret, *_file options): no password, token, key or webhook URL as a literal in Helm values or ConfigMaps.",
+    enforcementLevel: "mandatory",
+    validate: ({ type, props }, report) => {
+        const scan = (root: unknown, where: string) =>
+            walk(root, (key, value, path) => {
+                if (typeof value !== "string" || !CREDENTIAL_KEY.test(key) || REFERENCE_KEY.test(key) || isReferenceValue(value)) return;
+                report(`${where}${path} holds a literal credential; put it in a Kubernetes Secret and reference it instead.`);
+            });
+        if (type === TYPES.helmRelease || type === TYPES.helmChartV3 || type === TYPES.helmChartV4) scan(props.values ?? {}, "values.");
+        if (type === TYPES.configMap) scan(props.data ?? {}, "data.");
+    },
+});
+
+// --- Advisory --------------------------------------------------------------------------------------
+
+export const releasesSetRequests = resourcePolicy({
+    name: "releases-set-resource-requests",
+    description: "Every release's values set CPU and memory requests for its workloads, so the scheduler and the cost estimate see them.",
+    enforcementLevel: "advisory",
+    validate: ({ type, props }, report) => {
+        if (type !== TYPES.helmRelease) return;
+        let workloads = 0;
+        walk(props.values ?? {}, (key, value, path) => {
+            if (key !== "resources" || !isObj(value)) return;
+            const requests = isObj(value.requests) ? value.requests : undefined;
+            if (requests && "storage" in requests) return; // A volume claim's size, not a container.
+            if (!("requests" in value) && !("limits" in value)) return;
+            workloads++;
+            if (!requests || requests.cpu === undefined || requests.memory === undefined) {
+                report(`${path} sets no CPU and memory requests.`);
+            }
+        });
+        if (workloads === 0) report(`release ${String(props.name)} sets no resource requests at all.`);
+    },
+});
+
+/** The most days each tier keeps a signal, bucket lifecycle margin included. */
+export const RETENTION_LIMIT_DAYS: Readonly<Record<string, Readonly<Record<"metrics" | "logs" | "traces", number>>>> = {
+    // Everything on disks: weeks, not months.
+    minimal: { metrics: 35, logs: 35, traces: 14 },
+    // 13 months of metrics plus a month of margin; logs a quarter; traces a month.
+    "long-term": { metrics: 425, logs: 120, traces: 45 },
+};
+
+const DURATION = /^(\d+)(d|h|w|y)$/;
+function durationDays(v: unknown): number | undefined {
+    const m = typeof v === "string" ? DURATION.exec(v) : null;
+    if (!m) return undefined;
+    return Number(m[1]) * { d: 1, h: 1 / 24, w: 7, y: 365 }[m[2] as "d" | "h" | "w" | "y"];
+}
+
+export const retentionWithinTierLimits: StackValidationPolicy = {
+    name: "retention-within-tier-limits",
+    description: "Retentions (Prometheus, Loki, Tempo, bucket lifecycles) stay within the stack's tier limits.",
+    enforcementLevel: "advisory",
+    validateStack: ({ resources }, report) => {
+        // Buckets carry their tier; a stack without buckets keeps everything on disks: the minimal tier.
+        const buckets = resources.filter((r) => r.type === TYPES.bucket);
+        const tiers = new Set(buckets.map((b) => (isObj(b.props.labels) ? b.props.labels.tier : undefined)).filter(Boolean));
+        const tier = tiers.size === 1 ? String([...tiers][0]) : buckets.length === 0 ? "minimal" : undefined;
+        const limits = tier ? RETENTION_LIMIT_DAYS[tier] : undefined;
+        if (!limits) {
+            report(`cannot tell the stack's tier from its buckets' labels (${[...tiers].join(", ") || "none"}).`);
+            return;
+        }
+        const check = (where: string, signal: "metrics" | "logs" | "traces", days: number | undefined) => {
+            if (days !== undefined && days > limits[signal]) {
+                report(`${where}: ${signal} kept ${days} days, over the ${tier} tier's ${limits[signal]}.`);
+            }
+        };
+        for (const r of resources) {
+            if (r.type === TYPES.helmRelease) {
+                walk(r.props.values ?? {}, (key, value, path) => {
+                    if (key === "retention" && /prometheusSpec$/.test(path.slice(0, -".retention".length))) check(`${r.name} ${path}`, "metrics", durationDays(value));
+                    if (key === "retention_period") check(`${r.name} ${path}`, "logs", durationDays(value));
+                    if (key === "block_retention") check(`${r.name} ${path}`, "traces", durationDays(value));
+                });
+            }
+            if (r.type === TYPES.bucket) {
+                const signal = isObj(r.props.labels) ? r.props.labels.signal : undefined;
+                if (signal !== "metrics" && signal !== "logs" && signal !== "traces") continue;
+                for (const rule of (r.props.lifecycleRules as { action?: { type?: string }; condition?: { age?: number } }[]) ?? []) {
+                    if (rule.action?.type === "Delete" && typeof rule.condition?.age === "number") check(`bucket ${r.name} lifecycle`, signal, rule.condition.age);
+                }
+            }
+        }
+    },
+};
+
+export const ALL_POLICIES = [
+    bucketsArePrivate,
+    noProjectStorageAdmin,
+    noServiceAccountKeys,
+    helmReleasesPinVersion,
+    storageClassesRetainVolumes,
+    claimsUseRetainingClass,
+    grafanaNotExposed,
+    secretInputsAreSecrets,
+    releasesSetRequests,
+    retentionWithinTierLimits,
+] as const;
