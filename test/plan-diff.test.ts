@@ -48,12 +48,14 @@ describe("plan diff between two plans", () => {
     const base = planFiles([bucket("loki-chunks"), bucket("tempo-traces"), release("6.40.0", lokiValuesBase)], {
         "values/dev-gke-loki.yaml": values(lokiValuesBase),
         "dashboards/old.json": JSON.stringify({ title: "Old" }, null, 2),
+        "dashboards/slo.json": JSON.stringify({ title: "SLO", panels: [{ id: 1, title: "Burn rate" }] }),
     });
     const head = planFiles(
         [bucket("loki-chunks", { forceDestroy: false }), bucket("mimir-blocks"), release("6.41.0", lokiValuesHead)],
         {
             "values/dev-gke-loki.yaml": values(lokiValuesHead),
             "rules/slo.yaml": values({ groups: [{ name: "slo", rules: [] }] }),
+            "dashboards/slo.json": JSON.stringify({ title: "SLO", panels: [{ id: 1, title: "Error budget" }] }, null, 2),
         },
     );
     const diff = diffPlans(base, head);
@@ -89,6 +91,16 @@ describe("plan diff between two plans", () => {
         assert.match(diff.files.find((f) => f.file === "rules/slo.yaml")!.patch, /^\+ {2}- name: slo$/m);
     });
 
+    it("shows a changed JSON dashboard as a YAML diff of its data, not of its formatting", () => {
+        const dashboard = diff.files.find((f) => f.file === "dashboards/slo.json")!;
+        assert.equal(dashboard.status, "changed");
+        assert.equal(dashboard.shownAsYaml, true);
+        const lines = dashboard.patch.split("\n");
+        assert.ok(lines.includes("-    title: Burn rate"), dashboard.patch);
+        assert.ok(lines.includes("+    title: Error budget"), dashboard.patch);
+        assert.equal(lines.filter((l) => /^[-+]/.test(l)).length, 2, "one line out, one in, although the JSON was reformatted");
+    });
+
     it("treats a reordered but equal YAML or JSON file as unchanged", () => {
         const a = planFiles([], { "settings.json": '{"a": 1, "b": 2}', "values/x.yaml": "a: 1\nb: 2\n" });
         const b = planFiles([], { "settings.json": '{\n  "b": 2,\n  "a": 1\n}\n', "values/x.yaml": "b: 2\na: 1\n" });
@@ -115,7 +127,7 @@ describe("plan diff between two plans", () => {
     it("renders Markdown for a pull request: summary, tables and collapsible diff blocks", () => {
         const md = renderMarkdown(diff, heading);
         assert.match(md, /^### Offline plan diff: stack `dev`/);
-        assert.match(md, /\*\*1 to add, 2 to change, 1 to remove \(3 -> 3 resources\); 3 plan file\(s\) changed\*\*/);
+        assert.match(md, /\*\*1 to add, 2 to change, 1 to remove \(3 -> 3 resources\); 4 plan file\(s\) changed\*\*/);
         assert.match(md, /^\| \+ add \| `gcp:storage\/bucket:Bucket` \| `mimir-blocks` \| \|$/m);
         assert.match(md, /^\| - remove \| `gcp:storage\/bucket:Bucket` \| `tempo-traces` \| \|$/m);
         assert.match(md, /^\| ~ change \| `kubernetes:helm.sh\/v3:Release` \| `dev-gke-loki` \| `inputs.values`, `inputs.version` \|$/m);

@@ -38,6 +38,8 @@ export interface FileChange {
     file: string;
     status: "added" | "removed" | "changed";
     patch: string;
+    /** A JSON file whose change is shown as a YAML diff. */
+    shownAsYaml?: true;
 }
 
 export interface PlanDiff {
@@ -152,33 +154,36 @@ function parseResources(text: string | undefined, side: string): PlanResourceRec
 }
 
 /** Structured data of a plan file, when it is JSON or YAML that parses; undefined otherwise. */
-function parseData(file: string, text: string): { data: unknown; render: (v: unknown) => string } | undefined {
+function parseData(file: string, text: string | undefined): { data: unknown } | undefined {
+    if (text === undefined) return undefined;
     try {
-        if (file.endsWith(".json")) return { data: JSON.parse(text), render: (v) => `${JSON.stringify(v, null, 2)}\n` };
-        if (file.endsWith(".yaml") || file.endsWith(".yml")) {
-            return { data: parse(text), render: (v) => stringify(v, { sortMapEntries: true, lineWidth: 0 }) };
-        }
+        if (file.endsWith(".json")) return { data: JSON.parse(text) };
+        if (file.endsWith(".yaml") || file.endsWith(".yml")) return { data: parse(text) };
     } catch {
         return undefined;
     }
     return undefined;
 }
 
+/**
+ * A plan file's change. Structured files (JSON dashboards, YAML values and rules) are compared as data
+ * and shown as YAML with sorted keys, so key order and formatting never show up as changes.
+ */
 function diffFile(file: string, before: string | undefined, after: string | undefined): FileChange | undefined {
     if (before === after) return undefined;
-    if (before === undefined) return { file, status: "added", patch: unifiedDiff("", after ?? "") };
-    if (after === undefined) return { file, status: "removed", patch: unifiedDiff(before, "") };
-    let [a, b] = [before, after];
     const pa = parseData(file, before);
     const pb = parseData(file, after);
-    if (pa && pb) {
-        const [ma, mb] = maskSecretsSymmetrically(pa.data, pb.data);
-        if (JSON.stringify(ma) !== JSON.stringify(pa.data) || JSON.stringify(mb) !== JSON.stringify(pb.data)) {
-            [a, b] = [pa.render(ma), pb.render(mb)];
-        }
-        if (JSON.stringify(ma) === JSON.stringify(mb)) return undefined; // Only formatting differs.
-    }
-    return { file, status: "changed", patch: unifiedDiff(a, b) };
+    const structured = (before === undefined || pa !== undefined) && (after === undefined || pb !== undefined);
+    const status: FileChange["status"] = before === undefined ? "added" : after === undefined ? "removed" : "changed";
+    if (!structured) return { file, status, patch: unifiedDiff(before ?? "", after ?? "") };
+    const [ma, mb] = maskSecretsSymmetrically(pa?.data, pb?.data);
+    if (status === "changed" && JSON.stringify(ma) === JSON.stringify(mb)) return undefined; // Only formatting differs.
+    return {
+        file,
+        status,
+        patch: unifiedDiff(toYaml(ma), toYaml(mb)),
+        ...(file.endsWith(".json") ? { shownAsYaml: true as const } : {}),
+    };
 }
 
 /** Compares two plans given as file maps (relative path -> text), base first. */

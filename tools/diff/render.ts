@@ -44,7 +44,7 @@ export function renderText(d: PlanDiff, h: DiffHeading): string {
     }
     if (d.files.length > 0) out.push("", "Plan files:");
     const sign = { added: "+", removed: "-", changed: "~" } as const;
-    for (const f of d.files) out.push(`${sign[f.status]} ${f.file} (${f.status})`, indent(f.patch));
+    for (const f of d.files) out.push(`${sign[f.status]} ${f.file} (${f.status}${f.shownAsYaml ? ", shown as YAML" : ""})`, indent(f.patch));
     return out.join("\n");
 }
 
@@ -82,7 +82,7 @@ export function renderMarkdown(d: PlanDiff, h: DiffHeading, limit = MARKDOWN_LIM
         details.push(`<details><summary>${summary}</summary>`, "", fenced(body, "diff"), "", "</details>", "");
     // A release whose only change is its values has no block of its own: its values file shows it.
     for (const x of r.changed.filter((c) => c.patch)) block(`~ <code>${x.type}</code> <code>${x.name}</code>`, x.patch);
-    for (const f of d.files) block(`${f.status} <code>${f.file}</code>`, f.patch);
+    for (const f of d.files) block(`${f.status} <code>${f.file}</code>${f.shownAsYaml ? " (as YAML)" : ""}`, f.patch);
     for (const x of r.added) block(`+ <code>${x.type}</code> <code>${x.name}</code>`, x.yaml.replace(/^/gm, "+ "));
     for (const x of r.removed) block(`- <code>${x.type}</code> <code>${x.name}</code>`, x.yaml.replace(/^/gm, "- "));
 
