@@ -173,6 +173,8 @@ describe("plan diff between two plans", () => {
 describe("plan:diff command in a git repository", function () {
     this.timeout(180_000);
     let repo: string;
+    /** TMPDIR of the command: whatever it creates there must be gone when it exits. */
+    let scratch: string;
     const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: repo, encoding: "utf8" });
     const gitCommit = (message: string) =>
         sh("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-qam", message]);
@@ -180,13 +182,14 @@ describe("plan:diff command in a git repository", function () {
         spawnSync(process.execPath, ["-r", "ts-node/register", "tools/plan-diff.ts", "--stack", "dev", ...args], {
             cwd: repo,
             encoding: "utf8",
-            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", TMPDIR: scratch },
         });
     const worktrees = () => sh("git", ["worktree", "list", "--porcelain"]).split("\n").filter((l) => l.startsWith("worktree ")).length;
     const devStack = () => path.join(repo, "Pulumi.dev.yaml");
 
     before(() => {
         repo = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-repo-"));
+        scratch = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-scratch-"));
         for (const entry of ["index.ts", "components", "tools", "package.json", "tsconfig.json", "Pulumi.yaml", "Pulumi.dev.yaml"]) {
             fs.cpSync(path.join(ROOT, entry), path.join(repo, entry), { recursive: true });
         }
@@ -196,7 +199,11 @@ describe("plan:diff command in a git repository", function () {
         sh("git", ["add", "-A"]);
         gitCommit("base");
     });
-    after(() => fs.rmSync(repo, { recursive: true, force: true }));
+    afterEach(() => assert.deepEqual(fs.readdirSync(scratch).filter((f) => f.startsWith("plan-diff-")), [], "temporary plans left behind"));
+    after(() => {
+        fs.rmSync(repo, { recursive: true, force: true });
+        fs.rmSync(scratch, { recursive: true, force: true });
+    });
 
     it("exits 0 with no changes against the same revision, and leaves no worktree behind", () => {
         const r = planDiff("--base", "HEAD");

@@ -107,12 +107,15 @@ async function main(): Promise<number> {
             fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), linkedModules, "dir");
         }
 
-        const [baseResult] = await Promise.all([
+        // Both plans finish (or fail) before anything is cleaned up, so none writes into a removed folder.
+        const [base, head] = await Promise.allSettled([
             planAt(baseProject, stack, path.join(tmp, "plan-base"), `base ${baseRef}`),
-            planAt(PROJECT_DIR, stack, path.join(tmp, "plan-head"), "the working tree").then((r) => {
-                if (r === "no stack") throw new Error(`there is no Pulumi.${stack}.yaml in the working tree`);
-            }),
+            planAt(PROJECT_DIR, stack, path.join(tmp, "plan-head"), "the working tree"),
         ]);
+        if (base.status === "rejected") throw base.reason;
+        if (head.status === "rejected") throw head.reason;
+        if (head.value === "no stack") throw new Error(`there is no Pulumi.${stack}.yaml in the working tree`);
+        const baseResult = base.value;
         const diff = diffPlanDirs(path.join(tmp, "plan-base"), path.join(tmp, "plan-head"));
         const short = baseCommit.slice(0, 12);
         const heading = {
