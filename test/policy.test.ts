@@ -1,46 +1,21 @@
 // The policy pack: every policy passes the plans of every stack, and catches the case it exists for,
 // made by breaking one field of a real planned resource where the plans have one.
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource } from "@pulumi/policy";
 import { parse } from "yaml";
+import { policyResource, runPolicies, type AnyPolicy } from "../policy/offline";
 import * as policies from "../policy/policies";
-import type { Plan, PlannedResource } from "../tools/offline/plan";
+import type { Plan } from "../tools/offline/plan";
 import { planVariant, T } from "./support/program";
 
 const { ALL_POLICIES, TYPES } = policies;
-type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
-function policyResource(stack: string, r: Pick<PlannedResource, "type" | "name"> & { inputs: Record<string, unknown> }): PolicyResource {
-    return {
-        type: r.type,
-        name: r.name,
-        urn: `urn:pulumi:${stack}::observability-platform::${r.type}::${r.name}`,
-        props: structuredClone(r.inputs),
-        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
-        dependencies: [],
-        propertyDependencies: {},
-        isType: () => false,
-        asType: () => undefined,
-    } as unknown as PolicyResource;
-}
-
-const asArgs = (r: PolicyResource): ResourceValidationArgs =>
-    ({ ...r, stackTags: new Map(), getConfig: () => ({}), notApplicable: () => { throw new Error("not applicable"); } }) as unknown as ResourceValidationArgs;
-
-/** Violations of one policy over a whole stack's resources. */
-function violations(policy: AnyPolicy, resources: readonly PolicyResource[]): string[] {
-    const found: string[] = [];
-    if ("validateResource" in policy) {
-        const validate = [policy.validateResource].flat();
-        for (const r of resources) for (const v of validate) v?.(asArgs(r), (message: string) => found.push(`${r.name}: ${message}`));
-    } else {
-        const stack = policy as StackValidationPolicy;
-        stack.validateStack?.({ resources: [...resources], stackTags: new Map(), getConfig: <C>() => ({}) as C, notApplicable: () => { throw new Error("n/a"); } } as never, (message: string) => found.push(message));
-    }
-    return found;
-}
+/** Messages of one policy's violations over a whole stack's resources. */
+const violations = (policy: AnyPolicy, resources: readonly PolicyResource[]): string[] =>
+    runPolicies(resources, [policy]).map((v) => (v.resource ? `${v.resource}: ${v.message}` : v.message));
 
 const fromPlan = (plan: Plan) => plan.resources.map((r) => policyResource(plan.stack, r));
 const crafted = (type: string, name: string, inputs: Record<string, unknown>) => policyResource("test", { type, name, inputs });
@@ -84,6 +59,17 @@ describe("policy pack", function () {
         assert.equal(manifest.runtime, "nodejs");
         const index = fs.readFileSync(path.join(__dirname, "..", "policy", "index.ts"), "utf8");
         assert.match(index, /new PolicyPack\("observability-platform", \{[\s\S]*policies: \[\.\.\.ALL_POLICIES\]/);
+    });
+
+    it("runs offline through npm run policy, which passes every stack", function () {
+        this.timeout(60_000);
+        const r = spawnSync(process.execPath, ["-r", "ts-node/register", "tools/policy-check.ts", "--stack", "prod"], {
+            cwd: path.join(__dirname, ".."),
+            encoding: "utf8",
+            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+        });
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /Stack prod: \d+ resources, 0 mandatory and 0 advisory violation\(s\)\./);
     });
 
     describe("catches", () => {

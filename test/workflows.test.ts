@@ -113,6 +113,7 @@ describe("CI workflows", () => {
         assert.match(script, /-ne 0 \] && \[ "\$code" -ne 2 \]/);
         assert.ok(job.steps.some((s) => s.with && /fetch-depth/.test(JSON.stringify(s.with))), "the base revision needs history");
         assert.ok(job.steps.some((s) => s.uses?.startsWith("actions/github-script@")));
+        assert.match(script, /npm run --silent policy -- --stack "\$STACK"/, "forks get the policy pack offline");
     });
 
     it("run only npm scripts that exist", () => {
