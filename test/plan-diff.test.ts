@@ -190,7 +190,8 @@ describe("plan:diff command in a git repository", function () {
     before(() => {
         repo = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-repo-"));
         scratch = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-scratch-"));
-        for (const entry of ["index.ts", "components", "tools", "package.json", "tsconfig.json", "Pulumi.yaml", "Pulumi.dev.yaml"]) {
+        // The whole project as it is now (whatever assets the program reads), without installs and outputs.
+        for (const entry of fs.readdirSync(ROOT).filter((e) => ![".git", "node_modules", "out"].includes(e))) {
             fs.cpSync(path.join(ROOT, entry), path.join(repo, entry), { recursive: true });
         }
         fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
