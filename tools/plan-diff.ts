@@ -70,9 +70,9 @@ async function main(): Promise<number> {
     });
     const repoRoot = await git(["rev-parse", "--show-toplevel"]);
     // The project may live in a subfolder of the repository.
-    const projectPrefix = path.relative(repoRoot, PROJECT_DIR);
+    const projectPrefix = path.relative(fs.realpathSync(repoRoot), fs.realpathSync(PROJECT_DIR));
 
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `plan-diff-${stack}-`));
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `plan-diff-${stack.replace(/[^A-Za-z0-9_.-]/g, "_")}-`));
     const worktree = path.join(tmp, "base");
     let worktreeAdded = false;
     let linkedModules: string | undefined;

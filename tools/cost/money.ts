@@ -38,7 +38,6 @@ export const sub = (a: Exact, b: Exact): Exact => make(a.num * b.den - b.num * a
 export const mul = (...xs: Exact[]): Exact => xs.reduce((a, b) => make(a.num * b.num, a.den * b.den), { num: 1n, den: 1n });
 export const div = (a: Exact, b: Exact): Exact => make(a.num * b.den, a.den * b.num);
 export const max = (a: Exact, b: Exact): Exact => (a.num * b.den >= b.num * a.den ? a : b);
-export const isZero = (a: Exact): boolean => a.num === 0n;
 
 /** Rounds to a whole number of `unit` (1/unit of a dollar), half away from zero. */
 function roundTo(a: Exact, unit: bigint): bigint {

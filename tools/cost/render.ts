@@ -1,5 +1,5 @@
 // Cost estimates for people (a table), pull requests (Markdown) and machines (JSON).
-import { add, formatUsd, toMicros, ZERO, type Exact } from "./money";
+import { formatUsd, toMicros, ZERO, type Exact } from "./money";
 import { COMPONENTS, managedTotals, type Estimate } from "./estimate";
 
 const ESTIMATE_NOTE = "estimate: unconfirmed list prices, same usage assumptions";
@@ -122,5 +122,3 @@ export function renderCompare(estimates: readonly Estimate[], format: "table" | 
         table([header, ...managedRows], right),
     ].join("\n");
 }
-
-export const sumOf = (xs: readonly Exact[]): Exact => add(...xs);
