@@ -93,6 +93,20 @@ describe("cost estimate", function () {
             }
         });
 
+        it("prices a claim on the disk type of the StorageClass it names, and refuses a class it cannot tell", async () => {
+            const base = await planVariant("dev"); // pd-balanced platform class
+            const plan = withReleases(base, {
+                fast: { persistence: { enabled: true, size: "10Gi", storageClassName: "premium-rwo" } },
+                old: { persistence: { enabled: true, size: "10Gi", storageClassName: "observability-pd-standard" } },
+            });
+            const disks = estimateCost(plan, prices).lines.filter((l) => l.component === "Persistent disks");
+            const us = regionPrices(prices, "us-central1");
+            same(disks.find((l) => l.item.startsWith("dev-gke-fast"))!.monthly, mul(exact(10), us.disk("pd-ssd").usd));
+            same(disks.find((l) => l.item.startsWith("dev-gke-old"))!.monthly, mul(exact(10), us.disk("pd-standard").usd));
+            const unknown = withReleases(base, { x: { persistence: { enabled: true, size: "1Gi", storageClassName: "nfs" } } });
+            assert.throws(() => estimateCost(unknown, prices), /cannot tell the disk type of StorageClass "nfs"/);
+        });
+
         it("skips disabled persistence and finds claims in volumeClaimTemplates lists and nested workloads", () => {
             const found = scanValues({
                 cache: { persistence: { enabled: false, size: "100Gi" } },

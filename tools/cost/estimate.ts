@@ -3,6 +3,7 @@
 // usage priced on managed alternatives, as estimates.
 import type { Settings } from "../../components/config/schema";
 import { objectStores } from "../../components/gcp/stores";
+import { storageClassName as storageClassNameOf } from "../../components/kubernetes/storage-class";
 import type { Plan } from "../offline/plan";
 import { add, div, exact, formatQuantity, max, mul, sub, ZERO, type Exact } from "./money";
 import { planUsage } from "./plan-usage";
@@ -47,6 +48,23 @@ const cite = (p: Priced) => `${p.source} (${p.date})`;
 /** The region of a GCE location: "us-central1-a" -> "us-central1". */
 export const regionOf = (location: string): string => location.replace(/^([a-z]+-[a-z]+[0-9])-[a-z]$/, "$1");
 
+// GKE's built-in StorageClasses and the disks they provision.
+const GKE_STORAGE_CLASSES: Readonly<Record<string, string>> = {
+    standard: "pd-standard",
+    "standard-rwo": "pd-balanced",
+    "premium-rwo": "pd-ssd",
+};
+
+/** Disk type a claim gets: the platform's class names its type; GKE's own classes are known. */
+export function diskTypeOf(storageClassName: string | undefined, s: Settings): string {
+    if (storageClassName === undefined || storageClassName === storageClassNameOf(s)) return s.storage.diskType;
+    const platform = /^observability-(pd-[a-z]+)$/.exec(storageClassName);
+    if (platform) return platform[1];
+    const gke = GKE_STORAGE_CLASSES[storageClassName];
+    if (gke) return gke;
+    throw new Error(`cannot tell the disk type of StorageClass "${storageClassName}": use the platform's class ${storageClassNameOf(s)}`);
+}
+
 /** Seconds of a scrape interval such as "30s", "1m". */
 function intervalSeconds(interval: string): bigint {
     const m = /^(\d+)(s|m|h)$/.exec(interval);
@@ -68,16 +86,17 @@ export function estimateCost(plan: Plan, prices: PriceFile): Estimate {
     const assumptions: string[] = [];
     const { claims, requests } = planUsage(plan);
 
-    // Disks: every claim in its cluster's region, on the platform StorageClass's disk type.
+    // Disks: every claim in its cluster's region, on its StorageClass's disk type.
     for (const c of claims) {
         const cluster = s.clusters.find((x) => x.name === c.cluster);
         const region = regionOf(cluster?.location ?? s.region);
-        const price = regionPrices(prices, region).disk(s.storage.diskType);
+        const diskType = diskTypeOf(c.storageClassName, s);
+        const price = regionPrices(prices, region).disk(diskType);
         const gib = mul(c.sizeGib, exact(c.replicas));
         lines.push({
             component: "Persistent disks",
             item: `${c.source} ${c.path}`,
-            quantity: `${formatQuantity(c.sizeGib)} GB x ${c.replicas} ${s.storage.diskType} in ${region}`,
+            quantity: `${formatQuantity(c.sizeGib)} GB x ${c.replicas} ${diskType} in ${region}`,
             unitPrice: usd(price, "GB-month"),
             monthly: mul(gib, price.usd),
             source: cite(price),
