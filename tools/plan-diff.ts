@@ -120,7 +120,7 @@ async function main(): Promise<number> {
         const short = baseCommit.slice(0, 12);
         const heading = {
             stack,
-            base: `${baseRef === baseCommit ? short : `${baseRef} (${short})`}${baseResult === "no stack" ? " (stack not defined there)" : ""}`,
+            base: `${values.base === undefined ? `merge base with main (${short})` : baseRef === baseCommit ? short : `${baseRef} (${short})`}${baseResult === "no stack" ? " (stack not defined there)" : ""}`,
             head: "working tree",
         };
         console.log(values.format === "markdown" ? renderMarkdown(diff, heading) : renderText(diff, heading));
