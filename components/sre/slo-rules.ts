@@ -69,7 +69,10 @@ export interface SloRuleContext {
     grafanaUrl?: string;
 }
 
-/** Rule groups of one service: SLI recordings, metadata recordings and alerts per SLO. */
+/**
+ * Rule groups of one service, two per SLO: the SLI ratios with the burn-rate alerts that read them,
+ * and the period and metadata recordings (budget tracking, dashboards).
+ */
 export function serviceSloGroups(service: ServiceSlo, ctx: SloRuleContext): RuleGroup[] {
     const groups: RuleGroup[] = [];
     for (const objective of service.objectives) {
@@ -85,7 +88,6 @@ export function serviceSloGroups(service: ServiceSlo, ctx: SloRuleContext): Rule
         });
         const q5m = sliQueries(objective, "5m");
         sli.push({ record: SLI_BAD_EVENTS_5M, expr: q5m.bad, labels }, { record: SLI_EVENTS_5M, expr: q5m.all, labels });
-        groups.push({ name: `slo-sli-recordings-${id}`, rules: sli });
 
         // The period's ratio is derived from the recorded 5m rates, weighted by traffic, rather
         // than rate(...[30d]) over the raw series; windows without traffic add nothing.
@@ -102,9 +104,13 @@ export function serviceSloGroups(service: ServiceSlo, ctx: SloRuleContext): Rule
             { record: META.periodBurnRate, expr: `${sliErrorRatio(period)}${sel} / ${format(budget)}`, labels },
             { record: META.budgetRemaining, expr: `1 - ${META.periodBurnRate}${sel}`, labels },
         ];
-        groups.push({ name: `slo-meta-recordings-${id}`, rules: meta });
 
-        groups.push({ name: `slo-alerts-${id}`, rules: burnRateAlerts(service, objective, budget, ctx) });
+        // Rules of a group run in order, so the alerts read the ratios recorded in the same
+        // evaluation: no extra interval of detection delay, and no race between groups.
+        groups.push(
+            { name: `slo-${id}`, rules: [...sli, ...burnRateAlerts(service, objective, budget, ctx)] },
+            { name: `slo-meta-recordings-${id}`, rules: meta },
+        );
     }
     return groups;
 }
