@@ -119,7 +119,7 @@ describe("SRE rules and alerts", function () {
             assert.equal(alerts.length, 2 * service.objectives.length, "a page and a ticket per SLO");
             for (const alert of alerts) {
                 assert.equal(alert.annotations.runbook_url, service.runbookUrl);
-                assert.match(alert.annotations.dashboard_url, /^https:\/\/grafana\.prod\.acme-corp\.example\/d\/.+var-service=/);
+                assert.equal(alert.annotations.dashboard_url, `https://grafana.prod.acme-corp.example/d/slo-${service.service}-${alert.labels.slo}`);
                 assert.match(alert.annotations.description, /burn rate/);
                 assert.equal(alert.labels.service, service.service);
                 assert.equal(alert.labels.cluster, "prod-gke");

@@ -134,6 +134,9 @@ describe("SLO rules (promtool)", function () {
             severity,
             service: service.service,
             slo: objective.name,
+            sloth_id: `${service.service}-${objective.name}`,
+            sloth_service: service.service,
+            sloth_slo: objective.name,
             owner: service.owner,
             cluster: "prod-gke",
         });
@@ -152,7 +155,7 @@ describe("SLO rules (promtool)", function () {
                     promql_expr_test: between.map((b) => {
                         const q = `${b.series}{service="${service.service}",slo="${objective.name}"}`;
                         return {
-                            expr: `(${q} > bool ${b.min}) * (${q} < bool ${b.max})`,
+                            expr: `sum by (service, slo) ((${q} > bool ${b.min}) * (${q} < bool ${b.max}))`,
                             eval_time: b.at,
                             exp_samples: [{ labels: `{service="${service.service}",slo="${objective.name}"}`, value: 1 }],
                         };

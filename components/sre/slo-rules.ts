@@ -36,7 +36,22 @@ export const META = {
     currentBurnRate: "slo:current_burn_rate:ratio",
     periodBurnRate: "slo:period_burn_rate:ratio",
     budgetRemaining: "slo:period_error_budget_remaining:ratio",
+    info: "sloth_slo_info",
 } as const;
+
+/**
+ * Labels of every SLO series. `service` and `slo` are the platform's; the `sloth_*` copies keep the
+ * series readable by Sloth's published Grafana dashboards and the platform's SLO dashboards.
+ */
+export function sloLabels(service: ServiceSlo, objective: Objective): Record<string, string> {
+    return {
+        service: service.service,
+        slo: objective.name,
+        sloth_id: `${service.service}-${objective.name}`,
+        sloth_service: service.service,
+        sloth_slo: objective.name,
+    };
+}
 
 /** Exact objective and budget as ratios: 99.9 -> 0.999 and 0.001. */
 export function budgetOf(objective: Objective): { objective: Decimal; budget: Decimal } {
@@ -76,15 +91,16 @@ export interface SloRuleContext {
 export function serviceSloGroups(service: ServiceSlo, ctx: SloRuleContext): RuleGroup[] {
     const groups: RuleGroup[] = [];
     for (const objective of service.objectives) {
-        const labels = { service: service.service, slo: objective.name };
         const id = `${service.service}-${objective.name}`;
-        const sel = selector(labels);
+        const labels = sloLabels(service, objective);
+        const sel = selector({ service: service.service, slo: objective.name });
+        const windowed = (window: string) => ({ ...labels, sloth_window: window });
         const period = periodOf(objective);
         const { objective: target, budget } = budgetOf(objective);
 
         const sli: RecordingRule[] = SLI_WINDOWS.map((window) => {
             const q = sliQueries(objective, window);
-            return { record: sliErrorRatio(window), expr: `${q.bad}\n/\n${q.all}`, labels };
+            return { record: sliErrorRatio(window), expr: `${q.bad}\n/\n${q.all}`, labels: windowed(window) };
         });
         const q5m = sliQueries(objective, "5m");
         sli.push({ record: SLI_BAD_EVENTS_5M, expr: q5m.bad, labels }, { record: SLI_EVENTS_5M, expr: q5m.all, labels });
@@ -95,14 +111,19 @@ export function serviceSloGroups(service: ServiceSlo, ctx: SloRuleContext): Rule
             {
                 record: sliErrorRatio(period),
                 expr: `sum_over_time(${SLI_BAD_EVENTS_5M}${sel}[${period}])\n/\nsum_over_time(${SLI_EVENTS_5M}${sel}[${period}])`,
-                labels,
+                labels: windowed(period),
             },
             { record: META.objective, expr: `vector(${format(target)})`, labels },
             { record: META.errorBudget, expr: `vector(${format(budget)})`, labels },
             { record: META.periodDays, expr: `vector(${period.replace("d", "")})`, labels },
-            { record: META.currentBurnRate, expr: `${sliErrorRatio("5m")}${sel} / ${format(budget)}`, labels },
-            { record: META.periodBurnRate, expr: `${sliErrorRatio(period)}${sel} / ${format(budget)}`, labels },
+            { record: META.currentBurnRate, expr: `sum without (sloth_window) (${sliErrorRatio("5m")}${sel}) / ${format(budget)}`, labels },
+            { record: META.periodBurnRate, expr: `sum without (sloth_window) (${sliErrorRatio(period)}${sel}) / ${format(budget)}`, labels },
             { record: META.budgetRemaining, expr: `1 - ${META.periodBurnRate}${sel}`, labels },
+            {
+                record: META.info,
+                expr: "vector(1)",
+                labels: { ...labels, sloth_objective: format(decimal(objective.target)), sloth_mode: "platform-generated", owner: service.owner },
+            },
         ];
 
         // Rules of a group run in order, so the alerts read the ratios recorded in the same
@@ -124,16 +145,16 @@ function burnRateAlerts(service: ServiceSlo, objective: Objective, budget: Decim
     const burnRateQuery = `${META.currentBurnRate}{service='${service.service}',slo='${objective.name}'}`;
     return (["critical", "warning"] as const).map((severity) => {
         const conditions = BURN_RATE_ALERTS.filter((a) => a.severity === severity);
-        const expr = conditions
+        const conditionsExpr = conditions
             .map((c) => {
                 const threshold = format(multiply(decimal(c.burnRate), budget));
-                return `(\n  ${sliErrorRatio(c.long)}${sel} > ${threshold}\nand\n  ${sliErrorRatio(c.short)}${sel} > ${threshold}\n)`;
+                return `(\n  ${sliErrorRatio(c.long)}${sel} > ${threshold}\nand ignoring (sloth_window)\n  ${sliErrorRatio(c.short)}${sel} > ${threshold}\n)`;
             })
             .join("\nor\n");
+        // One alert per SLO and severity, whichever window pair fires: the window label is dropped.
+        const expr = `max without (sloth_window) (\n${conditionsExpr}\n)`;
         const windows = conditions.map((c) => `${c.burnRate}x over ${c.long} (and ${c.short})`).join(" or ");
-        const dashboard: Record<string, string> = ctx.grafanaUrl
-            ? { dashboard_url: `${ctx.grafanaUrl}/d/${SLO_DASHBOARD_UID}?var-service=${encodeURIComponent(service.service)}&var-slo=${encodeURIComponent(objective.name)}` }
-            : {};
+        const dashboard: Record<string, string> = ctx.grafanaUrl ? { dashboard_url: `${ctx.grafanaUrl}/d/${sloDashboardUid(service, objective)}` } : {};
         return {
             alert,
             expr,
@@ -141,6 +162,8 @@ function burnRateAlerts(service: ServiceSlo, objective: Objective, budget: Decim
                 severity,
                 service: service.service,
                 slo: objective.name,
+                sloth_service: service.service,
+                sloth_slo: objective.name,
                 owner: service.owner,
                 cluster: ctx.cluster,
             },
@@ -161,5 +184,5 @@ function burnRateAlerts(service: ServiceSlo, objective: Objective, budget: Decim
     });
 }
 
-/** UID of the SLO dashboard the alerts link to. */
-export const SLO_DASHBOARD_UID = "platform-slos";
+/** UID of the per-SLO Grafana dashboard the alerts link to (provisioned by the dashboards concern). */
+export const sloDashboardUid = (service: ServiceSlo, objective: Objective): string => `slo-${service.service}-${objective.name}`;
