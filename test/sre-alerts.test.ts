@@ -115,8 +115,11 @@ describe("SRE rules and alerts", function () {
         const plan = plans[1];
         for (const service of plan.settings.slos) {
             const r = ofType(plan, PROMETHEUS_RULE_TYPE).find((x) => x.name === `prod-gke-slo-${service.service}`) as PlannedResource;
-            const alerts = alertsOf(r);
+            const alerts = alertsOf(r).filter((a) => a.alert.endsWith("ErrorBudgetBurn"));
             assert.equal(alerts.length, 2 * service.objectives.length, "a page and a ticket per SLO");
+            const absent = alertsOf(r).filter((a) => a.alert.endsWith("SLIMissing"));
+            assert.equal(absent.length, service.objectives.length, "a missing-data alert per SLO");
+            for (const a of absent) assert.equal(a.annotations.runbook_url, service.runbookUrl);
             for (const alert of alerts) {
                 assert.equal(alert.annotations.runbook_url, service.runbookUrl);
                 assert.equal(alert.annotations.dashboard_url, `https://grafana.prod.acme-corp.example/d/slo-${service.service}-${alert.labels.slo}`);

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import type { Settings } from "../components/config/schema";
-import { alertNameOf, budgetOf, type Objective, type ServiceSlo } from "../components/sre/slo-rules";
+import { absentAlertNameOf, alertNameOf, budgetOf, type Objective, type ServiceSlo } from "../components/sre/slo-rules";
 import { format } from "../components/sre/decimal";
 import { writePlan, type Plan } from "../tools/offline/plan";
 import { planVariant } from "./support/program";
@@ -168,6 +168,17 @@ describe("SLO rules (promtool)", function () {
         assert.equal(r.status, 0, r.output);
     }
 
+    /** Runs promtool test rules with explicit test cases on the service's planned rules (no annotations). */
+    function runPromtool(service: ServiceSlo, tests: unknown[]) {
+        const planned = parse(fs.readFileSync(rulesFiles.prod.find((f) => f.endsWith(`slo-${service.service}.yaml`)) as string, "utf8"));
+        for (const group of planned.groups) for (const rule of group.rules) delete rule.annotations;
+        const dir = fs.mkdtempSync(path.join(tmp, "case-"));
+        fs.writeFileSync(path.join(dir, "rules.yaml"), stringify(planned));
+        fs.writeFileSync(path.join(dir, "test.yaml"), stringify({ rule_files: ["rules.yaml"], evaluation_interval: "1m", tests }));
+        const r = runTool(promtoolPath(), ["test", "rules", "test.yaml"], dir);
+        assert.equal(r.status, 0, r.output);
+    }
+
     for (const serviceName of ["ojeomneo-server", "reviewmaps-server"]) {
         for (const kind of ["availability", "latency"] as const) {
             describe(`${serviceName} ${kind}`, () => {
@@ -224,6 +235,28 @@ describe("SLO rules (promtool)", function () {
                     const checks: Check[] = [];
                     for (let m = 5; m <= 360; m += 25) checks.push({ at: `${m}m`, severities: [] });
                     promtoolTest(service, objective, 6 * 60, () => budget / 2, checks);
+                });
+
+                it("warns after 15 minutes when the SLI's series are missing, and not while they exist", () => {
+                    const { service, objective } = get();
+                    const name = absentAlertNameOf(service, objective);
+                    // absent() carries the selector's equality matchers as labels.
+                    const labels = {
+                        ...objective.selector,
+                        severity: "warning",
+                        service: service.service,
+                        slo: objective.name,
+                        sloth_service: service.service,
+                        sloth_slo: objective.name,
+                        owner: service.owner,
+                        cluster: "prod-gke",
+                    };
+                    const other = { series: 'up{job="something-else"}', values: "1x60" };
+                    const present = inputSeries(objective, [{ minutes: 60, badShare: 0 }]);
+                    runPromtool(service, [
+                        { interval: "1m", input_series: [other], alert_rule_test: [{ eval_time: "10m", alertname: name, exp_alerts: [] }, { eval_time: "20m", alertname: name, exp_alerts: [{ exp_labels: labels }] }] },
+                        { interval: "1m", input_series: present, alert_rule_test: [{ eval_time: "30m", alertname: name, exp_alerts: [] }] },
+                    ]);
                 });
 
                 it("fires nothing without traffic", () => {

@@ -129,7 +129,7 @@ export function serviceSloGroups(service: ServiceSlo, ctx: SloRuleContext): Rule
         // Rules of a group run in order, so the alerts read the ratios recorded in the same
         // evaluation: no extra interval of detection delay, and no race between groups.
         groups.push(
-            { name: `slo-${id}`, rules: [...sli, ...burnRateAlerts(service, objective, budget, ctx)] },
+            { name: `slo-${id}`, rules: [...sli, ...burnRateAlerts(service, objective, budget, ctx), absentAlert(service, objective, ctx)] },
             { name: `slo-meta-recordings-${id}`, rules: meta },
         );
     }
@@ -182,6 +182,37 @@ function burnRateAlerts(service: ServiceSlo, objective: Objective, budget: Decim
             },
         };
     });
+}
+
+export const absentAlertNameOf = (service: ServiceSlo, objective: Objective): string =>
+    `${pascalCase(service.service)}${pascalCase(objective.name)}SLIMissing`;
+
+/**
+ * No series at all behind an SLI (renamed metric, broken scrape, wrong selector) would make the
+ * burn-rate alerts silent forever: say so. Zero traffic is not absence: counters that exist but do
+ * not move fire nothing.
+ */
+function absentAlert(service: ServiceSlo, objective: Objective, ctx: SloRuleContext): AlertingRule {
+    const metric = objective.kind === "availability" ? objective.metric : `${objective.metric}_count`;
+    return {
+        alert: absentAlertNameOf(service, objective),
+        expr: `absent(${metric}${selector(objective.selector)})`,
+        for: "15m",
+        labels: {
+            severity: "warning",
+            service: service.service,
+            slo: objective.name,
+            sloth_service: service.service,
+            sloth_slo: objective.name,
+            owner: service.owner,
+            cluster: ctx.cluster,
+        },
+        annotations: {
+            summary: `The SLI of ${service.service} ${objective.name} has no data: its burn-rate alerts cannot fire`,
+            description: `No series match ${metric}${selector(objective.selector)} for 15 minutes (renamed metric, broken scrape or wrong selector in the SLO config).`,
+            runbook_url: service.runbookUrl,
+        },
+    };
 }
 
 /** UID of the per-SLO Grafana dashboard the alerts link to (provisioned by the dashboards concern). */
