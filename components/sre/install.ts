@@ -47,8 +47,9 @@ export function installSre(
     const monitoring = ctx.namespaces[settings.namespaces.monitoring].metadata.name;
 
     const configured = (Object.keys(secrets) as SecretConfigKey[]).sort();
-    for (const warning of missingReceiverWarnings(new Set(configured))) {
-        pulumi.log.warn(`${cluster.name}: ${warning}`, ctx.opts.parent);
+    // Every cluster's Alertmanager gets the same receivers: warn once, on the hub.
+    if (ctx.isHub) {
+        for (const warning of missingReceiverWarnings(new Set(configured))) pulumi.log.warn(warning, ctx.opts.parent);
     }
     const values = configured.map((k) => secrets[k] as pulumi.Output<string>);
     const configYaml = pulumi.all(values).apply((plain) => {
