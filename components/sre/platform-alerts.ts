@@ -82,8 +82,10 @@ const tempo: PlatformAlert[] = [
     {
         alert: "TempoIngestionErrors",
         expr:
-            `sum by (cluster, namespace) (rate(tempo_receiver_refused_spans[5m]) or rate(tempo_discarded_spans_total[5m]))\n/\n` +
-            `sum by (cluster, namespace) (rate(tempo_receiver_accepted_spans[5m]))\n> 0.05`,
+            // Spans the receivers refused plus spans the distributor discarded (limits, too large),
+            // over the spans the receivers accepted.
+            `sum by (cluster, namespace) (rate({__name__=~"tempo_receiver_refused_spans(_total)?|tempo_discarded_spans_total"}[5m]))\n/\n` +
+            `sum by (cluster, namespace) (rate({__name__=~"tempo_receiver_accepted_spans(_total)?"}[5m]))\n> 0.05`,
         for: "15m",
         severity: "warning",
         summary: "Tempo refuses or discards spans",
