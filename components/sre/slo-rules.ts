@@ -152,6 +152,8 @@ function burnRateAlerts(service: ServiceSlo, objective: Objective, budget: Decim
             })
             .join("\nor\n");
         // One alert per SLO and severity, whichever window pair fires: the window label is dropped.
+        // No `for`: the short window already stops a blip from paging and resets the alert soon
+        // after recovery, while a `for` would only add to the time to detect (the workbook's choice).
         const expr = `max without (sloth_window) (\n${conditionsExpr}\n)`;
         const windows = conditions.map((c) => `${c.burnRate}x over ${c.long} (and ${c.short})`).join(" or ");
         const dashboard: Record<string, string> = ctx.grafanaUrl ? { dashboard_url: `${ctx.grafanaUrl}/d/${sloDashboardUid(service, objective)}` } : {};
