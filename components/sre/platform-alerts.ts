@@ -188,7 +188,8 @@ const argocd: PlatformAlert[] = [
 /** The self-monitoring alerts that apply to this stack, by name. */
 export function platformAlerts(settings: Settings): PlatformAlert[] {
     return [
-        ...(settings.metricsBackend === "prometheus" ? [] : remoteWrite),
+        // Only Mimir is fed by remote write; Thanos takes blocks from its sidecar.
+        ...(settings.metricsBackend === "mimir" ? remoteWrite : []),
         volumes(settings),
         ...loki,
         ...tempo,
