@@ -104,6 +104,15 @@ describe("SRE rules and alerts", function () {
         for (const file of fs.readdirSync(RUNBOOKS)) assert.ok(seen.has(file.replace(/\.md$/, "")), `runbook ${file} has no alert`);
     });
 
+    it("watches only the metrics backend a stack runs", () => {
+        const names = (plan: Plan) =>
+            new Set(ofType(plan, PROMETHEUS_RULE_TYPE).filter((r) => r.name.endsWith("platform-self-monitoring")).flatMap(alertsOf).map((a) => a.alert));
+        const [dev, prod, thanos] = plans.map(names);
+        for (const n of ["RemoteWriteFailing", "MimirIngestionErrors", "ThanosUploadFailing"]) assert.ok(!dev.has(n), `dev (local Prometheus) has ${n}`);
+        assert.ok(prod.has("RemoteWriteFailing") && prod.has("MimirCompactionFailing") && !prod.has("ThanosCompactionHalted"));
+        assert.ok(thanos.has("ThanosUploadFailing") && !thanos.has("RemoteWriteFailing") && !thanos.has("MimirIngestionErrors"));
+    });
+
     it("predicts volume exhaustion 4 days ahead with predict_linear", () => {
         const alert = alertsOf(ofType(plans[1], PROMETHEUS_RULE_TYPE).find((r) => r.name.endsWith("platform-self-monitoring")) as PlannedResource).find(
             (a) => a.alert === "PlatformVolumeFillingUp",
