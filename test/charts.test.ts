@@ -28,7 +28,11 @@ const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
 
 /** Keys the charts document only as commented-out examples in values.yaml. */
 const DOCUMENTED_IN_COMMENTS: Readonly<Record<string, readonly string[]>> = {
-    "kube-prometheus-stack": ["grafana/persistence/storageClassName", "grafana/ingress/ingressClassName"],
+    "kube-prometheus-stack": [
+        "grafana/persistence/storageClassName",
+        "grafana/ingress/ingressClassName",
+        "alertmanager/alertmanagerSpec/configSecret", // "# configSecret:" under alertmanagerSpec
+    ],
     "argo-cd": [],
 };
 

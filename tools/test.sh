@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
+# promtool, amtool and alertmanager for the SRE tests (Debian packages; skipped when present).
+bash tools/install-prometheus-tools.sh
 npx tsc --noEmit -p .
 npx mocha "$@"

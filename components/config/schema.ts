@@ -2,6 +2,7 @@
 // been merged under it. Every object is strict, so a misspelt key is an error rather than a silently
 // ignored setting.
 import { z } from "zod";
+import { alertingSchema, slosSchema } from "../sre/config-schema";
 
 export const TIERS = ["minimal", "long-term"] as const;
 export const METRICS_BACKENDS = ["prometheus", "mimir", "thanos"] as const;
@@ -173,6 +174,9 @@ export const settingsSchema = z.strictObject({
         storageClassAOpsPerMonth: nonNegativeInt("Cloud Storage Class A operations per month"),
         storageClassBOpsPerMonth: nonNegativeInt("Cloud Storage Class B operations per month"),
     }),
+    // SRE layer: the services' SLOs and where alerts go (secrets are not settings: see sre/secrets.ts).
+    slos: slosSchema,
+    alerting: alertingSchema,
 });
 
 export type Settings = DeepReadonly<z.infer<typeof settingsSchema>>;

@@ -5,6 +5,8 @@ import { z } from "zod";
 import { ConfigError, type ConfigProblem } from "./errors";
 import { BACKENDS_BY_TIER, MAX_RETENTION_SIZE_SHARE, TIER_PRESETS } from "./tiers";
 import { settingsSchema, TIERS, type Settings, type Tier } from "./schema";
+import { sreConfigProblems } from "../sre/config-schema";
+import { isSecretConfigKey, plaintextSecretProblem, type SecretConfigKey } from "../sre/secrets";
 
 export interface StackConfigInput {
     stack: string;
@@ -14,6 +16,8 @@ export interface StackConfigInput {
     values: Readonly<Record<string, unknown>>;
     gcpProject?: string;
     gcpRegion?: string;
+    /** Secret keys (sre/secrets.ts) that were set in plaintext; each is a config problem. */
+    plaintextSecretKeys?: readonly SecretConfigKey[];
 }
 
 type Json = unknown;
@@ -181,6 +185,7 @@ function crossFieldProblems(c: Record<string, Json>): ConfigProblem[] {
             }
         }
     }
+    problems.push(...sreConfigProblems(c));
     return problems;
 }
 
@@ -220,6 +225,7 @@ export function resolveSettings(input: StackConfigInput): Settings {
     const problems = [
         ...(parsed.success ? [] : problemsFromZod(parsed.error.issues, candidate)),
         ...crossFieldProblems(candidate),
+        ...(input.plaintextSecretKeys ?? []).map(plaintextSecretProblem),
     ];
     if (problems.length > 0 || !parsed.success) {
         const unique = new Map(problems.map((p) => [`${p.path.join(".")}|${p.expected}`, p]));
@@ -247,8 +253,16 @@ export function loadSettings(): Settings {
     const namespace = pulumi.getProject();
     const all = pulumi.runtime.allConfig();
     const values: Record<string, Json> = {};
+    const plaintextSecretKeys: SecretConfigKey[] = [];
     for (const [key, raw] of Object.entries(all)) {
-        if (key.startsWith(`${namespace}:`)) values[key.slice(namespace.length + 1)] = parseConfigValue(raw);
+        if (!key.startsWith(`${namespace}:`)) continue;
+        const name = key.slice(namespace.length + 1);
+        // Secrets are read by the wiring layer only, and must be Pulumi secrets.
+        if (isSecretConfigKey(name)) {
+            if (!isConfigSecret(key)) plaintextSecretKeys.push(name);
+            continue;
+        }
+        values[name] = parseConfigValue(raw);
     }
     return resolveSettings({
         stack: pulumi.getStack(),
@@ -256,5 +270,13 @@ export function loadSettings(): Settings {
         values,
         gcpProject: all["gcp:project"],
         gcpRegion: all["gcp:region"],
+        plaintextSecretKeys,
     });
+}
+
+/** Whether the engine passed this config key as a secret (the SDK's own check, not in its typings). */
+function isConfigSecret(key: string): boolean {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
+    return runtimeConfig.isConfigSecret(key);
 }

@@ -51,6 +51,12 @@ const shared = {
     // Sizes from the plan we follow: Loki 100Gi and Tempo 50Gi of persistent disk.
     loki: { storageGi: 100 },
     tempo: { storageGi: 50 },
+    // SRE layer: no SLOs unless a stack declares its services; alert routing is the same everywhere.
+    slos: [] as TierPreset["slos"],
+    alerting: {
+        runbookBaseUrl: "https://github.com/acme-corp/observability-platform/blob/main/docs/runbooks",
+        slack: { alertsChannel: "#alerts", monitoringChannel: "#monitoring" },
+    },
 } as const;
 
 export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {

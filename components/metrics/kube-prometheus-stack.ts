@@ -5,6 +5,7 @@ import { KSA_NAMES } from "../gcp/stores";
 import type { GrafanaDatasource } from "../grafana/datasources";
 import { containerResources, volumeClaimSpec } from "../kubernetes/resources";
 import { KUBE_PROMETHEUS_STACK_FULLNAME } from "./endpoints";
+import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
 
 export interface KubePrometheusStackRefs {
     storageClassName: string;
@@ -63,6 +64,10 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
                 retention: `${am.retentionHours}h`,
                 resources: containerResources(r.alertmanager),
                 storage: { volumeClaimTemplate: { spec: volumeClaimSpec(refs.storageClassName, am.storageGi) } },
+                // SRE layer: the configuration comes from a Secret the platform renders (it holds the
+                // receivers' keys), not from `alertmanager.config` in these values.
+                useExistingSecret: true,
+                configSecret: ALERTMANAGER_CONFIG_SECRET,
             },
         },
         grafana: grafanaValues(settings, refs),

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { loadSettings } from "../../components/config/settings";
 import type { Settings } from "../../components/config/schema";
+import { sreFiles } from "../../components/sre/plan-files";
 import { runProgram, type FakeCluster, type RecordedResource } from "./runtime";
 import { readStackConfig } from "./stack-config";
 
@@ -129,6 +130,8 @@ export function writePlan(plan: Plan, dir: string): string[] {
     for (const release of plan.releases) {
         write(`values/${release.resource}.yaml`, stringify(release.values, { sortMapEntries: true, lineWidth: 0 }));
     }
+    // SRE layer: rules/<PrometheusRule>.yaml and alertmanager.yaml (placeholder secrets).
+    for (const file of sreFiles(plan.settings, plan.resources)) write(file.path, file.text);
     return written;
 }
 

@@ -1,0 +1,141 @@
+// Stack config of the SRE layer: the services' SLOs and how alerts reach people. The secrets
+// (PagerDuty key, Slack webhook, heartbeat URL) are deliberately NOT here: see ./secrets.ts.
+import { z } from "zod";
+
+export const SLO_KINDS = ["availability", "latency"] as const;
+export const SLO_PERIODS = ["30d", "28d"] as const;
+
+/** The workbook's fastest page: 2% of a 30-day budget in one hour. */
+export const FASTEST_BURN_RATE = 14.4;
+
+const serviceName = z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+    error: "a service name: lowercase letters, digits and '-', starting with a letter",
+});
+const sloName = z.string().regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, {
+    error: "an SLO name: lowercase letters, digits and '-', starting with a letter, such as \"availability\"",
+});
+const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, {
+    error: "a Prometheus metric name such as \"http_requests_total\"",
+});
+const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const selector = (what: string) =>
+    z
+        .record(z.string().regex(labelName, { error: "a Prometheus label name" }), z.string({ error: what }), {
+            error: `a map of label name to ${what}`,
+        })
+        .refine((m) => Object.keys(m).length > 0, { error: `at least one label (label name to ${what})` });
+const httpsUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" });
+
+export const objectiveSchema = z.strictObject({
+    name: sloName,
+    kind: z.enum(SLO_KINDS, { error: 'one of "availability" | "latency"' }),
+    // Percent of good events, e.g. 99.9. The cross-field check bounds it further (see sreConfigProblems).
+    target: z
+        .number({ error: "a target in percent such as 99.9" })
+        .gt(0, { error: "a target in percent above 0 and below 100, such as 99.9" })
+        .lt(100, { error: "a target in percent above 0 and below 100, such as 99.9" }),
+    period: z.enum(SLO_PERIODS, { error: 'one of "30d" | "28d"' }).optional(),
+    /** availability: the request counter; latency: the histogram's base name (without _bucket/_count). */
+    metric: metricName,
+    /** Equality matchers that select the service's series, e.g. {job: "api"}. */
+    selector: selector("label value"),
+    /** availability: regex matchers that pick the bad requests among those, e.g. {code: "5.."}. */
+    errorSelector: selector("regular expression").optional(),
+    /** latency: requests at or under this many seconds are good. */
+    thresholdSeconds: z.number({ error: "a number of seconds such as 0.3" }).positive({ error: "a positive number of seconds" }).optional(),
+    /** latency: the `le` label value of the histogram bucket whose bound is thresholdSeconds, as exported ("0.3"). */
+    bucket: z.string({ error: 'the histogram bucket\'s le label value as a string, such as "0.3"' }).optional(),
+});
+
+export const serviceSloSchema = z.strictObject({
+    service: serviceName,
+    /** Team that owns the service and its budget (an alert label). */
+    owner: z.string().regex(/^[a-z][-a-z0-9_]*$/, { error: "a team name: lowercase letters, digits, '-' or '_'" }),
+    /** Runbook the SLO alerts link to. */
+    runbookUrl: httpsUrl,
+    objectives: z.array(objectiveSchema, { error: "a list of SLOs" }).min(1, { error: "at least one SLO" }),
+});
+
+export const slosSchema = z.array(serviceSloSchema, { error: "a list of services with their SLOs" });
+
+export const alertingSchema = z.strictObject({
+    /** Where docs/runbooks/<AlertName>.md is browsable, e.g. the repository's blob URL. */
+    runbookBaseUrl: httpsUrl,
+    /** Grafana base URL for dashboard links in alerts (defaults to the Grafana ingress host). */
+    grafanaUrl: httpsUrl.optional(),
+    slack: z.strictObject({
+        /** Warnings and copies of pages. */
+        alertsChannel: z.string().regex(/^#[a-z0-9][-_a-z0-9]*$/, { error: 'a Slack channel such as "#alerts"' }),
+        /** Informational alerts that never page. */
+        monitoringChannel: z.string().regex(/^#[a-z0-9][-_a-z0-9]*$/, { error: 'a Slack channel such as "#monitoring"' }),
+    }),
+});
+
+type Problem = { path: (string | number)[]; expected: string; given: unknown };
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Rules across keys of one SLO and across SLOs. Defensive: the shapes may themselves be invalid
+ * (the schema reports those).
+ */
+export function sreConfigProblems(candidate: Record<string, unknown>): Problem[] {
+    const problems: Problem[] = [];
+    if (!Array.isArray(candidate.slos)) return problems;
+    const services = new Set<unknown>();
+    candidate.slos.forEach((entry, i) => {
+        if (!isObject(entry)) return;
+        if (services.has(entry.service)) {
+            problems.push({ path: ["slos", i, "service"], expected: "a service no other entry of slos has", given: entry.service });
+        }
+        services.add(entry.service);
+        if (!Array.isArray(entry.objectives)) return;
+        const names = new Set<unknown>();
+        entry.objectives.forEach((o, j) => {
+            if (!isObject(o)) return;
+            const at = (key: string) => ["slos", i, "objectives", j, key];
+            if (names.has(o.name)) problems.push({ path: at("name"), expected: "an SLO name unique within its service", given: o.name });
+            names.add(o.name);
+            if (typeof o.target === "number" && o.target > 0 && o.target < 100) {
+                // A page needs the error ratio above 14.4 × budget: with a budget of 7% or more that
+                // is above 100% and the page could never fire.
+                const budget = (100 - o.target) / 100;
+                if (FASTEST_BURN_RATE * budget >= 1) {
+                    problems.push({
+                        path: at("target"),
+                        expected: `a target above ${(100 - 100 / FASTEST_BURN_RATE).toFixed(2)} (with a smaller target a ${FASTEST_BURN_RATE}x burn exceeds 100% errors and the page could never fire)`,
+                        given: o.target,
+                    });
+                }
+                if (!/^\d+(\.\d{1,4})?$/.test(String(o.target))) {
+                    problems.push({ path: at("target"), expected: "a target with at most 4 decimals, such as 99.95", given: o.target });
+                }
+            }
+            if (o.kind === "availability") {
+                if (o.errorSelector === undefined) {
+                    problems.push({ path: at("errorSelector"), expected: 'regex matchers for the failed requests (an availability SLO), such as {code: "5.."}', given: undefined });
+                }
+                for (const key of ["thresholdSeconds", "bucket"]) {
+                    if (o[key] !== undefined) problems.push({ path: at(key), expected: "nothing: only latency SLOs have a threshold", given: o[key] });
+                }
+            }
+            if (o.kind === "latency") {
+                if (o.thresholdSeconds === undefined) {
+                    problems.push({ path: at("thresholdSeconds"), expected: "the latency threshold in seconds (a latency SLO), such as 0.3", given: undefined });
+                }
+                if (o.bucket === undefined) {
+                    problems.push({ path: at("bucket"), expected: 'the le label value of the histogram bucket at the threshold (a latency SLO), such as "0.3"', given: undefined });
+                } else if (typeof o.bucket === "string" && typeof o.thresholdSeconds === "number" && Number(o.bucket) !== o.thresholdSeconds) {
+                    problems.push({
+                        path: at("bucket"),
+                        expected: `the le value of a histogram bucket bound equal to thresholdSeconds ${o.thresholdSeconds} (the threshold must be a bucket bound)`,
+                        given: o.bucket,
+                    });
+                }
+                if (o.errorSelector !== undefined) {
+                    problems.push({ path: at("errorSelector"), expected: "nothing: a latency SLO counts slow requests, not failed ones", given: o.errorSelector });
+                }
+            }
+        });
+    });
+    return problems;
+}

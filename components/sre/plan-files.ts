@@ -1,0 +1,42 @@
+// Files the offline plan writes for the SRE layer, derived from the planned resources: each
+// PrometheusRule's groups as a plain rules file promtool loads as it is, and the Alertmanager
+// configuration rendered with placeholder secrets.
+import type { Settings } from "../config/schema";
+import { ALERTMANAGER_CONFIG_SECRET, alertmanagerConfig, PLACEHOLDER_SECRETS, type ReceiverSecrets } from "./alertmanager-config";
+import { PROMETHEUS_RULE_TYPE, SECRET_KEYS_ANNOTATION, yamlText } from "./install";
+import { isSecretConfigKey } from "./secrets";
+
+interface ResourceLike {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}
+
+export interface PlanFile {
+    path: string;
+    text: string;
+}
+
+const SECRET_TYPE = "kubernetes:core/v1:Secret";
+
+/** The secret config keys an Alertmanager config Secret was rendered with (from its annotation). */
+export function configuredSecretKeys(resources: readonly ResourceLike[]): string[] | undefined {
+    const secret = resources.find((r) => r.type === SECRET_TYPE && (r.inputs as any).metadata?.name === ALERTMANAGER_CONFIG_SECRET);
+    if (!secret) return undefined;
+    const annotation: string = (secret.inputs as any).metadata?.annotations?.[SECRET_KEYS_ANNOTATION] ?? "";
+    return annotation.split(",").filter(Boolean);
+}
+
+export function sreFiles(settings: Settings, resources: readonly ResourceLike[]): PlanFile[] {
+    const files: PlanFile[] = resources
+        .filter((r) => r.type === PROMETHEUS_RULE_TYPE)
+        .map((r) => ({ path: `rules/${r.name}.yaml`, text: yamlText({ groups: (r.inputs as any).spec.groups }) }));
+    const keys = configuredSecretKeys(resources);
+    if (keys) {
+        const placeholders: ReceiverSecrets = Object.fromEntries(
+            keys.filter(isSecretConfigKey).map((k) => [k, PLACEHOLDER_SECRETS[k]]),
+        );
+        files.push({ path: "alertmanager.yaml", text: yamlText(alertmanagerConfig(settings, placeholders)) });
+    }
+    return files;
+}

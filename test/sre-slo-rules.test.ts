@@ -1,0 +1,272 @@
+// SLO rules proven with the real promtool: the rules files the plan writes load, and the burn-rate
+// alerts page on a fast burn, open a ticket on a slow one, and stay silent for a healthy service
+// or no traffic at all.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import type { Settings } from "../components/config/schema";
+import { absentAlertNameOf, alertNameOf, budgetOf, type Objective, type ServiceSlo } from "../components/sre/slo-rules";
+import { format } from "../components/sre/decimal";
+import { writePlan, type Plan } from "../tools/offline/plan";
+import { planVariant } from "./support/program";
+import { promtoolPath, runTool } from "./support/prometheus-tools";
+
+/** Counter values, one per minute, for phases of constant per-minute rates. */
+function counter(phases: readonly { minutes: number; perMinute: number }[]): string {
+    const parts: string[] = [];
+    let value = 0;
+    phases.forEach((phase, i) => {
+        if (i === 0) {
+            parts.push(`0+${phase.perMinute}x${phase.minutes}`);
+            value = phase.perMinute * phase.minutes;
+        } else {
+            parts.push(`${value + phase.perMinute}+${phase.perMinute}x${phase.minutes - 1}`);
+            value += phase.perMinute * phase.minutes;
+        }
+    });
+    return parts.join(" ");
+}
+
+const labelText = (labels: Record<string, string>) =>
+    `{${Object.entries(labels)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(",")}}`;
+
+const REQUESTS_PER_MINUTE = 1000;
+
+/**
+ * The service's raw series for phases of a constant share of bad requests: failed requests for an
+ * availability SLO, requests slower than the threshold for a latency SLO.
+ */
+function inputSeries(objective: Objective, phases: readonly { minutes: number; badShare: number }[]) {
+    const rate = (share: (p: { badShare: number }) => number) =>
+        counter(phases.map((p) => ({ minutes: p.minutes, perMinute: REQUESTS_PER_MINUTE * share(p) })));
+    const sel = objective.selector;
+    if (objective.kind === "availability") {
+        // One label value that the error selector matches, one it does not.
+        const [label, regex] = Object.entries(objective.errorSelector ?? {})[0];
+        const bad = regex.replace(/\.\./g, "03").replace(/[^0-9a-zA-Z]/g, "");
+        return [
+            { series: `${objective.metric}${labelText({ ...sel, [label]: "200" })}`, values: rate((p) => 1 - p.badShare) },
+            { series: `${objective.metric}${labelText({ ...sel, [label]: bad })}`, values: rate((p) => p.badShare) },
+        ];
+    }
+    const bucket = objective.bucket as string;
+    return [
+        // A tighter bucket, the threshold's bucket, a looser one that holds everything, and +Inf.
+        { series: `${objective.metric}_bucket${labelText({ ...sel, le: "0.05" })}`, values: rate((p) => (1 - p.badShare) / 2) },
+        { series: `${objective.metric}_bucket${labelText({ ...sel, le: bucket })}`, values: rate((p) => 1 - p.badShare) },
+        { series: `${objective.metric}_bucket${labelText({ ...sel, le: "10" })}`, values: rate(() => 1) },
+        { series: `${objective.metric}_bucket${labelText({ ...sel, le: "+Inf" })}`, values: rate(() => 1) },
+        { series: `${objective.metric}_count${labelText(sel)}`, values: rate(() => 1) },
+    ];
+}
+
+interface Check {
+    at: string;
+    severities: ("critical" | "warning")[];
+}
+
+describe("SLO rules (promtool)", function () {
+    this.timeout(120_000);
+    let tmp: string;
+    let plan: Plan;
+    let settings: Settings;
+    const rulesFiles: Record<string, string[]> = {};
+
+    before(async () => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "slo-rules-"));
+        for (const stack of ["dev", "prod"]) {
+            const p = await planVariant(stack);
+            const written = writePlan(p, path.join(tmp, stack));
+            rulesFiles[stack] = written.filter((f) => f.startsWith("rules/")).map((f) => path.join(tmp, stack, f));
+            if (stack === "prod") plan = p;
+        }
+        const thanos = await planVariant("prod", { set: { metricsBackend: "thanos" } });
+        const written = writePlan(thanos, path.join(tmp, "prod-thanos"));
+        rulesFiles["prod-thanos"] = written.filter((f) => f.startsWith("rules/")).map((f) => path.join(tmp, "prod-thanos", f));
+        settings = plan.settings;
+    });
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    it("writes rules files that promtool check rules accepts, for every stack", () => {
+        for (const [stack, files] of Object.entries(rulesFiles)) {
+            assert.ok(files.length > 0, `${stack} writes rules files`);
+            const r = runTool(promtoolPath(), ["check", "rules", ...files]);
+            assert.equal(r.status, 0, `${stack}:\n${r.output}`);
+        }
+        assert.equal(rulesFiles.prod.length, 3, "one file per service with SLOs and the self-monitoring rules");
+    });
+
+    it("covers both services of the plan, each with an availability and a p95 latency SLO", () => {
+        const byService = Object.fromEntries(settings.slos.map((s) => [s.service, s]));
+        assert.deepEqual(Object.keys(byService).sort(), ["ojeomneo-server", "reviewmaps-server"]);
+        const targets = (s: ServiceSlo) => s.objectives.map((o) => [o.kind, o.target, o.thresholdSeconds ?? null]);
+        assert.deepEqual(targets(byService["ojeomneo-server"]), [["availability", 99.5, null], ["latency", 95, 0.5]]);
+        assert.deepEqual(targets(byService["reviewmaps-server"]), [["availability", 99.9, null], ["latency", 95, 0.3]]);
+    });
+
+    /** Runs promtool test rules on the service's planned rules without annotations (they hold templates). */
+    function promtoolTest(
+        service: ServiceSlo,
+        objective: Objective,
+        minutes: number,
+        badShare: (minute: number) => number,
+        checks: Check[],
+        between: { at: string; series: string; min: number; max: number }[] = [],
+    ) {
+        const planned = parse(fs.readFileSync(rulesFiles.prod.find((f) => f.endsWith(`slo-${service.service}.yaml`)) as string, "utf8"));
+        for (const group of planned.groups) for (const rule of group.rules) delete rule.annotations;
+        const dir = fs.mkdtempSync(path.join(tmp, "case-"));
+        fs.writeFileSync(path.join(dir, "rules.yaml"), stringify(planned));
+        // Phases of constant share from the per-minute function.
+        const phases: { minutes: number; badShare: number }[] = [];
+        for (let m = 1; m <= minutes; m++) {
+            const share = badShare(m);
+            const last = phases[phases.length - 1];
+            if (last && last.badShare === share) last.minutes++;
+            else phases.push({ minutes: 1, badShare: share });
+        }
+        const alertname = alertNameOf(service, objective);
+        const labels = (severity: string) => ({
+            severity,
+            service: service.service,
+            slo: objective.name,
+            sloth_id: `${service.service}-${objective.name}`,
+            sloth_service: service.service,
+            sloth_slo: objective.name,
+            owner: service.owner,
+            cluster: "prod-gke",
+        });
+        const test = {
+            rule_files: ["rules.yaml"],
+            evaluation_interval: "1m",
+            tests: [
+                {
+                    interval: "1m",
+                    input_series: inputSeries(objective, phases),
+                    alert_rule_test: checks.map((c) => ({
+                        eval_time: c.at,
+                        alertname,
+                        exp_alerts: c.severities.map((s) => ({ exp_labels: labels(s) })),
+                    })),
+                    promql_expr_test: between.map((b) => {
+                        const q = `${b.series}{service="${service.service}",slo="${objective.name}"}`;
+                        return {
+                            expr: `sum by (service, slo) ((${q} > bool ${b.min}) * (${q} < bool ${b.max}))`,
+                            eval_time: b.at,
+                            exp_samples: [{ labels: `{service="${service.service}",slo="${objective.name}"}`, value: 1 }],
+                        };
+                    }),
+                },
+            ],
+        };
+        fs.writeFileSync(path.join(dir, "test.yaml"), stringify(test));
+        const r = runTool(promtoolPath(), ["test", "rules", "test.yaml"], dir);
+        assert.equal(r.status, 0, r.output);
+    }
+
+    /** Runs promtool test rules with explicit test cases on the service's planned rules (no annotations). */
+    function runPromtool(service: ServiceSlo, tests: unknown[]) {
+        const planned = parse(fs.readFileSync(rulesFiles.prod.find((f) => f.endsWith(`slo-${service.service}.yaml`)) as string, "utf8"));
+        for (const group of planned.groups) for (const rule of group.rules) delete rule.annotations;
+        const dir = fs.mkdtempSync(path.join(tmp, "case-"));
+        fs.writeFileSync(path.join(dir, "rules.yaml"), stringify(planned));
+        fs.writeFileSync(path.join(dir, "test.yaml"), stringify({ rule_files: ["rules.yaml"], evaluation_interval: "1m", tests }));
+        const r = runTool(promtoolPath(), ["test", "rules", "test.yaml"], dir);
+        assert.equal(r.status, 0, r.output);
+    }
+
+    for (const serviceName of ["ojeomneo-server", "reviewmaps-server"]) {
+        for (const kind of ["availability", "latency"] as const) {
+            describe(`${serviceName} ${kind}`, () => {
+                const get = () => {
+                    const service = settings.slos.find((s) => s.service === serviceName) as ServiceSlo;
+                    const objective = service.objectives.find((o) => o.kind === kind) as Objective;
+                    const budget = Number(format(budgetOf(objective).budget));
+                    return { service, objective, budget };
+                };
+
+                it("pages on a fast burn (every request bad) within the workbook's detection time, and not before the burn", () => {
+                    const { service, objective, budget } = get();
+                    // Time for the 1h window to cross 14.4x the budget rate after 3 healthy hours:
+                    // under 5 minutes for 99.5% and 99.9%, 43.2 minutes for a 95% latency SLO.
+                    const detection = Math.ceil(60 * 14.4 * budget);
+                    if (kind === "availability") assert.ok(detection <= 5, `pages within 5 minutes (${detection})`);
+                    const onset = 180;
+                    promtoolTest(service, objective, onset + 120, (m) => (m <= onset ? 0 : 1), [
+                        { at: `${onset}m`, severities: [] },
+                        { at: `${onset + detection}m`, severities: ["critical", "warning"] },
+                    ]);
+                });
+
+                it("pages within 5 minutes when every request is bad from the start", () => {
+                    const { service, objective } = get();
+                    promtoolTest(service, objective, 30, () => 1, [{ at: "5m", severities: ["critical", "warning"] }]);
+                });
+
+                it("opens a ticket and does not page on a slow burn (twice the budget rate), and tracks the budget", () => {
+                    const { service, objective, budget } = get();
+                    promtoolTest(
+                        service,
+                        objective,
+                        8 * 60,
+                        () => 2 * budget,
+                        [
+                            { at: "30m", severities: ["warning"] },
+                            { at: "3h", severities: ["warning"] },
+                            { at: "8h", severities: ["warning"] },
+                        ],
+                        [
+                            // Spending at twice the sustainable rate: burn rate 2 now and over the
+                            // period so far, so the period's budget is overspent by its whole size.
+                            { at: "8h", series: "slo:current_burn_rate:ratio", min: 1.9, max: 2.1 },
+                            { at: "8h", series: "slo:period_burn_rate:ratio", min: 1.9, max: 2.1 },
+                            { at: "8h", series: "slo:period_error_budget_remaining:ratio", min: -1.1, max: -0.9 },
+                            { at: "8h", series: "slo:error_budget:ratio", min: budget * 0.999, max: budget * 1.001 },
+                        ],
+                    );
+                });
+
+                it("fires nothing over 6 hours for a healthy service (errors at half the budget rate)", () => {
+                    const { service, objective, budget } = get();
+                    const checks: Check[] = [];
+                    for (let m = 5; m <= 360; m += 25) checks.push({ at: `${m}m`, severities: [] });
+                    promtoolTest(service, objective, 6 * 60, () => budget / 2, checks);
+                });
+
+                it("warns after 15 minutes when the SLI's series are missing, and not while they exist", () => {
+                    const { service, objective } = get();
+                    const name = absentAlertNameOf(service, objective);
+                    // absent() carries the selector's equality matchers as labels.
+                    const labels = {
+                        ...objective.selector,
+                        severity: "warning",
+                        service: service.service,
+                        slo: objective.name,
+                        sloth_service: service.service,
+                        sloth_slo: objective.name,
+                        owner: service.owner,
+                        cluster: "prod-gke",
+                    };
+                    const other = { series: 'up{job="something-else"}', values: "1x60" };
+                    const present = inputSeries(objective, [{ minutes: 60, badShare: 0 }]);
+                    runPromtool(service, [
+                        { interval: "1m", input_series: [other], alert_rule_test: [{ eval_time: "10m", alertname: name, exp_alerts: [] }, { eval_time: "20m", alertname: name, exp_alerts: [{ exp_labels: labels }] }] },
+                        { interval: "1m", input_series: present, alert_rule_test: [{ eval_time: "30m", alertname: name, exp_alerts: [] }] },
+                    ]);
+                });
+
+                it("fires nothing without traffic", () => {
+                    const { service, objective } = get();
+                    const checks: Check[] = [];
+                    for (let m = 5; m <= 360; m += 25) checks.push({ at: `${m}m`, severities: [] });
+                    // Counters that exist but never move: every ratio is 0/0.
+                    promtoolTest(service, objective, 6 * 60, () => 0, checks);
+                });
+            });
+        }
+    }
+});
