@@ -10,6 +10,7 @@ import { installGitOps } from "../gitops/install";
 import { gkeKubeconfig } from "../kubernetes/kubeconfig";
 import { storageClassSpec } from "../kubernetes/storage-class";
 import { installMetrics } from "../metrics/install";
+import { installLogsAndTraces } from "../signals/install";
 import { releaseInstaller, type ClusterContext } from "./context";
 
 export interface ClusterPlatformArgs {
@@ -86,6 +87,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
 
         const metrics = installMetrics(ctx);
         installGitOps(ctx, metrics.kubePrometheusStack);
+        installLogsAndTraces(ctx, metrics.kubePrometheusStack);
 
         this.grafanaAdminPassword = metrics.grafanaAdminPassword;
         this.releases = releases;

@@ -24,6 +24,17 @@ const minimalResources: Record<Workload, ResourceSpec> = {
     argocdNotifications: res("10m", "32Mi", "128Mi"),
     argocdDex: res("10m", "32Mi", "128Mi"),
     argocdRedis: res("10m", "32Mi", "128Mi"),
+    // Logs and traces: together at most 1 CPU and 2Gi on a 3-node cluster (README, footprint).
+    loki: res("200m", "448Mi", "1Gi"),
+    lokiGateway: res("10m", "16Mi", "64Mi"),
+    // Caches are off in this tier (loki.caches): these apply only when a stack turns them on.
+    lokiChunksCache: res("50m", "256Mi", "320Mi"),
+    lokiResultsCache: res("50m", "128Mi", "160Mi"),
+    alloy: res("40m", "96Mi", "256Mi"),
+    alloyConfigReloader: res("5m", "16Mi", "32Mi"),
+    tempo: res("250m", "640Mi", "1536Mi"),
+    otelGateway: res("50m", "160Mi", "320Mi"),
+    otelOperator: res("20m", "64Mi", "192Mi"),
 };
 
 const longTermResources: Record<Workload, ResourceSpec> = {
@@ -44,14 +55,27 @@ const longTermResources: Record<Workload, ResourceSpec> = {
     argocdNotifications: res("20m", "64Mi", "256Mi"),
     argocdDex: res("10m", "32Mi", "128Mi"),
     argocdRedis: res("50m", "64Mi", "256Mi"),
+    // Logs and traces, per replica.
+    loki: res("500m", "1Gi", "3Gi"),
+    lokiGateway: res("20m", "32Mi", "128Mi"),
+    // Memcached gets ~80% of its memory request as cache (see logs/loki.ts), instead of the chart's 8Gi.
+    lokiChunksCache: res("100m", "1280Mi", "1536Mi"),
+    lokiResultsCache: res("50m", "320Mi", "384Mi"),
+    alloy: res("100m", "192Mi", "512Mi"),
+    alloyConfigReloader: res("5m", "16Mi", "32Mi"),
+    tempo: res("500m", "2Gi", "4Gi"),
+    otelGateway: res("200m", "512Mi", "1Gi"),
+    otelOperator: res("50m", "128Mi", "256Mi"),
 };
 
 const shared = {
     namespaces: { monitoring: "monitoring", logging: "logging", tracing: "tracing", gitops: "argocd" },
     // Sizes from the plan we follow: Loki 100Gi and Tempo 50Gi of persistent disk.
-    loki: { storageGi: 100 },
     tempo: { storageGi: 50 },
 } as const;
+
+// Health checks and probes, whose access-log lines are dropped when loki.dropHealthChecks is on.
+const HEALTH_CHECK_PATHS = ["/healthz", "/readyz", "/livez", "/ready", "/health", "/metrics"];
 
 export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
     minimal: {
@@ -64,6 +88,13 @@ export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
         grafana: { storageGi: 5, ingress: { enabled: false } },
         argocd: { highAvailability: false },
         resources: minimalResources,
+        // One Loki on its disk (filesystem storage cannot be shared), no caches.
+        loki: { storageGi: 100, deploymentMode: "Monolithic", replicas: 1, caches: false, dropHealthChecks: true, healthCheckPaths: [...HEALTH_CHECK_PATHS] },
+        // Keep every trace: a development cluster's volume is small and each trace is worth seeing.
+        otel: {
+            sampling: { slowTraceThresholdMs: 1000, probabilisticPercent: 100, decisionWaitSeconds: 10 },
+            instrumentationSamplingRatio: 1,
+        },
     },
     "long-term": {
         ...structuredClone(shared),
@@ -78,6 +109,12 @@ export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
         grafana: { storageGi: 10, ingress: { enabled: false } },
         argocd: { highAvailability: true },
         resources: longTermResources,
+        // Monolithic HA: three replicas replicating each stream three times, sharing the buckets.
+        loki: { storageGi: 100, deploymentMode: "Monolithic", replicas: 3, caches: true, dropHealthChecks: true, healthCheckPaths: [...HEALTH_CHECK_PATHS] },
+        otel: {
+            sampling: { slowTraceThresholdMs: 1000, probabilisticPercent: 10, decisionWaitSeconds: 10 },
+            instrumentationSamplingRatio: 1,
+        },
     },
 };
 
