@@ -50,19 +50,29 @@ export const PII_PATTERNS = {
 /** An OTTL string literal. */
 const ottl = (s: string) => JSON.stringify(s);
 
-/** OTTL statements that remove personal data from spans and log records. */
+/**
+ * OTTL statements that remove personal data, grouped by the context they run in (span, span event,
+ * log record), so each runs once per item of its kind.
+ */
 export function piiStatements() {
     const patterns = Object.values(PII_PATTERNS);
+    const scrubAttributes = [
+        ...PII_SPAN_ATTRIBUTES.map((key) => `delete_key(attributes, ${ottl(key)})`),
+        ...patterns.map((p) => `replace_all_patterns(attributes, "value", ${ottl(p.regex)}, ${ottl(p.replacement)})`),
+    ];
     return {
         trace_statements: [
-            ...PII_SPAN_ATTRIBUTES.map((key) => `delete_key(span.attributes, ${ottl(key)})`),
-            ...patterns.map((p) => `replace_all_patterns(span.attributes, "value", ${ottl(p.regex)}, ${ottl(p.replacement)})`),
-            ...patterns.map((p) => `replace_all_patterns(spanevent.attributes, "value", ${ottl(p.regex)}, ${ottl(p.replacement)})`),
+            { context: "span", statements: scrubAttributes },
+            { context: "spanevent", statements: scrubAttributes },
         ],
         log_statements: [
-            ...PII_SPAN_ATTRIBUTES.map((key) => `delete_key(log.attributes, ${ottl(key)})`),
-            ...patterns.map((p) => `replace_all_patterns(log.attributes, "value", ${ottl(p.regex)}, ${ottl(p.replacement)})`),
-            ...patterns.map((p) => `replace_pattern(log.body, ${ottl(p.regex)}, ${ottl(p.replacement)}) where IsString(log.body)`),
+            {
+                context: "log",
+                statements: [
+                    ...scrubAttributes,
+                    ...patterns.map((p) => `replace_pattern(body, ${ottl(p.regex)}, ${ottl(p.replacement)}) where IsString(body)`),
+                ],
+            },
         ],
     };
 }
