@@ -23,12 +23,17 @@ const bucketName = (plan: Plan, key: string) => (resource(plan, key).inputs as a
 
 /** Every `target_label` an Alloy relabel rule writes. */
 const targetLabels = (config: string) => [...config.matchAll(/target_label\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
-/** The body of the first block `name { ... }` (balanced braces). */
+/** The first block `name { ... }` (balanced braces outside string literals). */
 function block(config: string, name: string): string {
     const start = config.indexOf(`${name} {`);
     assert.ok(start >= 0, `no block ${name}`);
     let depth = 0;
     for (let i = config.indexOf("{", start); i < config.length; i++) {
+        if (config[i] === '"') {
+            // Skip a string literal: braces inside it (regexes) are not blocks.
+            for (i++; i < config.length && config[i] !== '"'; i++) if (config[i] === "\\") i++;
+            continue;
+        }
         if (config[i] === "{") depth++;
         if (config[i] === "}" && --depth === 0) return config.slice(start, i + 1);
     }
@@ -175,6 +180,28 @@ describe("logs pillar", function () {
             const lineFilter = /`(.*)`/.exec(JSON_LINE_SELECTOR)?.[1] ?? "";
             assert.match('  {"level":"error","trace_id":"abc"}', new RegExp(lineFilter));
             assert.doesNotMatch("plain text line", new RegExp(lineFilter));
+        });
+
+        it("redacts e-mail addresses, IP addresses and credentials in every line before it is pushed", () => {
+            const config = values(prod, "prod-gke-alloy-logs").alloy.configMap.content as string;
+            const process = block(config, 'loki.process "pod_logs"');
+            const stages = [...process.matchAll(/stage\.replace \{\s*expression = (".*")\s*replace\s*= (".*")\s*\}/g)].map((m) => ({
+                expression: JSON.parse(m[1]) as string,
+                replace: JSON.parse(m[2]) as string,
+            }));
+            assert.ok(stages.length >= 4);
+            // Alloy replaces what the expression's capture group matched, everywhere in the line.
+            const apply = (line: string) =>
+                stages.reduce((text, st) => {
+                    const ci = st.expression.startsWith("(?i)");
+                    const re = new RegExp(ci ? st.expression.slice(4) : st.expression, ci ? "gi" : "g");
+                    return text.replace(re, (whole: string, secret: string) => whole.replace(secret, st.replace));
+                }, line);
+            const line = '{"level":"info","msg":"login bob@corp.example from 198.51.100.7","headers":{"Authorization":"Bearer abc.def-123"}}';
+            const clean = apply(line);
+            for (const secret of ["bob@corp.example", "198.51.100.7", "abc.def-123"]) assert.ok(!clean.includes(secret), clean);
+            assert.doesNotThrow(() => JSON.parse(clean), "a JSON line stays JSON, so level and trace_id are still parsed");
+            assert.equal(apply("GET /api/v1/orders 200 12ms"), "GET /api/v1/orders 200 12ms");
         });
 
         it("drops health-check and probe lines, keeps everything else, and can be told not to", () => {

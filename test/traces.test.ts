@@ -35,7 +35,7 @@ const re2 = (pattern: string) =>
     pattern.startsWith("(?i)") ? new RegExp(pattern.slice(4), "gi") : new RegExp(pattern, "g");
 /** Applies a replace_pattern the way OTTL does (`${1}` refers to a capture group). */
 const scrub = (text: string) =>
-    Object.values(PII_PATTERNS).reduce(
+    PII_PATTERNS.reduce(
         (t, p) => t.replace(re2(p.regex), unescapeCollector(p.replacement).replace(/\$\{(\d+)\}/g, "$$$1")),
         text,
     );
@@ -191,7 +191,8 @@ describe("traces pillar", function () {
             for (const secret of ["alice.smith", "example.co.uk", "203.0.113.42", "eyJhbGciOi", "dXNlcjpwYXNz"]) {
                 assert.ok(!clean.includes(secret), `${secret} survived in: ${clean}`);
             }
-            assert.match(clean, /Authorization: \[redacted\]/);
+            assert.match(clean, /Authorization: Bearer \[redacted\]/);
+            assert.match(clean, /"authorization": "Basic \[redacted\]"/);
             // Ordinary text is left alone.
             const ordinary = "GET /api/v1/orders/1234 status=200 took 12.5ms version 1.2.3";
             assert.equal(scrub(ordinary), ordinary);

@@ -3,6 +3,7 @@
 import type { ClusterSettings, Settings } from "../config/schema";
 import type { PushTargets } from "../fleet/endpoints";
 import { containerResources } from "../kubernetes/resources";
+import { alloyPattern, PII_RULES } from "../signals/pii";
 
 /** The only labels Alloy puts on a stream, besides `level` from JSON logs. No high-cardinality label. */
 export const LOG_STREAM_LABELS = ["cluster", "namespace", "pod", "container", "app"] as const;
@@ -92,6 +93,10 @@ ${
 `
         : ""
 }
+  // Personal data (e-mail addresses, IP addresses, credentials) never reaches the store.
+${PII_RULES.map(alloyPattern)
+    .map((p) => `  stage.replace {\n    expression = ${str(p.expression)}\n    replace    = ${str(p.replace)}\n  }\n`)
+    .join("")}
   // JSON lines: level becomes a label, trace_id structured metadata (high cardinality, not a label).
   stage.match {
     selector = ${str(JSON_LINE_SELECTOR)}

@@ -4,6 +4,7 @@
 import type { ClusterSettings, Settings } from "../config/schema";
 import { HUB_SERVICES, type PushTargets } from "../fleet/endpoints";
 import { containerResources } from "../kubernetes/resources";
+import { ottlPattern, PII_RULES } from "../signals/pii";
 import { metricsWriteHeaders, metricsWriteUrl } from "./tempo";
 
 /** Image of the contrib distribution: tail_sampling, k8sattributes, transform and the exporters. */
@@ -35,17 +36,8 @@ export const PII_SPAN_ATTRIBUTES = [
     "enduser.email",
 ] as const;
 
-/** RE2 patterns of personal data inside free text, with their replacements. */
-export const PII_PATTERNS = {
-    email: { regex: "[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}", replacement: "[redacted-email]" },
-    ipv4: { regex: "\\b(?:(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\b", replacement: "[redacted-ip]" },
-    // "Authorization: Bearer abc", "authorization=Basic xyz", "\"authorization\": \"...\"".
-    authorization: {
-        regex: "(?i)((?:proxy-)?authorization[\"']?\\s*[:=]\\s*[\"']?)(?:(?:bearer|basic|digest|token)\\s+)?[^\\s\"',;]+",
-        replacement: "$${1}[redacted]",
-    },
-    bearer: { regex: "(?i)bearer\\s+[A-Za-z0-9._~+/=-]+", replacement: "Bearer [redacted]" },
-} as const;
+/** Personal-data patterns in the form OTTL's replace_pattern takes. */
+export const PII_PATTERNS = PII_RULES.map(ottlPattern);
 
 /** An OTTL string literal. */
 const ottl = (s: string) => JSON.stringify(s);
@@ -55,7 +47,7 @@ const ottl = (s: string) => JSON.stringify(s);
  * log record), so each runs once per item of its kind.
  */
 export function piiStatements() {
-    const patterns = Object.values(PII_PATTERNS);
+    const patterns = PII_PATTERNS;
     const scrubAttributes = [
         ...PII_SPAN_ATTRIBUTES.map((key) => `delete_key(attributes, ${ottl(key)})`),
         ...patterns.map((p) => `replace_all_patterns(attributes, "value", ${ottl(p.regex)}, ${ottl(p.replacement)})`),
