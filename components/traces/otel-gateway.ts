@@ -143,17 +143,17 @@ export function otelGatewayConfig(settings: Settings, cluster: ClusterSettings, 
             debug: null,
             "otlp/tempo": {
                 endpoint: targets.tracesOtlpGrpc,
+                // Plaintext gRPC inside the hub; a spoke's cross-cluster endpoint uses TLS.
                 tls: { insecure: !targets.crossCluster },
                 headers: tenant,
             },
+            // HTTP exporters: the URL's scheme decides TLS.
             "otlphttp/loki": {
                 endpoint: lokiOtlp,
-                tls: { insecure: !targets.crossCluster },
                 headers: tenant,
             },
             prometheusremotewrite: {
                 endpoint: metricsWriteUrl(settings, targets),
-                tls: { insecure: !targets.crossCluster },
                 external_labels: { cluster: cluster.name },
                 ...(Object.keys(metricsHeaders).length > 0 ? { headers: metricsHeaders } : {}),
             },

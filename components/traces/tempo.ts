@@ -63,9 +63,11 @@ export function tempoValues(settings: Settings, cluster: ClusterSettings, target
                 enabled: true,
                 remoteWriteUrl: metricsWriteUrl(settings, targets),
                 registry: { external_labels: { cluster: cluster.name, source: "tempo" } },
+                // `cluster` comes from the registry's external label; a dimension of the same name
+                // would collide with it.
                 processor: {
-                    service_graphs: { dimensions: ["cluster", "k8s.namespace.name"] },
-                    span_metrics: { dimensions: ["cluster", "k8s.namespace.name"] },
+                    service_graphs: { dimensions: ["k8s.namespace.name"] },
+                    span_metrics: { dimensions: ["k8s.namespace.name"] },
                 },
                 storage: {
                     path: "/var/tempo/generator/wal",
