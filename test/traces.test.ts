@@ -212,6 +212,20 @@ describe("traces pillar", function () {
             }
         });
 
+        it("writes metrics to every HA Prometheus replica, not through the Service, when there is no Mimir", () => {
+            const config = effectiveCollectorConfig(fleet);
+            const replicas = fleet.settings.prometheus.replicas;
+            assert.ok(replicas >= 2);
+            const exporters: string[] = config.service.pipelines.metrics.exporters;
+            const urls = exporters.map((e) => config.exporters[e].endpoint).sort();
+            const pods = Array.from({ length: replicas }, (_, i) =>
+                `http://prometheus-kube-prometheus-stack-prometheus-${i}.prometheus-operated.monitoring.svc:9090/api/v1/write`,
+            );
+            assert.deepEqual(urls, pods);
+            const tempoWrites = values(fleet, "hub-gke-tempo").tempo.metricsGenerator.storage.remote_write.map((w: any) => w.url).sort();
+            assert.deepEqual(tempoWrites, pods);
+        });
+
         it("labels every signal with its cluster and listens on the service the instrumentation sends to", () => {
             const config = effectiveCollectorConfig(dev);
             const attrs = config.processors["resource/cluster"].attributes;

@@ -5,7 +5,7 @@ import type { ClusterSettings, Settings } from "../config/schema";
 import { HUB_SERVICES, type PushTargets } from "../fleet/endpoints";
 import { containerResources } from "../kubernetes/resources";
 import { ottlPattern, PII_RULES } from "../signals/pii";
-import { metricsWriteHeaders, metricsWriteUrl } from "./tempo";
+import { metricsWriteHeaders, metricsWriteUrls } from "./tempo";
 
 /** Image of the contrib distribution: tail_sampling, k8sattributes, transform and the exporters. */
 export const OTEL_COLLECTOR_IMAGE = { repository: "otel/opentelemetry-collector-contrib", tag: "0.158.0" } as const;
@@ -83,6 +83,18 @@ export function tailSamplingPolicies(settings: Settings) {
 export function otelGatewayConfig(settings: Settings, cluster: ClusterSettings, targets: PushTargets) {
     const tenant = { "X-Scope-OrgID": targets.tenant };
     const metricsHeaders = metricsWriteHeaders(settings, targets);
+    // One exporter per metrics-store endpoint (each HA Prometheus replica gets every series).
+    const urls = metricsWriteUrls(settings, targets);
+    const metricsExporters = Object.fromEntries(
+        urls.map((url, i) => [
+            urls.length === 1 ? "prometheusremotewrite" : `prometheusremotewrite/${i}`,
+            {
+                endpoint: url,
+                external_labels: { cluster: cluster.name },
+                ...(Object.keys(metricsHeaders).length > 0 ? { headers: metricsHeaders } : {}),
+            },
+        ]),
+    );
     const lokiOtlp = targets.logsPush.replace(/\/loki\/api\/v1\/push$/, "/otlp");
     const common = ["memory_limiter", "k8sattributes"];
     return {
@@ -152,11 +164,7 @@ export function otelGatewayConfig(settings: Settings, cluster: ClusterSettings, 
                 endpoint: lokiOtlp,
                 headers: tenant,
             },
-            prometheusremotewrite: {
-                endpoint: metricsWriteUrl(settings, targets),
-                external_labels: { cluster: cluster.name },
-                ...(Object.keys(metricsHeaders).length > 0 ? { headers: metricsHeaders } : {}),
-            },
+            ...metricsExporters,
         },
         service: {
             pipelines: {
@@ -168,7 +176,7 @@ export function otelGatewayConfig(settings: Settings, cluster: ClusterSettings, 
                 metrics: {
                     receivers: ["otlp"],
                     processors: [...common, "resource/cluster", "batch"],
-                    exporters: ["prometheusremotewrite"],
+                    exporters: Object.keys(metricsExporters),
                 },
                 logs: {
                     receivers: ["otlp"],
@@ -188,12 +196,12 @@ export function otelGatewayValues(settings: Settings, cluster: ClusterSettings, 
         command: { name: "otelcol-contrib" },
         replicaCount: OTEL_GATEWAY_REPLICAS,
         resources: containerResources(settings.resources.otelGateway),
-        // k8sattributes reads pods, namespaces and their owners.
+        // k8sattributes reads pods and namespaces, and replica sets to name a pod's Deployment.
         clusterRole: {
             create: true,
             rules: [
-                { apiGroups: [""], resources: ["pods", "namespaces", "nodes"], verbs: ["get", "list", "watch"] },
-                { apiGroups: ["apps"], resources: ["replicasets", "deployments", "statefulsets", "daemonsets"], verbs: ["get", "list", "watch"] },
+                { apiGroups: [""], resources: ["pods", "namespaces"], verbs: ["get", "list", "watch"] },
+                { apiGroups: ["apps"], resources: ["replicasets"], verbs: ["get", "list", "watch"] },
             ],
         },
         ports: {

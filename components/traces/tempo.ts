@@ -5,7 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings, Settings } from "../config/schema";
 import { HUB_SERVICES, tenantOf, type PushTargets } from "../fleet/endpoints";
 import { containerResources } from "../kubernetes/resources";
-import { prometheusUrl } from "../metrics/endpoints";
+import { KUBE_PROMETHEUS_STACK_FULLNAME, prometheusUrl } from "../metrics/endpoints";
 
 export const TEMPO_FULLNAME = HUB_SERVICES.tempo.name;
 
@@ -18,11 +18,21 @@ export interface TempoRefs {
 }
 
 /**
- * Where generated metrics go: Mimir's push API when it is the metrics store, otherwise the hub
- * Prometheus' remote-write receiver (Thanos uploads Prometheus' blocks, so it gets them too).
+ * Where generated metrics go: Mimir's push API when it is the metrics store, otherwise the
+ * remote-write receiver of every hub Prometheus replica (Thanos uploads their blocks). Writing
+ * through the Service would give each HA replica only part of the series, and deduplication would
+ * then show gaps; each replica gets all of them instead, like a scrape.
  */
-export function metricsWriteUrl(settings: Settings, targets: PushTargets): string {
-    return targets.metricsRemoteWrite ?? `${prometheusUrl(settings)}/api/v1/write`;
+export function metricsWriteUrls(settings: Settings, targets: PushTargets): string[] {
+    if (targets.metricsRemoteWrite) return [targets.metricsRemoteWrite];
+    const replicas = settings.prometheus.replicas;
+    if (replicas === 1) return [`${prometheusUrl(settings)}/api/v1/write`];
+    // Pods of the operator's StatefulSet, addressed through its governing Service.
+    const statefulSet = `prometheus-${KUBE_PROMETHEUS_STACK_FULLNAME}-prometheus`;
+    return Array.from(
+        { length: replicas },
+        (_, i) => `http://${statefulSet}-${i}.prometheus-operated.${settings.namespaces.monitoring}.svc:9090/api/v1/write`,
+    );
 }
 
 /** Remote-write headers: Mimir is multi-tenant, Prometheus ignores the header. */
@@ -61,7 +71,7 @@ export function tempoValues(settings: Settings, cluster: ClusterSettings, target
             },
             metricsGenerator: {
                 enabled: true,
-                remoteWriteUrl: metricsWriteUrl(settings, targets),
+                remoteWriteUrl: metricsWriteUrls(settings, targets)[0],
                 registry: { external_labels: { cluster: cluster.name, source: "tempo" } },
                 // `cluster` comes from the registry's external label; a dimension of the same name
                 // would collide with it.
@@ -71,14 +81,12 @@ export function tempoValues(settings: Settings, cluster: ClusterSettings, target
                 },
                 storage: {
                     path: "/var/tempo/generator/wal",
-                    remote_write: [
-                        {
-                            url: metricsWriteUrl(settings, targets),
-                            // Exemplars carry the trace id from a metric point to its trace.
-                            send_exemplars: true,
-                            ...(Object.keys(headers).length > 0 ? { headers } : {}),
-                        },
-                    ],
+                    // Exemplars carry the trace id from a metric point to its trace.
+                    remote_write: metricsWriteUrls(settings, targets).map((url) => ({
+                        url,
+                        send_exemplars: true,
+                        ...(Object.keys(headers).length > 0 ? { headers } : {}),
+                    })),
                 },
             },
             overrides: {
