@@ -8,6 +8,10 @@ import { alloyPattern, PII_RULES } from "../signals/pii";
 /** The only labels Alloy puts on a stream, besides `level` from JSON logs. No high-cardinality label. */
 export const LOG_STREAM_LABELS = ["cluster", "namespace", "pod", "container", "app"] as const;
 
+/** JSON keys read for a line's level and trace id, first present wins. */
+export const JSON_LEVEL_KEYS = ["level", "severity", "lvl"] as const;
+export const JSON_TRACE_ID_KEYS = ["trace_id", "traceId", "traceID"] as const;
+
 /** Positions (how far each file was read) survive pod restarts on the node's disk. */
 const POSITIONS_HOST_PATH = "/var/lib/alloy";
 
@@ -101,7 +105,8 @@ ${PII_RULES.map(alloyPattern)
   stage.match {
     selector = ${str(JSON_LINE_SELECTOR)}
     stage.json {
-      expressions = { level = "level", trace_id = "trace_id" }
+      // JMESPath: the first key present, in the spellings common logging libraries use.
+      expressions = { level = ${str(JSON_LEVEL_KEYS.join(" || "))}, trace_id = ${str(JSON_TRACE_ID_KEYS.join(" || "))} }
     }
     stage.labels {
       values = { level = "" }
