@@ -127,6 +127,48 @@ describe("footprint of logs and traces", function () {
         for (const w of f.workloads) assert.ok(w.cpuMilli > 0 && w.memoryMi > 0, `${w.release} ${w.workload}`);
     });
 
+    it("sums the whole minimal platform from the tier's per-pod requests, with sidecars and DaemonSets", () => {
+        const nodes = 3;
+        // Pods (or containers) of each workload in the minimal tier on a 3-node cluster.
+        const count: Partial<Record<keyof typeof dev.settings.resources, number>> = {
+            prometheus: 1,
+            alertmanager: 1,
+            prometheusConfigReloader: 2, // one in the Prometheus pod, one in the Alertmanager pod
+            prometheusOperator: 1,
+            kubeStateMetrics: 1,
+            nodeExporter: nodes,
+            grafana: 1,
+            grafanaSidecar: 2, // dashboards and datasources sidecars
+            argocdController: 1,
+            argocdServer: 1,
+            argocdRepoServer: 1,
+            argocdApplicationSet: 1,
+            argocdNotifications: 1,
+            argocdDex: 1,
+            argocdRedis: 1,
+            loki: 1,
+            lokiGateway: 1,
+            alloy: nodes,
+            alloyConfigReloader: nodes,
+            tempo: 1,
+            otelGateway: 1,
+            otelOperator: 1,
+        };
+        const r = dev.settings.resources;
+        const milli = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
+        const mi = (q: string) => Number(q.slice(0, -2)) * (q.endsWith("Gi") ? 1024 : 1);
+        let cpu = 0;
+        let memory = 0;
+        for (const [workload, n] of Object.entries(count)) {
+            const spec = r[workload as keyof typeof r];
+            cpu += n! * milli(spec.requests.cpu);
+            memory += n! * mi(spec.requests.memory);
+        }
+        const f = footprint(dev.releases, nodes);
+        assert.deepEqual(f.estimatedCharts, []);
+        assert.deepEqual([f.cpuMilli, f.memoryMi], [cpu, memory]);
+    });
+
     it("counts a DaemonSet once per node and a Deployment by its replicas", () => {
         const added = dev.releases.filter((r) => LOGS_AND_TRACES_CHARTS.includes(r.chart));
         const three = footprint(added, 3);

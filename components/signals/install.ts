@@ -7,11 +7,11 @@ import { installTempo, installTraceCollection } from "../traces/install";
 
 /** `monitoringCrds`: kube-prometheus-stack, which installs the ServiceMonitor CRD these charts use. */
 export function installLogsAndTraces(ctx: ClusterContext, monitoringCrds: k8s.helm.v3.Release): void {
-    // Spokes: pushTargets has no cross-cluster endpoints yet (fleet work); enabled at merge.
+    // Spokes: pushTargets has no cross-cluster endpoints yet (fleet work); deleting this line enables them.
     if (!ctx.isHub) return;
     const targets = pushTargets(ctx.settings, ctx.cluster);
-    const loki = installLoki(ctx, monitoringCrds);
-    const tempo = installTempo(ctx, targets, monitoringCrds);
-    installLogCollection(ctx, targets, [monitoringCrds, loki]);
-    installTraceCollection(ctx, targets, [monitoringCrds, loki, tempo]);
+    // Stores on the hub only; collectors everywhere, started after the stores they push to.
+    const stores = ctx.isHub ? [installLoki(ctx, monitoringCrds), installTempo(ctx, targets, monitoringCrds)] : [];
+    installLogCollection(ctx, targets, [monitoringCrds, ...stores]);
+    installTraceCollection(ctx, targets, [monitoringCrds, ...stores]);
 }

@@ -68,6 +68,26 @@ const READERS: Record<string, (v: Values) => Pod[]> = {
             },
         ];
     },
+    "argo-cd": (v) => {
+        const one = (key: string, enabled = at(v, `${key}.enabled`) !== false): Pod[] =>
+            enabled ? [{ workload: key, pods: at(v, `${key}.replicas`) ?? 1, containers: [at(v, `${key}.resources`)] }] : [];
+        // redis-ha (subchart dandydeveloper/redis-ha) defaults to 3 Redis and 3 HAProxy pods.
+        const redis: Pod[] = at(v, "redis-ha.enabled")
+            ? [
+                  { workload: "redis-ha", pods: at(v, "redis-ha.replicas") ?? 3, containers: [at(v, "redis-ha.redis.resources")] },
+                  { workload: "redis-ha-haproxy", pods: at(v, "redis-ha.haproxy.replicas") ?? 3, containers: [at(v, "redis-ha.haproxy.resources")] },
+              ]
+            : one("redis");
+        return [
+            ...one("controller", true),
+            ...one("server", true),
+            ...one("repoServer", true),
+            ...one("applicationSet", true),
+            ...one("notifications"),
+            ...one("dex"),
+            ...redis,
+        ];
+    },
     loki: (v) => {
         const pods: Pod[] = [];
         const components = ["singleBinary", "gateway", "ingester", "distributor", "querier", "queryFrontend", "queryScheduler", "indexGateway", "compactor", "ruler", "backend", "read", "write"];
