@@ -90,6 +90,8 @@ describe("traces pillar", function () {
                 assert.deepEqual(Object.keys(v.tempo.receivers.otlp.protocols).sort(), ["grpc", "http"]);
                 assert.equal(v.fullnameOverride, HUB_SERVICES.tempo.name);
                 assert.equal(v.serviceMonitor.enabled, true);
+                // Grafana streams search results; Tempo must serve streams over HTTP for that.
+                assert.equal(v.tempo.streamOverHttpEnabled, true);
             }
         });
 

@@ -95,6 +95,8 @@ export function logsAndTracesDatasources(settings: Settings): GrafanaDatasource[
                 nodeGraph: { enabled: true },
                 lokiSearch: { datasourceUid: DATASOURCE_UIDS.logs },
                 search: { hide: false },
+                // Tempo serves streaming over its HTTP port (stream_over_http_enabled).
+                streamingEnabled: { search: true, metrics: true },
                 traceQuery: { timeShiftEnabled: true, spanStartTimeShift: "-30m", spanEndTimeShift: "30m" },
             },
             secureJsonData: tenant.secureJsonData,

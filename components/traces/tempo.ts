@@ -53,6 +53,8 @@ export function tempoValues(settings: Settings, cluster: ClusterSettings, target
             // Every request names the stack's tenant, as with Loki and Mimir.
             multitenancyEnabled: true,
             reportingEnabled: false,
+            // Grafana's Tempo datasource streams search and TraceQL-metrics results over HTTP.
+            streamOverHttpEnabled: true,
             retention: `${settings.retention.tracesDays * 24}h`,
             storage: {
                 trace: gcs
