@@ -3,7 +3,8 @@
 // `${__...}` variables Grafana resolves at query time are written `$${__...}` here.
 import type { Settings } from "../config/schema";
 import { HUB_SERVICES, tenantOf } from "../fleet/endpoints";
-import { DATASOURCE_UIDS, type GrafanaDatasource } from "./datasources";
+// Types only: datasources.ts imports this module, so nothing is imported back at run time.
+import type { DATASOURCE_UIDS as Uids, GrafanaDatasource } from "./datasources";
 
 /** Label of Tempo's span-metric exemplars that holds the trace id. */
 export const TRACE_ID_EXEMPLAR_LABEL = "traceID";
@@ -26,13 +27,13 @@ function tenantHeader(settings: Settings) {
     };
 }
 
-export function logsAndTracesDatasources(settings: Settings): GrafanaDatasource[] {
+export function logsAndTracesDatasources(settings: Settings, uids: typeof Uids): GrafanaDatasource[] {
     const ns = settings.namespaces;
     const tenant = tenantHeader(settings);
     return [
         {
             name: "Loki",
-            uid: DATASOURCE_UIDS.logs,
+            uid: uids.logs,
             type: "loki",
             access: "proxy",
             url: `http://${HUB_SERVICES.lokiGateway.name}.${ns.logging}.svc:${HUB_SERVICES.lokiGateway.port}`,
@@ -46,7 +47,7 @@ export function logsAndTracesDatasources(settings: Settings): GrafanaDatasource[
                         name: "TraceID",
                         matcherType: "label",
                         matcherRegex: TRACE_ID_METADATA_KEY,
-                        datasourceUid: DATASOURCE_UIDS.traces,
+                        datasourceUid: uids.traces,
                         url: "$${__value.raw}",
                         urlDisplayLabel: "Open trace",
                     },
@@ -56,7 +57,7 @@ export function logsAndTracesDatasources(settings: Settings): GrafanaDatasource[
         },
         {
             name: "Tempo",
-            uid: DATASOURCE_UIDS.traces,
+            uid: uids.traces,
             type: "tempo",
             access: "proxy",
             url: `http://${HUB_SERVICES.tempo.name}.${ns.tracing}.svc:${HUB_SERVICES.tempo.queryPort}`,
@@ -65,7 +66,7 @@ export function logsAndTracesDatasources(settings: Settings): GrafanaDatasource[
             jsonData: {
                 ...tenant.jsonData,
                 tracesToLogsV2: {
-                    datasourceUid: DATASOURCE_UIDS.logs,
+                    datasourceUid: uids.logs,
                     spanStartTimeShift: "-5m",
                     spanEndTimeShift: "5m",
                     tags: SPAN_TO_LOG_LABELS,
@@ -75,7 +76,7 @@ export function logsAndTracesDatasources(settings: Settings): GrafanaDatasource[
                     query: `{$\${__tags}} | ${TRACE_ID_METADATA_KEY}="$\${__span.traceId}"`,
                 },
                 tracesToMetrics: {
-                    datasourceUid: DATASOURCE_UIDS.metrics,
+                    datasourceUid: uids.metrics,
                     spanStartTimeShift: "-5m",
                     spanEndTimeShift: "5m",
                     tags: [{ key: "service.name", value: "service" }],
@@ -91,9 +92,9 @@ export function logsAndTracesDatasources(settings: Settings): GrafanaDatasource[
                         },
                     ],
                 },
-                serviceMap: { datasourceUid: DATASOURCE_UIDS.metrics },
+                serviceMap: { datasourceUid: uids.metrics },
                 nodeGraph: { enabled: true },
-                lokiSearch: { datasourceUid: DATASOURCE_UIDS.logs },
+                lokiSearch: { datasourceUid: uids.logs },
                 search: { hide: false },
                 // Tempo serves streaming over its HTTP port (stream_over_http_enabled).
                 streamingEnabled: { search: true, metrics: true },

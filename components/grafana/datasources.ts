@@ -52,6 +52,6 @@ export function grafanaDatasources(settings: Settings): GrafanaDatasource[] {
             editable: false,
             jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },
         },
-        ...logsAndTracesDatasources(settings),
+        ...logsAndTracesDatasources(settings, DATASOURCE_UIDS),
     ];
 }
