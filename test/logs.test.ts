@@ -96,6 +96,9 @@ describe("logs pillar", function () {
                 assert.ok(v[c].resources.requests.cpu, c);
             }
             assert.ok(v.ingester.replicas >= v.loki.commonConfig.replication_factor, "a write reaches a quorum of ingesters");
+            const storageClass = ofType(distributed, T.storageClass)[0].inputs as any;
+            assert.equal(v.ingester.persistence.enabled, true, "the WAL is on a disk");
+            assert.equal(v.ingester.persistence.claims[0].storageClass, storageClass.metadata.name);
             // SimpleScalable is deprecated upstream: its targets never run.
             for (const c of ["backend", "read", "write"]) assert.equal(v[c].replicas, 0, c);
         });

@@ -82,7 +82,23 @@ export function lokiValues(settings: Settings, _cluster: ClusterSettings, refs: 
             components[name] = {
                 replicas,
                 resources: containerResources(r.loki),
-                ...(name === "ingester" ? { zoneAwareReplication: { enabled: false } } : {}),
+                ...(name === "ingester"
+                    ? {
+                          zoneAwareReplication: { enabled: false },
+                          // The WAL survives a restart on the platform StorageClass, not in an emptyDir.
+                          persistence: {
+                              enabled: true,
+                              claims: [
+                                  {
+                                      name: "data",
+                                      accessModes: ["ReadWriteOnce"],
+                                      size: `${settings.loki.storageGi}Gi`,
+                                      storageClass: refs.storageClassName,
+                                  },
+                              ],
+                          },
+                      }
+                    : {}),
             };
         }
     }
