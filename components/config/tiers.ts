@@ -71,6 +71,7 @@ const longTermResources: Record<Workload, ResourceSpec> = {
 const shared = {
     namespaces: { monitoring: "monitoring", logging: "logging", tracing: "tracing", gitops: "argocd" },
     // Sizes from the plan we follow: Loki 100Gi and Tempo 50Gi of persistent disk.
+    loki: { storageGi: 100 },
     tempo: { storageGi: 50 },
 } as const;
 
@@ -89,7 +90,7 @@ export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
         argocd: { highAvailability: false },
         resources: minimalResources,
         // One Loki on its disk (filesystem storage cannot be shared), no caches.
-        loki: { storageGi: 100, deploymentMode: "Monolithic", replicas: 1, caches: false, dropHealthChecks: true, healthCheckPaths: [...HEALTH_CHECK_PATHS] },
+        loki: { ...shared.loki, deploymentMode: "Monolithic", replicas: 1, caches: false, dropHealthChecks: true, healthCheckPaths: [...HEALTH_CHECK_PATHS] },
         // Keep every trace: a development cluster's volume is small and each trace is worth seeing.
         otel: {
             sampling: { slowTraceThresholdMs: 1000, probabilisticPercent: 100, decisionWaitSeconds: 10 },
@@ -110,7 +111,7 @@ export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
         argocd: { highAvailability: true },
         resources: longTermResources,
         // Monolithic HA: three replicas replicating each stream three times, sharing the buckets.
-        loki: { storageGi: 100, deploymentMode: "Monolithic", replicas: 3, caches: true, dropHealthChecks: true, healthCheckPaths: [...HEALTH_CHECK_PATHS] },
+        loki: { ...shared.loki, deploymentMode: "Monolithic", replicas: 3, caches: true, dropHealthChecks: true, healthCheckPaths: [...HEALTH_CHECK_PATHS] },
         otel: {
             sampling: { slowTraceThresholdMs: 1000, probabilisticPercent: 10, decisionWaitSeconds: 10 },
             instrumentationSamplingRatio: 1,
