@@ -90,7 +90,7 @@ describe("correlated Grafana datasources", function () {
     it("is written by the offline plan as a Grafana provisioning file, with the summed requests per cluster", () => {
         const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-ds-"));
         try {
-            const run = spawnSync(process.execPath, ["-r", "ts-node/register", "tools/plan.ts", "--stack", "dev", "--out", out], {
+            const run = spawnSync(process.execPath, ["-r", "ts-node/register", "tools/plan.ts", "--stack", "dev", "--out", out, "--nodes", "4"], {
                 cwd: ROOT,
                 encoding: "utf8",
                 env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
@@ -99,9 +99,10 @@ describe("correlated Grafana datasources", function () {
             const file = parse(fs.readFileSync(path.join(out, "datasources.yaml"), "utf8"));
             assert.equal(file.apiVersion, 1);
             assert.deepEqual(file.datasources, hubDatasources(dev));
+            assert.match(run.stdout, /Requests per cluster \(4 nodes each, DaemonSets counted per node\)/);
             const printed = /dev-gke: ([0-9.]+) CPU, ([0-9.]+) GiB/.exec(run.stdout);
             assert.ok(printed, run.stdout);
-            const f = footprint(dev.releases, 3);
+            const f = footprint(dev.releases, 4);
             assert.equal(Number(printed[1]), Number((f.cpuMilli / 1000).toFixed(2)));
             assert.equal(Number(printed[2]), Number((f.memoryMi / 1024).toFixed(2)));
         } finally {
