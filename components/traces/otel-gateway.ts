@@ -54,8 +54,8 @@ export function piiStatements() {
     ];
     return {
         trace_statements: [
-            { context: "span", statements: scrubAttributes },
-            { context: "spanevent", statements: scrubAttributes },
+            { context: "span", statements: [...scrubAttributes] },
+            { context: "spanevent", statements: [...scrubAttributes] },
         ],
         log_statements: [
             {
