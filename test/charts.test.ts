@@ -24,6 +24,21 @@ const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
         "redis-ha/exporter",
         "redis-ha/haproxy/metrics",
     ],
+    // Logs and traces.
+    // Loki's own config blocks, rendered as they are (values.schema.json: additionalProperties).
+    "loki-community": ["**/resources", "loki/analytics", "loki/compactor", "loki/limits_config", "loki/schemaConfig"],
+    alloy: ["**/resources"],
+    // Tempo config blocks the chart renders with toYaml.
+    tempo: [
+        "**/resources",
+        "tempo/metricsGenerator/processor",
+        "tempo/metricsGenerator/registry",
+        "tempo/overrides/defaults",
+        "tempo/storage/trace",
+    ],
+    // The collector's own config: checked by the pipeline consistency test (test/traces.test.ts).
+    "opentelemetry-collector": ["**/resources", "config"],
+    "opentelemetry-operator": ["**/resources"],
 };
 
 /** Keys the charts document only as commented-out examples in values.yaml. */
@@ -34,6 +49,11 @@ const DOCUMENTED_IN_COMMENTS: Readonly<Record<string, readonly string[]>> = {
         "alertmanager/alertmanagerSpec/configSecret", // "# configSecret:" under alertmanagerSpec
     ],
     "argo-cd": [],
+    "loki-community": ["loki/storage/bucketNames"],
+    alloy: [],
+    tempo: ["persistence/storageClassName"],
+    "opentelemetry-collector": [],
+    "opentelemetry-operator": [],
 };
 
 describe("Helm charts", () => {
@@ -45,6 +65,7 @@ describe("Helm charts", () => {
             await planVariant("prod", {
                 set: {
                     metricsBackend: "thanos",
+                    loki: { deploymentMode: "Distributed" },
                     clusters: [
                         { name: "hub-gke", location: "us-central1", role: "hub" },
                         { name: "edge", location: "us-east1", role: "spoke" },

@@ -85,7 +85,14 @@ describe("cost estimate", function () {
                 const s = plan.settings;
                 const claims = planUsage(plan).claims;
                 const gb = add(...claims.map((c) => mul(c.sizeGib, exact(c.replicas))));
-                const expected = s.prometheus.storageGi * s.prometheus.replicas + s.alertmanager.storageGi * s.alertmanager.replicas + s.grafana.storageGi;
+                // Every disk the settings ask for: Prometheus and Alertmanager per replica, Grafana once,
+                // Loki per replica (filesystem or WAL), Tempo's single monolith.
+                const expected =
+                    s.prometheus.storageGi * s.prometheus.replicas +
+                    s.alertmanager.storageGi * s.alertmanager.replicas +
+                    s.grafana.storageGi +
+                    s.loki.storageGi * s.loki.replicas +
+                    s.tempo.storageGi;
                 same(gb, exact(expected));
                 const e = estimateCost(plan, prices);
                 const region = regionOf(s.clusters[0].location);

@@ -326,7 +326,7 @@ describe("the platform program under mocks", function () {
             assert.equal(new Set(uids).size, uids.length);
             assert.ok(uids.includes("prometheus"));
             assert.equal(sources.filter((d) => d.isDefault).length, 1);
-            for (const d of sources) assert.match(d.url, /^http:\/\/kube-prometheus-stack-[a-z]+\.monitoring\.svc:\d+$/);
+            for (const d of sources) assert.match(d.url, /^http:\/\/[a-z][-a-z]*\.(monitoring|logging|tracing)\.svc:\d+$/);
             assert.equal(grafana.sidecar.dashboards.enabled, true);
         });
     });

@@ -1,10 +1,10 @@
-// npm run plan -- --stack <name> [--out <dir>]
+// npm run plan -- --stack <name> [--out <dir>] [--nodes <n>]
 // Runs index.ts under Pulumi's mocks with Pulumi.<name>.yaml (or --stack-file) and writes the
 // plan to <dir> (default out/<name>).
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config/errors";
-import { planStack, summarize, writePlan } from "./offline/plan";
+import { DEFAULT_NODES_PER_CLUSTER, planStack, summarize, writePlan } from "./offline/plan";
 
 async function main(): Promise<number> {
     const started = process.hrtime.bigint();
@@ -13,10 +13,17 @@ async function main(): Promise<number> {
             stack: { type: "string", default: "dev" },
             out: { type: "string" },
             "stack-file": { type: "string" },
+            // Nodes per cluster when DaemonSet requests are summed.
+            nodes: { type: "string", default: String(DEFAULT_NODES_PER_CLUSTER) },
         },
         strict: true,
     });
     const stack = values.stack as string;
+    const nodes = Number(values.nodes);
+    if (!Number.isInteger(nodes) || nodes < 1) {
+        console.error(`--nodes: expected a whole number of nodes per cluster (at least 1); got ${values.nodes}`);
+        return 1;
+    }
     const out = path.resolve(values.out ?? path.join("out", stack));
     let plan;
     try {
@@ -28,7 +35,7 @@ async function main(): Promise<number> {
     }
     const files = writePlan(plan, out);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    console.log(summarize(plan));
+    console.log(summarize(plan, nodes));
     console.log(`Wrote ${files.length} files to ${path.relative(process.cwd(), out) || "."} in ${seconds.toFixed(2)} s`);
     return 0;
 }

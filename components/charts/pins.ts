@@ -23,6 +23,38 @@ export const CHARTS = {
         repo: "https://argoproj.github.io/argo-helm",
         referenceDir: "argo-cd",
     },
+    // Logs and traces pillars.
+    loki: {
+        chart: "loki",
+        version: "18.11.0",
+        // The community OSS chart; the grafana.github.io copy now targets enterprise users.
+        repo: "https://grafana-community.github.io/helm-charts",
+        referenceDir: "loki-community",
+    },
+    alloy: {
+        chart: "alloy",
+        version: "1.11.1",
+        repo: "https://grafana.github.io/helm-charts",
+        referenceDir: "alloy",
+    },
+    tempo: {
+        chart: "tempo",
+        version: "2.2.4",
+        repo: "https://grafana-community.github.io/helm-charts",
+        referenceDir: "tempo",
+    },
+    opentelemetryCollector: {
+        chart: "opentelemetry-collector",
+        version: "0.170.0",
+        repo: "https://open-telemetry.github.io/opentelemetry-helm-charts",
+        referenceDir: "opentelemetry-collector",
+    },
+    opentelemetryOperator: {
+        chart: "opentelemetry-operator",
+        version: "0.122.0",
+        repo: "https://open-telemetry.github.io/opentelemetry-helm-charts",
+        referenceDir: "opentelemetry-operator",
+    },
 } as const satisfies Record<string, ChartPin>;
 
 /** Subcharts whose values a parent chart passes through under a key of its own. */

@@ -11,6 +11,7 @@ import { gkeKubeconfig } from "../kubernetes/kubeconfig";
 import { storageClassSpec } from "../kubernetes/storage-class";
 import { installMetrics } from "../metrics/install";
 import { installSre } from "../sre/install";
+import { installLogsAndTraces } from "../signals/install";
 import { releaseInstaller, type ClusterContext } from "./context";
 
 export interface ClusterPlatformArgs {
@@ -88,6 +89,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         const metrics = installMetrics(ctx);
         installGitOps(ctx, metrics.kubePrometheusStack);
         installSre(ctx, metrics.kubePrometheusStack);
+        installLogsAndTraces(ctx, metrics.kubePrometheusStack);
 
         this.grafanaAdminPassword = metrics.grafanaAdminPassword;
         this.releases = releases;

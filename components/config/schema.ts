@@ -8,6 +8,7 @@ export const TIERS = ["minimal", "long-term"] as const;
 export const METRICS_BACKENDS = ["prometheus", "mimir", "thanos"] as const;
 export const DISK_TYPES = ["pd-balanced", "pd-ssd", "pd-standard"] as const;
 export const CLUSTER_ROLES = ["hub", "spoke"] as const;
+export const LOKI_DEPLOYMENT_MODES = ["Monolithic", "Distributed"] as const;
 
 // Kubernetes object names (RFC 1123 labels) and GKE cluster names share this shape.
 const dnsLabel = z
@@ -93,6 +94,16 @@ export const WORKLOADS = [
     "argocdNotifications",
     "argocdDex",
     "argocdRedis",
+    // Logs and traces pillars.
+    "loki",
+    "lokiGateway",
+    "lokiChunksCache",
+    "lokiResultsCache",
+    "alloy",
+    "alloyConfigReloader",
+    "tempo",
+    "otelGateway",
+    "otelOperator",
 ] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
@@ -159,7 +170,18 @@ export const settingsSchema = z.strictObject({
             tlsSecretName: dnsLabel.optional(),
         }),
     }),
-    loki: z.strictObject({ storageGi: positiveInt("GiB") }),
+    loki: z.strictObject({
+        storageGi: positiveInt("GiB"),
+        // Logs and traces pillars: deployment, replication and caches of the log store.
+        deploymentMode: z.enum(LOKI_DEPLOYMENT_MODES, { error: 'one of "Monolithic" | "Distributed"' }),
+        replicas,
+        caches: z.boolean({ error: "true or false" }),
+        // Pod log lines whose HTTP path matches one of these (health checks, probes) are dropped.
+        dropHealthChecks: z.boolean({ error: "true or false" }),
+        healthCheckPaths: z.array(z.string().regex(/^\/[-A-Za-z0-9_./]*$/, { error: 'an HTTP path such as "/healthz"' }), {
+            error: 'a list of HTTP paths such as ["/healthz", "/ready"]',
+        }),
+    }),
     tempo: z.strictObject({ storageGi: positiveInt("GiB") }),
     argocd: z.strictObject({ highAvailability: z.boolean({ error: "true or false" }) }),
     resources: resourcesSchema,
@@ -177,6 +199,25 @@ export const settingsSchema = z.strictObject({
     // SRE layer: the services' SLOs and where alerts go (secrets are not settings: see sre/secrets.ts).
     slos: slosSchema,
     alerting: alertingSchema,
+    // Logs and traces pillars: the OpenTelemetry gateway's sampling and the auto-instrumentation.
+    otel: z.strictObject({
+        sampling: z.strictObject({
+            // Traces slower than this are always kept (errors are always kept too).
+            slowTraceThresholdMs: positiveInt("milliseconds"),
+            // Share of the remaining traces kept, in percent.
+            probabilisticPercent: z
+                .number({ error: "a percentage between 0 and 100" })
+                .min(0, { error: "a percentage between 0 and 100" })
+                .max(100, { error: "a percentage between 0 and 100" }),
+            // Seconds the gateway waits for a trace's spans before deciding.
+            decisionWaitSeconds: positiveInt("seconds"),
+        }),
+        // Head sampling ratio of auto-instrumented SDKs (parentbased_traceidratio).
+        instrumentationSamplingRatio: z
+            .number({ error: "a ratio between 0 and 1" })
+            .min(0, { error: "a ratio between 0 and 1" })
+            .max(1, { error: "a ratio between 0 and 1" }),
+    }),
 });
 
 export type Settings = DeepReadonly<z.infer<typeof settingsSchema>>;

@@ -172,6 +172,29 @@ function crossFieldProblems(c: Record<string, Json>): ConfigProblem[] {
             given: prometheus.replicas,
         });
     }
+    // Logs and traces: the minimal tier keeps Loki's chunks on one ReadWriteOnce disk.
+    const loki = isPlainObject(c.loki) ? c.loki : {};
+    if (tier === "minimal" && typeof loki.replicas === "number" && loki.replicas !== 1) {
+        problems.push({
+            path: ["loki", "replicas"],
+            expected: "1 in the minimal tier (filesystem storage on one disk cannot be shared; use the long-term tier for replicas)",
+            given: loki.replicas,
+        });
+    }
+    if (tier === "minimal" && loki.deploymentMode === "Distributed") {
+        problems.push({
+            path: ["loki", "deploymentMode"],
+            expected: '"Monolithic" in the minimal tier (Distributed needs the long-term tier\'s object storage)',
+            given: loki.deploymentMode,
+        });
+    }
+    if (tier === "long-term" && loki.deploymentMode === "Monolithic" && typeof loki.replicas === "number" && loki.replicas === 2) {
+        problems.push({
+            path: ["loki", "replicas"],
+            expected: "1 or at least 3 (replication factor 3 needs three replicas; 2 would stop writes when one is down)",
+            given: loki.replicas,
+        });
+    }
     const grafana = isPlainObject(c.grafana) ? c.grafana : {};
     const ingress = isPlainObject(grafana.ingress) ? grafana.ingress : {};
     if (ingress.enabled === true) {

@@ -24,6 +24,17 @@ const minimalResources: Record<Workload, ResourceSpec> = {
     argocdNotifications: res("10m", "32Mi", "128Mi"),
     argocdDex: res("10m", "32Mi", "128Mi"),
     argocdRedis: res("10m", "32Mi", "128Mi"),
+    // Logs and traces: together at most 1 CPU and 2Gi on a 3-node cluster (README, footprint).
+    loki: res("200m", "448Mi", "1Gi"),
+    lokiGateway: res("10m", "16Mi", "64Mi"),
+    // Caches are off in this tier (loki.caches): these apply only when a stack turns them on.
+    lokiChunksCache: res("50m", "256Mi", "320Mi"),
+    lokiResultsCache: res("50m", "128Mi", "160Mi"),
+    alloy: res("40m", "96Mi", "256Mi"),
+    alloyConfigReloader: res("5m", "16Mi", "32Mi"),
+    tempo: res("250m", "640Mi", "1536Mi"),
+    otelGateway: res("50m", "160Mi", "320Mi"),
+    otelOperator: res("20m", "64Mi", "192Mi"),
 };
 
 const longTermResources: Record<Workload, ResourceSpec> = {
@@ -44,6 +55,17 @@ const longTermResources: Record<Workload, ResourceSpec> = {
     argocdNotifications: res("20m", "64Mi", "256Mi"),
     argocdDex: res("10m", "32Mi", "128Mi"),
     argocdRedis: res("50m", "64Mi", "256Mi"),
+    // Logs and traces, per replica.
+    loki: res("500m", "1Gi", "3Gi"),
+    lokiGateway: res("20m", "32Mi", "128Mi"),
+    // Memcached gets ~80% of its memory request as cache (see logs/loki.ts), instead of the chart's 8Gi.
+    lokiChunksCache: res("100m", "1280Mi", "1536Mi"),
+    lokiResultsCache: res("50m", "320Mi", "384Mi"),
+    alloy: res("100m", "192Mi", "512Mi"),
+    alloyConfigReloader: res("5m", "16Mi", "32Mi"),
+    tempo: res("500m", "2Gi", "4Gi"),
+    otelGateway: res("200m", "512Mi", "1Gi"),
+    otelOperator: res("50m", "128Mi", "256Mi"),
 };
 
 const shared = {
@@ -58,6 +80,9 @@ const shared = {
         slack: { alertsChannel: "#alerts", monitoringChannel: "#monitoring" },
     },
 } as const;
+
+// Health checks and probes, whose access-log lines are dropped when loki.dropHealthChecks is on.
+const HEALTH_CHECK_PATHS = ["/healthz", "/readyz", "/livez", "/ready", "/health", "/metrics"];
 
 export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
     minimal: {
@@ -79,6 +104,13 @@ export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
             // No buckets in this tier.
             storageClassAOpsPerMonth: 0,
             storageClassBOpsPerMonth: 0,
+        },
+        // One Loki on its disk (filesystem storage cannot be shared), no caches.
+        loki: { ...shared.loki, deploymentMode: "Monolithic", replicas: 1, caches: false, dropHealthChecks: true, healthCheckPaths: [...HEALTH_CHECK_PATHS] },
+        // Keep every trace: a development cluster's volume is small and each trace is worth seeing.
+        otel: {
+            sampling: { slowTraceThresholdMs: 1000, probabilisticPercent: 100, decisionWaitSeconds: 10 },
+            instrumentationSamplingRatio: 1,
         },
     },
     "long-term": {
@@ -105,6 +137,12 @@ export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
             tracesGbPerDay: 5,
             storageClassAOpsPerMonth: 2_000_000,
             storageClassBOpsPerMonth: 10_000_000,
+        },
+        // Monolithic HA: three replicas replicating each stream three times, sharing the buckets.
+        loki: { ...shared.loki, deploymentMode: "Monolithic", replicas: 3, caches: true, dropHealthChecks: true, healthCheckPaths: [...HEALTH_CHECK_PATHS] },
+        otel: {
+            sampling: { slowTraceThresholdMs: 1000, probabilisticPercent: 10, decisionWaitSeconds: 10 },
+            instrumentationSamplingRatio: 1,
         },
     },
 };

@@ -2,10 +2,13 @@
 // to these UIDs, so they never change once published.
 import type { Settings } from "../config/schema";
 import { alertmanagerUrl, prometheusUrl } from "../metrics/endpoints";
+import { logsAndTracesDatasources, TRACE_ID_EXEMPLAR_LABEL } from "./correlations";
 
 export const DATASOURCE_UIDS = {
     metrics: "prometheus",
     alertmanager: "alertmanager",
+    logs: "loki",
+    traces: "tempo",
 } as const;
 
 export interface GrafanaDatasource {
@@ -17,6 +20,8 @@ export interface GrafanaDatasource {
     isDefault: boolean;
     editable: boolean;
     jsonData: Record<string, unknown>;
+    /** Non-secret header values only (tenant ids); secrets never go into Helm values. */
+    secureJsonData?: Record<string, string>;
 }
 
 export function grafanaDatasources(settings: Settings): GrafanaDatasource[] {
@@ -33,6 +38,8 @@ export function grafanaDatasources(settings: Settings): GrafanaDatasource[] {
                 httpMethod: "POST",
                 timeInterval: settings.prometheus.scrapeInterval,
                 prometheusType: "Prometheus",
+                // Exemplars (Tempo's span metrics) link a metric point to its trace.
+                exemplarTraceIdDestinations: [{ name: TRACE_ID_EXEMPLAR_LABEL, datasourceUid: DATASOURCE_UIDS.traces }],
             },
         },
         {
@@ -45,5 +52,6 @@ export function grafanaDatasources(settings: Settings): GrafanaDatasource[] {
             editable: false,
             jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },
         },
+        ...logsAndTracesDatasources(settings, DATASOURCE_UIDS),
     ];
 }

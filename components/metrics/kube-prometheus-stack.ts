@@ -55,6 +55,10 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
                 probeSelectorNilUsesHelmValues: false,
                 scrapeConfigSelectorNilUsesHelmValues: false,
                 resources: containerResources(r.prometheus),
+                // Logs and traces: Tempo's metrics-generator and the OTel gateway remote-write here
+                // (without Mimir), with exemplars that link a metric point to its trace.
+                enableRemoteWriteReceiver: true,
+                enableFeatures: ["exemplar-storage"],
                 storageSpec: { volumeClaimTemplate: { spec: volumeClaimSpec(refs.storageClassName, p.storageGi) } },
             },
         },

@@ -5,6 +5,7 @@ import { stringify } from "yaml";
 import { loadSettings } from "../../components/config/settings";
 import type { Settings } from "../../components/config/schema";
 import { sreFiles } from "../../components/sre/plan-files";
+import { footprint, formatCpu, formatMemory, releasesByCluster } from "./footprint";
 import { runProgram, type FakeCluster, type RecordedResource } from "./runtime";
 import { readStackConfig } from "./stack-config";
 
@@ -132,10 +133,22 @@ export function writePlan(plan: Plan, dir: string): string[] {
     }
     // SRE layer: rules/<PrometheusRule>.yaml and alertmanager.yaml (placeholder secrets).
     for (const file of sreFiles(plan.settings, plan.resources)) write(file.path, file.text);
+    write("datasources.yaml", stringify(grafanaProvisioning(plan), { lineWidth: 0 }));
     return written;
 }
 
-export function summarize(plan: Plan): string {
+/** Nodes assumed per cluster when DaemonSets are counted in the printed requests. */
+export const DEFAULT_NODES_PER_CLUSTER = 3;
+
+/** The hub Grafana's datasource provisioning file, as its kube-prometheus-stack release sets it. */
+export function grafanaProvisioning(plan: Plan): { apiVersion: 1; datasources: unknown[] } {
+    const hub = plan.settings.clusters.find((c) => c.role === "hub");
+    const release = plan.releases.find((r) => r.resource === `${hub?.name}-kube-prometheus-stack`);
+    const grafana = (release?.values as Record<string, any> | undefined)?.grafana;
+    return { apiVersion: 1, datasources: grafana?.additionalDataSources ?? [] };
+}
+
+export function summarize(plan: Plan, nodes = DEFAULT_NODES_PER_CLUSTER): string {
     const counts = new Map<string, number>();
     for (const r of plan.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
     const width = Math.max(...[...counts.keys()].map((t) => t.length));
@@ -146,6 +159,12 @@ export function summarize(plan: Plan): string {
         ...[...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `  ${t.padEnd(width)}  ${n}`),
         "Helm releases:",
         ...plan.releases.map((r) => `  ${r.resource} (${r.namespace}): ${r.chart}@${r.version}`),
+        `Requests per cluster (${nodes} nodes each, DaemonSets counted per node):`,
+        ...[...releasesByCluster(plan.settings.clusters.map((c) => c.name), plan.releases)].map(([cluster, releases]) => {
+            const f = footprint(releases, nodes);
+            const estimated = f.estimatedCharts.length > 0 ? ` (estimated for ${f.estimatedCharts.join(", ")})` : "";
+            return `  ${cluster}: ${formatCpu(f.cpuMilli)}, ${formatMemory(f.memoryMi)}${estimated}`;
+        }),
     ];
     return lines.join("\n");
 }

@@ -1,0 +1,189 @@
+// Helm values of Loki (grafana-community chart 18.11.0) on the hub: schema v13 on TSDB, retention
+// enforced by the compactor, filesystem on a disk in the minimal tier and the foundation's GCS
+// buckets through Workload Identity in the long-term tier.
+import type * as pulumi from "@pulumi/pulumi";
+import type { ClusterSettings, ResourceSpec, Settings } from "../config/schema";
+import { containerResources } from "../kubernetes/resources";
+
+/** Fullname of the release: its services are "loki", "loki-gateway", ... (see HUB_SERVICES). */
+export const LOKI_FULLNAME = "loki";
+
+/** The first day of the v13/TSDB schema period: earlier than any data this platform writes. */
+export const LOKI_SCHEMA_FROM = "2024-04-01";
+
+/** Resource attributes of OTLP logs that become the index labels the rest of the platform uses. */
+export const LOKI_OTLP_INDEX_LABELS = ["cluster", "k8s.namespace.name", "k8s.pod.name", "k8s.container.name", "service.name"];
+
+export interface LokiRefs {
+    storageClassName: string;
+    /** Long-term tier only: the foundation's buckets and the annotated Kubernetes service account. */
+    objectStorage?: {
+        chunksBucket: pulumi.Input<string>;
+        rulerBucket: pulumi.Input<string>;
+        serviceAccountName: string;
+    };
+}
+
+/** Memcached keeps ~80% of its memory request as cache; the rest covers connections and slabs. */
+export function memcachedAllocatedMi(spec: ResourceSpec): number {
+    const match = /^([0-9]+)(Mi|Gi)$/.exec(spec.requests.memory);
+    if (!match) throw new Error(`memcached memory request ${spec.requests.memory} is not in Mi or Gi`);
+    const mi = Number(match[1]) * (match[2] === "Gi" ? 1024 : 1);
+    return Math.floor(mi * 0.8);
+}
+
+/** Replication factor: every stream on three replicas when there are at least three. */
+export function lokiReplicationFactor(settings: Settings): number {
+    return settings.loki.deploymentMode === "Distributed" || settings.loki.replicas >= 3 ? 3 : 1;
+}
+
+/** Replica counts of the Distributed components (Monolithic runs only `singleBinary`). */
+const DISTRIBUTED_REPLICAS = {
+    ingester: 3,
+    distributor: 2,
+    querier: 2,
+    queryFrontend: 2,
+    queryScheduler: 2,
+    indexGateway: 2,
+    compactor: 1,
+    ruler: 1,
+} as const;
+
+const ZEROED_COMPONENTS = [
+    "backend",
+    "read",
+    "write",
+    "ingester",
+    "distributor",
+    "querier",
+    "queryFrontend",
+    "queryScheduler",
+    "indexGateway",
+    "compactor",
+    "ruler",
+    "bloomGateway",
+    "bloomPlanner",
+    "bloomBuilder",
+    "patternIngester",
+] as const;
+
+export function lokiValues(settings: Settings, _cluster: ClusterSettings, refs: LokiRefs) {
+    const r = settings.resources;
+    const gcs = refs.objectStorage;
+    if (settings.tier === "long-term" && !gcs) throw new Error("Loki in the long-term tier needs the foundation's buckets");
+    const store = gcs ? "gcs" : "filesystem";
+    const distributed = settings.loki.deploymentMode === "Distributed";
+    const retentionHours = settings.retention.logsDays * 24;
+
+    const components: Record<string, unknown> = {};
+    for (const name of ZEROED_COMPONENTS) components[name] = { replicas: 0 };
+    if (distributed) {
+        for (const [name, replicas] of Object.entries(DISTRIBUTED_REPLICAS)) {
+            components[name] = {
+                replicas,
+                resources: containerResources(r.loki),
+                ...(name === "ingester"
+                    ? {
+                          zoneAwareReplication: { enabled: false },
+                          // The WAL survives a restart on the platform StorageClass, not in an emptyDir.
+                          persistence: {
+                              enabled: true,
+                              claims: [
+                                  {
+                                      name: "data",
+                                      accessModes: ["ReadWriteOnce"],
+                                      size: `${settings.loki.storageGi}Gi`,
+                                      storageClass: refs.storageClassName,
+                                  },
+                              ],
+                          },
+                      }
+                    : {}),
+            };
+        }
+    }
+
+    return {
+        fullnameOverride: LOKI_FULLNAME,
+        deploymentMode: distributed ? "Distributed" : "Monolithic",
+        loki: {
+            // Multi-tenant: every push and query names the stack's tenant (X-Scope-OrgID).
+            auth_enabled: true,
+            commonConfig: { replication_factor: lokiReplicationFactor(settings) },
+            schemaConfig: {
+                configs: [
+                    {
+                        from: LOKI_SCHEMA_FROM,
+                        store: "tsdb",
+                        object_store: store,
+                        schema: "v13",
+                        index: { prefix: "loki_index_", period: "24h" },
+                    },
+                ],
+            },
+            storage: gcs
+                ? { type: "gcs", bucketNames: { chunks: gcs.chunksBucket, ruler: gcs.rulerBucket } }
+                : { type: "filesystem" },
+            limits_config: {
+                retention_period: `${retentionHours}h`,
+                // trace_id travels as structured metadata, never as a label.
+                allow_structured_metadata: true,
+                otlp_config: {
+                    resource_attributes: {
+                        attributes_config: [{ action: "index_label", attributes: LOKI_OTLP_INDEX_LABELS }],
+                    },
+                },
+            },
+            compactor: {
+                retention_enabled: true,
+                // Deletion requests (and retention marks) live in the same store as the chunks.
+                delete_request_store: store,
+                compaction_interval: "10m",
+                retention_delete_delay: "2h",
+            },
+            analytics: { reporting_enabled: false },
+        },
+        singleBinary: distributed
+            ? { replicas: 0 }
+            : {
+                  replicas: settings.loki.replicas,
+                  resources: containerResources(r.loki),
+                  // Rules live in the ruler store, not in ConfigMaps: no sidecar.
+                  sidecar: false,
+                  persistence: {
+                      enabled: true,
+                      storageClass: refs.storageClassName,
+                      // The volume holds the WAL and, in the minimal tier, every chunk and index.
+                      size: `${settings.loki.storageGi}Gi`,
+                  },
+              },
+        ...components,
+        gateway: {
+            enabled: true,
+            replicas: settings.tier === "long-term" ? 2 : 1,
+            resources: containerResources(r.lokiGateway),
+        },
+        chunksCache: settings.loki.caches
+            ? {
+                  enabled: true,
+                  allocatedMemory: memcachedAllocatedMi(r.lokiChunksCache),
+                  resources: containerResources(r.lokiChunksCache),
+              }
+            : { enabled: false },
+        resultsCache: settings.loki.caches
+            ? {
+                  enabled: true,
+                  allocatedMemory: memcachedAllocatedMi(r.lokiResultsCache),
+                  resources: containerResources(r.lokiResultsCache),
+              }
+            : { enabled: false },
+        serviceAccount: gcs ? { create: false, name: gcs.serviceAccountName } : { create: true },
+        // The canary DaemonSet and Helm test would double the footprint of a small cluster.
+        lokiCanary: { enabled: false },
+        test: { enabled: false },
+        minio: { enabled: false },
+        monitoring: {
+            serviceMonitor: { enabled: true },
+        },
+    };
+}

@@ -1,0 +1,184 @@
+// Grafana goes from a metric spike to its trace to its log lines: datasources with stable UIDs, links
+// that point at datasources that exist, and the provisioning file the offline plan writes. Also the
+// footprint of the logs and traces components in the minimal tier.
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { correlationTargets, TRACE_ID_METADATA_KEY } from "../components/grafana/correlations";
+import { DATASOURCE_UIDS, grafanaDatasources, type GrafanaDatasource } from "../components/grafana/datasources";
+import { footprint } from "../tools/offline/footprint";
+import type { Plan } from "../tools/offline/plan";
+import { planVariant } from "./support/program";
+
+const ROOT = path.resolve(__dirname, "..");
+const LOGS_AND_TRACES_CHARTS = ["loki", "alloy", "tempo", "opentelemetry-collector", "opentelemetry-operator"];
+
+const hubDatasources = (plan: Plan): GrafanaDatasource[] => {
+    const release = plan.releases.find((r) => r.resource === `${plan.settings.clusters[0].name}-kube-prometheus-stack`);
+    assert.ok(release);
+    return (release.values as any).grafana.additionalDataSources;
+};
+const byUid = (sources: readonly GrafanaDatasource[], uid: string) => {
+    const found = sources.find((d) => d.uid === uid);
+    assert.ok(found, `no datasource ${uid}`);
+    return found;
+};
+
+describe("correlated Grafana datasources", function () {
+    let dev: Plan;
+    let prod: Plan;
+    before(async () => {
+        dev = await planVariant("dev");
+        prod = await planVariant("prod");
+    });
+
+    it("keeps the stable UIDs prometheus, loki and tempo, each once", () => {
+        for (const plan of [dev, prod]) {
+            const uids = hubDatasources(plan).map((d) => d.uid);
+            for (const uid of ["prometheus", "loki", "tempo"]) assert.equal(uids.filter((u) => u === uid).length, 1, uid);
+        }
+        assert.deepEqual([DATASOURCE_UIDS.metrics, DATASOURCE_UIDS.logs, DATASOURCE_UIDS.traces], ["prometheus", "loki", "tempo"]);
+    });
+
+    it("links only to datasources that exist, and has every link the pillars need", () => {
+        const sources = hubDatasources(prod);
+        const uids = new Set(sources.map((d) => d.uid));
+        const links = correlationTargets(sources);
+        for (const link of links) assert.ok(uids.has(link.to), `${link.from} ${link.via} -> missing ${link.to}`);
+        const has = (from: string, via: RegExp, to: string) =>
+            assert.ok(links.some((l) => l.from === from && via.test(l.via) && l.to === to), `${from} ${via} -> ${to}`);
+        has("prometheus", /^exemplarTraceIdDestinations/, "tempo");
+        has("loki", /^derivedFields/, "tempo");
+        has("tempo", /^tracesToLogsV2$/, "loki");
+        has("tempo", /^tracesToMetrics$/, "prometheus");
+        has("tempo", /^serviceMap$/, "prometheus");
+        assert.equal((byUid(sources, "tempo").jsonData as any).nodeGraph.enabled, true);
+        // The check itself catches a dangling link.
+        const dangling = correlationTargets([{ ...byUid(sources, "loki"), jsonData: { derivedFields: [{ datasourceUid: "jaeger" }] } }]);
+        assert.deepEqual(dangling.map((l) => l.to), ["jaeger"]);
+    });
+
+    it("finds a log line's trace through its trace_id structured metadata and a trace's logs by trace id", () => {
+        const loki = byUid(hubDatasources(dev), "loki").jsonData as any;
+        const [derived] = loki.derivedFields;
+        assert.equal(derived.matcherType, "label", "structured metadata, not a regex over the line");
+        assert.equal(derived.matcherRegex, TRACE_ID_METADATA_KEY);
+        const tempo = byUid(hubDatasources(dev), "tempo").jsonData as any;
+        assert.equal(tempo.tracesToLogsV2.filterByTraceID, true);
+        assert.match(tempo.tracesToLogsV2.query, new RegExp(`${TRACE_ID_METADATA_KEY}="\\$\\$\\{__span\\.traceId\\}"`));
+        assert.deepEqual(tempo.tracesToLogsV2.tags.map((t: any) => t.value).sort(), ["cluster", "namespace", "pod"]);
+    });
+
+    it("escapes every Grafana query-time variable so provisioning does not expand it as an environment variable", () => {
+        const text = JSON.stringify(grafanaDatasources(prod.settings));
+        assert.ok(text.includes("$${__value.raw}"));
+        // A "$" followed by a variable name must be doubled.
+        assert.deepEqual(text.match(/(?<!\$)\$(\{__|__)/g) ?? [], []);
+    });
+
+    it("sends the stack's tenant to Loki and Tempo", () => {
+        for (const uid of ["loki", "tempo"]) {
+            const ds = byUid(hubDatasources(prod), uid);
+            assert.equal(ds.jsonData.httpHeaderName1, "X-Scope-OrgID");
+            assert.equal(ds.secureJsonData?.httpHeaderValue1, "prod");
+        }
+    });
+
+    it("is written by the offline plan as a Grafana provisioning file, with the summed requests per cluster", () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-ds-"));
+        try {
+            const run = spawnSync(process.execPath, ["-r", "ts-node/register", "tools/plan.ts", "--stack", "dev", "--out", out, "--nodes", "4"], {
+                cwd: ROOT,
+                encoding: "utf8",
+                env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+            });
+            assert.equal(run.status, 0, run.stderr);
+            const file = parse(fs.readFileSync(path.join(out, "datasources.yaml"), "utf8"));
+            assert.equal(file.apiVersion, 1);
+            assert.deepEqual(file.datasources, hubDatasources(dev));
+            assert.match(run.stdout, /Requests per cluster \(4 nodes each, DaemonSets counted per node\)/);
+            const printed = /dev-gke: ([0-9.]+) CPU, ([0-9.]+) GiB/.exec(run.stdout);
+            assert.ok(printed, run.stdout);
+            const f = footprint(dev.releases, 4);
+            assert.equal(Number(printed[1]), Number((f.cpuMilli / 1000).toFixed(2)));
+            assert.equal(Number(printed[2]), Number((f.memoryMi / 1024).toFixed(2)));
+        } finally {
+            fs.rmSync(out, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("footprint of logs and traces", function () {
+    let dev: Plan;
+    before(async () => {
+        dev = await planVariant("dev");
+    });
+
+    it("requests at most 1 CPU and 2 GiB in the minimal tier on a 3-node cluster, DaemonSets counted per node", () => {
+        const added = dev.releases.filter((r) => LOGS_AND_TRACES_CHARTS.includes(r.chart));
+        assert.equal(new Set(added.map((r) => r.chart)).size, LOGS_AND_TRACES_CHARTS.length, "every component is counted");
+        const f = footprint(added, 3);
+        assert.deepEqual(f.estimatedCharts, []);
+        assert.ok(f.cpuMilli <= 1000, `${f.cpuMilli}m CPU`);
+        assert.ok(f.memoryMi <= 2048, `${f.memoryMi}Mi memory`);
+        // Every pod of these components asks for something: none is left unaccounted (BestEffort).
+        for (const w of f.workloads) assert.ok(w.cpuMilli > 0 && w.memoryMi > 0, `${w.release} ${w.workload}`);
+    });
+
+    it("sums the whole minimal platform from the tier's per-pod requests, with sidecars and DaemonSets", () => {
+        const nodes = 3;
+        // Pods (or containers) of each workload in the minimal tier on a 3-node cluster.
+        const count: Partial<Record<keyof typeof dev.settings.resources, number>> = {
+            prometheus: 1,
+            alertmanager: 1,
+            prometheusConfigReloader: 2, // one in the Prometheus pod, one in the Alertmanager pod
+            prometheusOperator: 1,
+            kubeStateMetrics: 1,
+            nodeExporter: nodes,
+            grafana: 1,
+            grafanaSidecar: 2, // dashboards and datasources sidecars
+            argocdController: 1,
+            argocdServer: 1,
+            argocdRepoServer: 1,
+            argocdApplicationSet: 1,
+            argocdNotifications: 1,
+            argocdDex: 1,
+            argocdRedis: 1,
+            loki: 1,
+            lokiGateway: 1,
+            alloy: nodes,
+            alloyConfigReloader: nodes,
+            tempo: 1,
+            otelGateway: 1,
+            otelOperator: 1,
+        };
+        const r = dev.settings.resources;
+        const milli = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
+        const mi = (q: string) => Number(q.slice(0, -2)) * (q.endsWith("Gi") ? 1024 : 1);
+        let cpu = 0;
+        let memory = 0;
+        for (const [workload, n] of Object.entries(count)) {
+            const spec = r[workload as keyof typeof r];
+            cpu += n! * milli(spec.requests.cpu);
+            memory += n! * mi(spec.requests.memory);
+        }
+        const f = footprint(dev.releases, nodes);
+        assert.deepEqual(f.estimatedCharts, []);
+        assert.deepEqual([f.cpuMilli, f.memoryMi], [cpu, memory]);
+    });
+
+    it("counts a DaemonSet once per node and a Deployment by its replicas", () => {
+        const added = dev.releases.filter((r) => LOGS_AND_TRACES_CHARTS.includes(r.chart));
+        const three = footprint(added, 3);
+        const six = footprint(added, 6);
+        const alloy = three.workloads.find((w) => w.chart === "alloy");
+        assert.ok(alloy?.daemonSet);
+        assert.equal(six.cpuMilli - three.cpuMilli, 3 * alloy.cpuMilli);
+        assert.equal(six.memoryMi - three.memoryMi, 3 * alloy.memoryMi);
+        const prodLoki = footprint([{ ...added.find((r) => r.chart === "loki")!, values: { singleBinary: { replicas: 3, resources: { requests: { cpu: "1", memory: "1Gi" } } }, gateway: { enabled: false }, chunksCache: { enabled: false }, resultsCache: { enabled: false }, lokiCanary: { enabled: false } } }], 3);
+        assert.deepEqual([prodLoki.cpuMilli, prodLoki.memoryMi], [3000, 3072]);
+    });
+});
