@@ -2,6 +2,7 @@
 // to these UIDs, so they never change once published.
 import type { Settings } from "../config/schema";
 import { alertmanagerUrl, prometheusUrl } from "../metrics/endpoints";
+import { metricsQueryPath } from "./metrics-query";
 
 export const DATASOURCE_UIDS = {
     metrics: "prometheus",
@@ -17,11 +18,14 @@ export interface GrafanaDatasource {
     isDefault: boolean;
     editable: boolean;
     jsonData: Record<string, unknown>;
+    /** Grafana stores these encrypted; used for the tenant header (not a secret, but Grafana requires it here). */
+    secureJsonData?: Record<string, string>;
 }
 
 export function grafanaDatasources(settings: Settings): GrafanaDatasource[] {
     return [
-        {
+        // The UID stays "prometheus" whichever backend answers: dashboards keep working across a switch.
+        metricsQueryPath(settings, {
             name: "Prometheus",
             uid: DATASOURCE_UIDS.metrics,
             type: "prometheus",
@@ -34,7 +38,7 @@ export function grafanaDatasources(settings: Settings): GrafanaDatasource[] {
                 timeInterval: settings.prometheus.scrapeInterval,
                 prometheusType: "Prometheus",
             },
-        },
+        }),
         {
             name: "Alertmanager",
             uid: DATASOURCE_UIDS.alertmanager,
