@@ -126,6 +126,15 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
         failed(reason);
     };
     process.on("unhandledRejection", onRejection);
+    // Pulumi records a stack trace for every promise it creates (runtime/debuggable), for leak reports
+    // the offline plan never prints. Under ts-node each is source-mapped frame by frame: that was
+    // most of the plan's time at fleet scale. So during the run stacks are off; errors still carry
+    // their messages. OFFLINE_PLAN_STACK_TRACES=1 keeps full stacks to debug the program itself.
+    const stackTraces = { limit: Error.stackTraceLimit, prepare: Error.prepareStackTrace };
+    if (process.env.OFFLINE_PLAN_STACK_TRACES !== "1") {
+        Error.stackTraceLimit = 0;
+        (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+    }
 
     try {
         pulumi.runtime.setAllConfig(options.config, [...options.secretKeys]);
@@ -190,6 +199,8 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
         // Let late rejections of this run arrive before the handler goes.
         await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onRejection);
+        Error.stackTraceLimit = stackTraces.limit;
+        (Error as { prepareStackTrace?: unknown }).prepareStackTrace = stackTraces.prepare;
     }
     if (failures.length > 0) throw failures[0];
 
