@@ -229,6 +229,20 @@ describe("the fleet", function () {
             assert.match(text, new RegExp(`set \\$upstream ${HUB_SERVICES.tempo.name}\\.tracing\\.svc\\.cluster\\.local:${HUB_SERVICES.tempo.otlpGrpcPort};`));
         });
 
+        it("rolls the gateway's pods when the spokes' credentials change, not otherwise", async () => {
+            const annotations = (p: Plan) => {
+                const deployment = ofType(p, "kubernetes:apps/v1:Deployment").find((d) => d.name === "hub-gke-fleet-gateway");
+                return inputs(deployment!).spec.template.metadata.annotations as Record<string, string>;
+            };
+            const three = annotations(plans.get(key("mimir", 3))!);
+            assert.match(three["checksum/credentials"], /^[0-9a-f]{64}$/, "a plain checksum, not a masked secret");
+            const again = await planVariant("prod", { set: { clusters: fleetOf(3), fleet: { hub: { host: HOST } } } });
+            assert.deepEqual(annotations(again), three, "same credentials, same pods");
+            const two = annotations(await planVariant("prod", { set: { clusters: fleetOf(3).slice(0, 2), fleet: { hub: { host: HOST } } } }));
+            assert.notEqual(two["checksum/credentials"], three["checksum/credentials"], "a spoke leaving changes the user file");
+            assert.equal(two["checksum/config"], three["checksum/config"]);
+        });
+
         it("writes user-file entries nginx can verify (salted SHA-1) and that reject another password", () => {
             const line = userFileLine("edge-a", "correct horse");
             const [user, hash] = line.split(":");

@@ -50,16 +50,21 @@ function installGateway(ctx: ClusterContext, credentials: FleetCredentials): Fle
     const name = FLEET_GATEWAY.name;
     const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "observability-platform" };
 
+    const userFile = pulumi
+        .all([...credentials.spokes.values()].map((c) => c.password.apply((p) => userFileLine(c.username, p))))
+        .apply((lines) => `${lines.join("\n")}\n`);
+    // nginx reads its user file and certificate at start: a new password or certificate must roll
+    // the pods. A SHA-256 of 40 random characters (and of a public certificate) discloses nothing,
+    // so the checksum itself is not kept secret.
+    const credentialsChecksum = pulumi.unsecret(
+        pulumi.all([userFile, credentials.serverCertPem]).apply(([u, c]) => createHash("sha256").update(u).update(c).digest("hex")),
+    );
     const users = new k8s.core.v1.Secret(
         `${cluster.name}-fleet-gateway-users`,
         {
             metadata: { name: `${name}-users`, namespace },
             type: "Opaque",
-            stringData: {
-                htpasswd: pulumi
-                    .all([...credentials.spokes.values()].map((c) => c.password.apply((p) => userFileLine(c.username, p))))
-                    .apply((lines) => `${lines.join("\n")}\n`),
-            },
+            stringData: { htpasswd: userFile },
         },
         ctx.opts,
     );
@@ -89,10 +94,10 @@ function installGateway(ctx: ClusterContext, credentials: FleetCredentials): Fle
                 template: {
                     metadata: {
                         labels,
-                        // A new configuration rolls the pods; the Secrets' content changes are picked
-                        // up by nginx only on restart, so their versions roll them too.
+                        // A new configuration, password or certificate rolls the pods.
                         annotations: {
                             "checksum/config": createHash("sha256").update(nginxConfig).digest("hex"),
+                            "checksum/credentials": credentialsChecksum,
                         },
                     },
                     spec: {

@@ -82,6 +82,14 @@ export function fakeState(type: string, name: string, inputs: Record<string, any
             return { hex: shortHash(name, 2 * (inputs.byteLength ?? 4)) };
         case "random:index/randomPassword:RandomPassword":
             return { result: `offline-${shortHash(name, 24)}` };
+        // The fleet's TLS material (components/fleet/credentials.ts): placeholders, not PEM.
+        case "tls:index/privateKey:PrivateKey":
+            return { privateKeyPem: `offline plan key of ${name}`, publicKeyPem: `offline plan public key of ${name}` };
+        case "tls:index/certRequest:CertRequest":
+            return { certRequestPem: `offline plan request of ${name}` };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return { certPem: `offline plan certificate of ${name}` };
         case "gcp:storage/bucket:Bucket":
             return { url: `gs://${inputs.name}`, selfLink: `https://www.googleapis.com/storage/v1/b/${inputs.name}` };
         default:
