@@ -122,6 +122,19 @@ describe("Helm charts", () => {
         }
     });
 
+    it("installs an OCI chart by its full reference, without a repository to add", () => {
+        const thanos = plans.flatMap((p) => p.resources).filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name.endsWith("-thanos"));
+        assert.ok(thanos.length > 0);
+        for (const r of thanos) {
+            const i = r.inputs as Record<string, any>;
+            assert.equal(i.chart, "oci://registry-1.docker.io/bitnamicharts/thanos");
+            assert.equal(i.version, CHARTS.thanos.version);
+            assert.equal(i.repositoryOpts, undefined);
+        }
+        const mimir = plans.flatMap((p) => p.resources).find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name.endsWith("-mimir"))!.inputs as Record<string, any>;
+        assert.deepEqual([mimir.chart, mimir.repositoryOpts.repo], ["mimir-distributed", "https://grafana.github.io/helm-charts"]);
+    });
+
     for (const pin of Object.values(CHARTS)) {
         it(`sets only value keys that ${pin.chart} ${pin.version} declares`, () => {
             const defaults = chartValues(pin.referenceDir);
