@@ -10,7 +10,9 @@
 // - `minio.image` (pgsty/silo) and memberlist `rejoin_interval` are main-branch changes after 6.2.0;
 //   MinIO is disabled here and memberlist is left at the chart's defaults, so neither matters.
 // - `ingester.zoneAwareReplication.readOnlyDownscaleDelay` is main-branch only; not set here.
-// Every other key set below is present in both the 6.2.0 release notes' values and main.
+// The 6.2.0 release's own values.yaml was not available offline, so the keys below are checked
+// against main only (test/charts.test.ts); confirm them with
+// `helm show values grafana/mimir-distributed --version 6.2.0` before the first `pulumi up`.
 import type * as pulumi from "@pulumi/pulumi";
 import { MIMIR_REPLICATION_FACTOR } from "../config/long-term-rules";
 import type { Settings } from "../config/schema";
