@@ -285,6 +285,26 @@ describe("the fleet", function () {
             }
         });
 
+        it("lets only the first replica of an HA Prometheus pair remote-write, without its replica label", () => {
+            const p = plans.get(key("mimir", 3))!;
+            assert.ok(p.settings.prometheus.replicas >= 2);
+            // Pod names prometheus-operator puts in the replica label, for fullname kube-prometheus-stack.
+            const pods = Array.from({ length: p.settings.prometheus.replicas }, (_, i) => `prometheus-kube-prometheus-stack-prometheus-${i}`);
+            for (const cluster of p.settings.clusters) {
+                const [rw] = values(p, `${cluster.name}-kube-prometheus-stack`).prometheus.prometheusSpec.remoteWrite;
+                const [keep, drop] = rw.writeRelabelConfigs;
+                assert.deepEqual([keep.action, keep.sourceLabels], ["keep", ["prometheus_replica"]]);
+                // Prometheus anchors relabel regexes.
+                const senders = pods.filter((pod) => new RegExp(`^(?:${keep.regex})$`).test(pod));
+                assert.deepEqual(senders, [pods[0]]);
+                assert.deepEqual([drop.action, drop.regex], ["labeldrop", "prometheus_replica"]);
+            }
+            const single = plans.get(key("prometheus", 3))!;
+            assert.equal(single.settings.prometheus.replicas, 1);
+            const [rw] = values(single, "edge-a-kube-prometheus-stack").prometheus.prometheusSpec.remoteWrite;
+            assert.equal(rw.writeRelabelConfigs, undefined, "a single replica always sends");
+        });
+
         it("hands logs and traces of a spoke to the hub's gateway, and of the hub to its own stores", () => {
             const p = plans.get(key("mimir", 3))!;
             const [hub, spoke] = [hubOf(p), spokesOf(p)[0]];

@@ -32,6 +32,7 @@ export function remoteWriteSpecs(settings: Settings, cluster: ClusterSettings) {
                       tlsConfig: { ca: { secret: credential(SPOKE_CREDENTIALS.caKey) } },
                   }
                 : {}),
+            ...(settings.prometheus.replicas > 1 ? { writeRelabelConfigs: firstReplicaOnly() } : {}),
             queueConfig: {
                 capacity: q.capacity,
                 minShards: q.minShards,
@@ -44,6 +45,24 @@ export function remoteWriteSpecs(settings: Settings, cluster: ClusterSettings) {
                 retryOnRateLimit: true,
             },
         },
+    ];
+}
+
+/** External label prometheus-operator gives each replica: "prometheus-<name>-<ordinal>". */
+export const REPLICA_LABEL = "prometheus_replica";
+
+/**
+ * Of an HA pair, only replica 0 remote-writes. Both replicas would otherwise store every series twice
+ * in the store (distinct replica labels): every sum() doubles. Mimir's HA tracker deduplicates
+ * properly but needs Consul or etcd (it does not run on memberlist), which the platform does not run.
+ * Trade-off: while replica 0 is down (a node drain: about a minute) the store gets no samples from
+ * this cluster; replica 1 still has them locally. Write relabelling runs after external labels are
+ * attached, so the replica label can select the sender and is then dropped.
+ */
+function firstReplicaOnly() {
+    return [
+        { sourceLabels: [REPLICA_LABEL], regex: "prometheus-.+-0", action: "keep" },
+        { regex: REPLICA_LABEL, action: "labeldrop" },
     ];
 }
 
