@@ -5,7 +5,7 @@ import { HUB_SERVICES, pushTargets, SPOKE_CREDENTIALS } from "../components/flee
 import { userFileLine } from "../components/fleet/gateway";
 import type { Plan, PlannedResource } from "../tools/offline/plan";
 import { fakeState } from "../tools/offline/runtime";
-import { chartValues } from "./support/charts";
+import { chartValues, chartYaml } from "./support/charts";
 import { ofType, planVariant, T } from "./support/program";
 import { createHash } from "node:crypto";
 
@@ -343,7 +343,11 @@ describe("the fleet", function () {
             const p = await planVariant("prod", {
                 set: { metricsBackend: "thanos", retention: { metricsDays: 500 }, thanos: { rawRetentionDays: 14, fiveMinuteRetentionDays: 120 } },
             });
-            const compactor = values(p, "prod-gke-thanos").compactor;
+            const thanos = values(p, "prod-gke-thanos");
+            // The upstream image at the chart's appVersion, which Bitnami's chart only renders when told to.
+            assert.deepEqual(thanos.image, { registry: "quay.io", repository: "thanos/thanos", tag: `v${chartYaml("thanos").appVersion}` });
+            assert.equal(thanos.global.security.allowInsecureImages, true);
+            const compactor = thanos.compactor;
             assert.deepEqual(
                 [compactor.retentionResolutionRaw, compactor.retentionResolution5m, compactor.retentionResolution1h],
                 ["14d", "120d", "500d"],
