@@ -19,5 +19,7 @@ export const clusters = Object.fromEntries(
 );
 // Read with `pulumi stack output grafanaAdminPasswords --show-secrets`.
 export const grafanaAdminPasswords = pulumi.secret(
-    Object.fromEntries(Object.entries(platform.clusters).map(([name, c]) => [name, c.grafanaAdminPassword])),
+    Object.fromEntries(
+        Object.entries(platform.clusters).flatMap(([name, c]) => (c.grafanaAdminPassword ? [[name, c.grafanaAdminPassword]] : [])),
+    ),
 );

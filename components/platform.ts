@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterPlatform } from "./cluster/cluster-platform";
 import type { Settings } from "./config/schema";
+import { fleetCredentials } from "./fleet/credentials";
 import { ObjectStorage } from "./gcp/object-storage";
 
 export class ObservabilityPlatform extends pulumi.ComponentResource {
@@ -11,10 +12,12 @@ export class ObservabilityPlatform extends pulumi.ComponentResource {
     constructor(name: string, settings: Settings, opts?: pulumi.ComponentResourceOptions) {
         super("observability:index:Platform", name, {}, opts);
         this.storage = new ObjectStorage("object-storage", settings, { parent: this });
+        // Generated once, read by the hub (gateway) and every spoke (its credentials).
+        const fleet = fleetCredentials(settings, this);
         this.clusters = Object.fromEntries(
             settings.clusters.map((cluster) => [
                 cluster.name,
-                new ClusterPlatform(cluster.name, { settings, cluster, storage: this.storage }, { parent: this }),
+                new ClusterPlatform(cluster.name, { settings, cluster, storage: this.storage, fleet }, { parent: this }),
             ]),
         );
         this.registerOutputs({});

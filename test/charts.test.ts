@@ -1,8 +1,11 @@
 // Releases pin exactly the charts in ../shared/charts, and every value key they set exists there.
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
 import { CHARTS } from "../components/charts/pins";
 import type { Plan } from "../tools/offline/plan";
-import { chartRepositories, chartValues, chartYaml, undeclaredValuePaths } from "./support/charts";
+import { chartRepositories, chartValues, chartYaml, SHARED_CHARTS, undeclaredValuePaths } from "./support/charts";
 import { planVariant } from "./support/program";
 
 /**
@@ -13,6 +16,7 @@ const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
     "kube-prometheus-stack": [
         "**/resources", // container resources: charts declare `resources: {}`
         "prometheus/prometheusSpec/externalLabels", // label map
+        "prometheus/prometheusSpec/thanos", // prometheus-operator ThanosSpec, declared as {}
         "prometheus/prometheusSpec/storageSpec", // a PVC template, declared as {}
         "alertmanager/alertmanagerSpec/storage", // a PVC template, declared as {}
         "grafana/grafana.ini", // Grafana's ini file as a map
@@ -39,6 +43,12 @@ const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
     // The collector's own config: checked by the pipeline consistency test (test/traces.test.ts).
     "opentelemetry-collector": ["**/resources", "config"],
     "opentelemetry-operator": ["**/resources"],
+    "mimir-distributed": [
+        "**/resources",
+        // Mimir's own configuration, merged over `mimir.config` (a YAML template string).
+        "mimir/structuredConfig",
+    ],
+    thanos: ["**/resources"],
 };
 
 /** Keys the charts document only as commented-out examples in values.yaml. */
@@ -54,7 +64,34 @@ const DOCUMENTED_IN_COMMENTS: Readonly<Record<string, readonly string[]>> = {
     tempo: ["persistence/storageClassName"],
     "opentelemetry-collector": [],
     "opentelemetry-operator": [],
+    // Commented out under each component's persistentVolume in values.yaml (both 6.2.0 and main).
+    "mimir-distributed": [
+        "ingester/persistentVolume/storageClass",
+        "store_gateway/persistentVolume/storageClass",
+        "compactor/persistentVolume/storageClass",
+        "alertmanager/persistentVolume/storageClass",
+    ],
+    thanos: [],
 };
+
+/**
+ * Charts whose reference Chart.yaml is not the released chart. mimir-distributed: the release files
+ * of 6.2.0 were not available, so ../shared/charts/mimir-distributed/Chart.yaml is the main-branch
+ * pre-release 6.2.0-weekly.402; the released version is recorded in the Helm repository's index entry
+ * beside it, and that is what the pin must match (a weekly pre-release is not in the repository).
+ */
+const RELEASE_INDEX_ENTRIES: Readonly<Record<string, string>> = {
+    "mimir-distributed": "helm-repo-index-entry.yaml",
+};
+
+function releasedVersion(referenceDir: string, chart: string): string {
+    const entryFile = RELEASE_INDEX_ENTRIES[referenceDir];
+    if (!entryFile) return chartYaml(referenceDir).version;
+    const index = parse(fs.readFileSync(path.join(SHARED_CHARTS, referenceDir, entryFile), "utf8"));
+    const entries = index.entries[chart] as { version: string }[];
+    assert.equal(entries.length, 1, `${entryFile} records one release`);
+    return entries[0].version;
+}
 
 describe("Helm charts", () => {
     const plans: Plan[] = [];
@@ -71,9 +108,23 @@ describe("Helm charts", () => {
                         { name: "edge", location: "us-east1", role: "spoke" },
                     ],
                     grafana: { ingress: { enabled: true, host: "grafana.example.com", className: "nginx", tlsSecretName: "tls" } },
+                    fleet: { hub: { host: "fleet.example.com" } },
                 },
             }),
         );
+        // The long-term stores: Mimir with spokes, Thanos on a single cluster.
+        plans.push(
+            await planVariant("prod", {
+                set: {
+                    clusters: [
+                        { name: "hub-gke", location: "us-central1", role: "hub" },
+                        { name: "edge", location: "us-east1", role: "spoke" },
+                    ],
+                    fleet: { hub: { host: "fleet.example.com" } },
+                },
+            }),
+        );
+        plans.push(await planVariant("prod", { set: { metricsBackend: "thanos" } }));
     });
 
     it("pins each chart to the name and version of its reference Chart.yaml and the repository of the reference table", () => {
@@ -81,7 +132,7 @@ describe("Helm charts", () => {
         for (const pin of Object.values(CHARTS)) {
             const reference = chartYaml(pin.referenceDir);
             assert.equal(pin.chart, reference.name);
-            assert.equal(pin.version, reference.version);
+            assert.equal(pin.version, releasedVersion(pin.referenceDir, pin.chart));
             assert.equal(pin.repo, repos[pin.referenceDir].repo);
         }
     });
@@ -96,6 +147,19 @@ describe("Helm charts", () => {
         }
     });
 
+    it("installs an OCI chart by its full reference, without a repository to add", () => {
+        const thanos = plans.flatMap((p) => p.resources).filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name.endsWith("-thanos"));
+        assert.ok(thanos.length > 0);
+        for (const r of thanos) {
+            const i = r.inputs as Record<string, any>;
+            assert.equal(i.chart, "oci://registry-1.docker.io/bitnamicharts/thanos");
+            assert.equal(i.version, CHARTS.thanos.version);
+            assert.equal(i.repositoryOpts, undefined);
+        }
+        const mimir = plans.flatMap((p) => p.resources).find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name.endsWith("-mimir"))!.inputs as Record<string, any>;
+        assert.deepEqual([mimir.chart, mimir.repositoryOpts.repo], ["mimir-distributed", "https://grafana.github.io/helm-charts"]);
+    });
+
     for (const pin of Object.values(CHARTS)) {
         it(`sets only value keys that ${pin.chart} ${pin.version} declares`, () => {
             const defaults = chartValues(pin.referenceDir);
@@ -107,7 +171,7 @@ describe("Helm charts", () => {
                     checked++;
                 }
             }
-            assert.ok(checked >= 3, "every plan installs this chart");
+            assert.ok(checked >= 2, "at least two plans install this chart");
         });
     }
 

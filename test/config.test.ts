@@ -66,7 +66,10 @@ describe("stack config", () => {
 
         it("defaults a cluster's project to gcp:project and keeps an explicit one", () => {
             const s = resolveSettings(
-                input({ clusters: [hub, { name: "edge", location: "europe-west1", role: "spoke", project: "acme-edge-01" }] }),
+                input({
+                    clusters: [hub, { name: "edge", location: "europe-west1", role: "spoke", project: "acme-edge-01" }],
+                    fleet: { hub: { host: "fleet.example.com" } },
+                }),
             );
             assert.deepEqual(
                 s.clusters.map((c) => c.project),

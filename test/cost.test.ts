@@ -13,6 +13,7 @@ import { planUsage, quantityGib, scanValues } from "../tools/cost/plan-usage";
 import { loadPrices, PRICES_FILE, regionPrices } from "../tools/cost/prices";
 import { renderCompare, renderMarkdown, renderTable, toJson } from "../tools/cost/render";
 import type { Plan, PlannedResource } from "../tools/offline/plan";
+import type { Settings } from "../components/config/schema";
 import { planVariant, T } from "./support/program";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -40,9 +41,11 @@ function withReleases(plan: Plan, releases: Record<string, Record<string, unknow
 describe("cost estimate", function () {
     let dev: Plan;
     let prod: Plan;
+    let thanos: Plan;
     before(async () => {
         dev = await planVariant("dev");
         prod = await planVariant("prod");
+        thanos = await planVariant("prod", { set: { metricsBackend: "thanos" } });
     });
 
     describe("money", () => {
@@ -65,6 +68,19 @@ describe("cost estimate", function () {
     });
 
     describe("persistent disks", () => {
+        /** The hub's long-term store: Mimir's ingesters, store gateways, compactor and alertmanager, or Thanos'. */
+        const longTermStoreGib = (s: Settings): number => {
+            if (s.metricsBackend === "mimir") {
+                const m = s.mimir;
+                return m.ingesterReplicas * m.ingesterStorageGi + m.storeGatewayReplicas * m.storeGatewayStorageGi + m.compactorStorageGi + m.alertmanagerStorageGi;
+            }
+            if (s.metricsBackend === "thanos") {
+                const t = s.thanos;
+                return t.storeGatewayReplicas * t.storeGatewayStorageGi + t.compactorStorageGi;
+            }
+            return 0;
+        };
+
         it("prices Loki 100 GB + Tempo 50 GB on pd-standard in us-central1 at exactly $6.00 a month", async () => {
             const base = await planVariant("dev", { set: { storage: { diskType: "pd-standard" } } });
             // Value keys of the loki and tempo charts in ../shared/charts, as the logs and traces releases set them.
@@ -81,7 +97,7 @@ describe("cost estimate", function () {
         });
 
         it("reads every claim of the real plans, times the replicas of its workload", () => {
-            for (const plan of [dev, prod]) {
+            for (const plan of [dev, prod, thanos]) {
                 const s = plan.settings;
                 const claims = planUsage(plan).claims;
                 const gb = add(...claims.map((c) => mul(c.sizeGib, exact(c.replicas))));
@@ -92,7 +108,8 @@ describe("cost estimate", function () {
                     s.alertmanager.storageGi * s.alertmanager.replicas +
                     s.grafana.storageGi +
                     s.loki.storageGi * s.loki.replicas +
-                    s.tempo.storageGi;
+                    s.tempo.storageGi +
+                    longTermStoreGib(s);
                 same(gb, exact(expected));
                 const e = estimateCost(plan, prices);
                 const region = regionOf(s.clusters[0].location);

@@ -43,7 +43,7 @@ describe("the platform program under mocks", function () {
     before(async () => {
         await plan("dev", "dev");
         await plan("prod", "prod");
-        await plan("thanos", "prod", { set: { metricsBackend: "thanos", clusters: fleet } });
+        await plan("thanos", "prod", { set: { metricsBackend: "thanos", clusters: fleet, fleet: { hub: { host: "fleet.prod.acme-corp.example" } } } });
     });
 
     describe("object storage", () => {
@@ -251,7 +251,11 @@ describe("the platform program under mocks", function () {
         it("keeps retention and size-based retention per tier, the size inside 85% of the volume", () => {
             for (const p of [plans.dev, plans.prod]) {
                 const spec = values(p, `${p.settings.clusters[0].name}-kube-prometheus-stack`).prometheus.prometheusSpec;
-                assert.equal(spec.retention, `${p.settings.prometheus.retentionDays}d`);
+                // A Prometheus that remote-writes (prod: to Mimir) keeps only the shorter local window.
+                const local = spec.remoteWrite
+                    ? Math.min(p.settings.prometheus.retentionDays, p.settings.remoteWrite.localRetentionDays)
+                    : p.settings.prometheus.retentionDays;
+                assert.equal(spec.retention, `${local}d`);
                 const size = Number(/^(\d+)GiB$/.exec(spec.retentionSize)![1]);
                 const disk = Number(/^(\d+)Gi$/.exec(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage)![1]);
                 assert.ok(size <= disk * 0.85, `${size}GiB of ${disk}Gi`);

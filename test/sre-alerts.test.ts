@@ -46,7 +46,7 @@ describe("SRE rules and alerts", function () {
     });
 
     it("declares valid PrometheusRule resources on every cluster, after the chart that installs their CRD", async () => {
-        const multi = await planVariant("prod", { set: { clusters: fleet } });
+        const multi = await planVariant("prod", { set: { clusters: fleet, fleet: { hub: { host: "fleet.prod.example.internal" } } } });
         assert.equal(multi.settings.clusters.length, 2);
         for (const plan of [...plans, multi]) {
             const rules = ofType(plan, PROMETHEUS_RULE_TYPE);

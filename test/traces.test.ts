@@ -58,6 +58,7 @@ describe("traces pillar", function () {
                     { name: "hub-gke", location: "us-central1", role: "hub" },
                     { name: "edge", location: "us-east1", role: "spoke" },
                 ],
+                fleet: { hub: { host: "fleet.prod.example.internal" } },
             },
         });
     });

@@ -1,9 +1,11 @@
 // npm run bench: wall time of the offline plan per stack (median of 5 runs, each a fresh process as
-// a user runs it), next to the time node needs merely to load the four Pulumi packages.
+// a user runs it), next to the time node needs merely to load the four Pulumi packages; then the
+// plan of generated fleets of 1, 10 and 50 clusters (prod settings, one hub and the rest spokes).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { stringify } from "yaml";
 
 const ROOT = path.resolve(__dirname, "..");
 const RUNS = 5;
@@ -36,6 +38,55 @@ try {
         const seconds = measure(["-r", "ts-node/register", "tools/plan.ts", "--stack", stack, "--out", path.join(out, stack)]);
         console.log(`plan ${stack.padEnd(4)}: ${seconds.toFixed(2)} s median of ${RUNS} = ${(seconds / floor).toFixed(2)}x the load floor`);
     }
+    benchFleets(out);
 } finally {
     fs.rmSync(out, { recursive: true, force: true });
+}
+
+/** A prod stack file with `size` clusters: the hub and size-1 spokes spread over a few regions. */
+function fleetStackFile(dir: string, size: number): string {
+    const regions = ["asia-northeast3", "us-central1", "europe-west1", "us-east1", "asia-southeast1"];
+    const clusters = Array.from({ length: size }, (_, i) => ({
+        name: i === 0 ? "hub-gke" : `spoke-${String(i).padStart(3, "0")}`,
+        location: regions[i % regions.length],
+        role: i === 0 ? "hub" : "spoke",
+    }));
+    const file = path.join(dir, `Pulumi.fleet-${size}.yaml`);
+    fs.writeFileSync(
+        file,
+        stringify({
+            config: {
+                "gcp:project": "acme-observability-prod",
+                "gcp:region": "asia-northeast3",
+                "observability-platform:tier": "long-term",
+                "observability-platform:metricsBackend": "mimir",
+                "observability-platform:clusters": clusters,
+                "observability-platform:fleet": { hub: { host: "fleet.prod.acme-corp.example" } },
+            },
+        }),
+    );
+    return file;
+}
+
+function benchFleets(out: string): void {
+    const rows: { size: number; seconds: number; resources: number }[] = [];
+    for (const size of [1, 10, 50]) {
+        const stackFile = fleetStackFile(out, size);
+        const planDir = path.join(out, `fleet-${size}`);
+        const args = ["-r", "ts-node/register", "tools/plan.ts", "--stack", `fleet-${size}`, "--stack-file", stackFile, "--out", planDir];
+        const seconds = measure(args);
+        const resources = (JSON.parse(fs.readFileSync(path.join(planDir, "resources.json"), "utf8")) as unknown[]).length;
+        rows.push({ size, seconds, resources });
+        console.log(
+            `plan fleet of ${String(size).padStart(2)} cluster(s): ${seconds.toFixed(2)} s median of ${RUNS}, ` +
+                `${resources} resources, ${((seconds * 1000) / size).toFixed(0)} ms per cluster`,
+        );
+    }
+    const ten = rows.find((r) => r.size === 10)!;
+    const fifty = rows.find((r) => r.size === 50)!;
+    // Targets: 50 clusters within 10 s, and per-cluster time roughly constant (50 <= 1.5 x 5 x 10).
+    console.log(
+        `fleet targets: 50 clusters ${fifty.seconds.toFixed(2)} s (target <= 10 s: ${fifty.seconds <= 10 ? "met" : "MISSED"}); ` +
+            `50/10 ratio ${(fifty.seconds / ten.seconds).toFixed(2)} (target <= 7.5: ${fifty.seconds <= 7.5 * ten.seconds ? "met" : "MISSED"})`,
+    );
 }

@@ -5,6 +5,10 @@ export interface ChartPin {
     /** Chart name in its repository. */
     readonly chart: string;
     readonly version: string;
+    /**
+     * Helm repository URL, or for a chart in an OCI registry the full chart reference
+     * ("oci://<registry>/<path>/<chart>"), which Helm takes in place of the chart name.
+     */
     readonly repo: string;
     /** Folder under ../shared/charts holding this chart's Chart.yaml and values.yaml. */
     readonly referenceDir: string;
@@ -55,7 +59,28 @@ export const CHARTS = {
         repo: "https://open-telemetry.github.io/opentelemetry-helm-charts",
         referenceDir: "opentelemetry-operator",
     },
+    // Long-term metrics (issue 4). The released chart: ../shared/charts/mimir-distributed holds the
+    // release's index entry (6.2.0) next to main-branch files (Chart.yaml 6.2.0-weekly.402); see
+    // components/metrics/mimir.ts for the value keys that were checked against which file.
+    mimirDistributed: {
+        chart: "mimir-distributed",
+        version: "6.2.0",
+        repo: "https://grafana.github.io/helm-charts",
+        referenceDir: "mimir-distributed",
+    },
+    // Bitnami publishes its charts only to an OCI registry.
+    thanos: {
+        chart: "thanos",
+        version: "17.6.0",
+        repo: "oci://registry-1.docker.io/bitnamicharts/thanos",
+        referenceDir: "thanos",
+    },
 } as const satisfies Record<string, ChartPin>;
+
+/** Whether the pin names a chart in an OCI registry rather than in a classic Helm repository. */
+export function isOciChart(pin: ChartPin): boolean {
+    return pin.repo.startsWith("oci://");
+}
 
 /** Subcharts whose values a parent chart passes through under a key of its own. */
 export const SUBCHART_REFERENCES: Readonly<Record<string, Readonly<Record<string, string>>>> = {

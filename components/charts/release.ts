@@ -1,7 +1,7 @@
 // One way to install a pinned chart, so every release gets the same deliberate lifecycle settings.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ChartPin } from "./pins";
+import { isOciChart, type ChartPin } from "./pins";
 
 export interface PinnedReleaseArgs {
     /** Helm release name (set explicitly: Pulumi would otherwise add a random suffix). */
@@ -24,9 +24,11 @@ export function pinnedRelease(
         {
             name: args.releaseName,
             namespace: args.namespace,
-            chart: args.chart.chart,
+            // An OCI chart is named by its full reference and has no repository to add.
+            ...(isOciChart(args.chart)
+                ? { chart: args.chart.repo }
+                : { chart: args.chart.chart, repositoryOpts: { repo: args.chart.repo } }),
             version: args.chart.version,
-            repositoryOpts: { repo: args.chart.repo },
             values: args.values,
             // Namespaces are Pulumi resources of their own, with their labels.
             createNamespace: false,

@@ -4,6 +4,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ChartPin } from "../charts/pins";
 import type { ClusterSettings, Settings } from "../config/schema";
+import type { FleetCredentials } from "../fleet/credentials";
+import { installFleetLink } from "../fleet/install";
 import type { ObjectStorage } from "../gcp/object-storage";
 import { workloadIdentities } from "../gcp/stores";
 import { installGitOps } from "../gitops/install";
@@ -18,12 +20,15 @@ export interface ClusterPlatformArgs {
     settings: Settings;
     cluster: ClusterSettings;
     storage: ObjectStorage;
+    /** The fleet's generated TLS material and spoke credentials; undefined without spokes. */
+    fleet?: FleetCredentials;
 }
 
 export class ClusterPlatform extends pulumi.ComponentResource {
     readonly provider: k8s.Provider;
     readonly storageClassName: pulumi.Output<string>;
-    readonly grafanaAdminPassword: pulumi.Output<string>;
+    /** Only the hub runs Grafana. */
+    readonly grafanaAdminPassword: pulumi.Output<string> | undefined;
     /** Helm release name -> "chart@version". */
     readonly releases: Readonly<Record<string, string>>;
 
@@ -86,7 +91,8 @@ export class ClusterPlatform extends pulumi.ComponentResource {
             }),
         };
 
-        const metrics = installMetrics(ctx);
+        const fleet = installFleetLink(ctx, args.fleet);
+        const metrics = installMetrics(ctx, fleet.collectorsAfter);
         installGitOps(ctx, metrics.kubePrometheusStack);
         installSre(ctx, metrics.kubePrometheusStack);
         installLogsAndTraces(ctx, metrics.kubePrometheusStack);

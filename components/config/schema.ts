@@ -104,6 +104,23 @@ export const WORKLOADS = [
     "tempo",
     "otelGateway",
     "otelOperator",
+    // Long-term metrics (Mimir or Thanos on the hub) and the fleet gateway (issue 4).
+    "mimirDistributor",
+    "mimirIngester",
+    "mimirQuerier",
+    "mimirQueryFrontend",
+    "mimirQueryScheduler",
+    "mimirStoreGateway",
+    "mimirCompactor",
+    "mimirRuler",
+    "mimirAlertmanager",
+    "mimirGateway",
+    "thanosQuery",
+    "thanosQueryFrontend",
+    "thanosStoreGateway",
+    "thanosCompactor",
+    "thanosSidecar",
+    "fleetGateway",
 ] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
@@ -113,6 +130,71 @@ const resourcesSchema = z.strictObject(
         typeof resourceSpecSchema
     >,
 );
+
+// Long-term metrics and the fleet (issue 4).
+const ipv4 = z.string().regex(/^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$/, {
+    error: "an IPv4 address such as \"10.128.0.50\"",
+});
+
+/** Prometheus' remote-write queue (prometheus-operator QueueConfig) and the local window kept meanwhile. */
+const remoteWriteSchema = z.strictObject({
+    // Days of local TSDB kept by a Prometheus that remote-writes (the store has the history).
+    localRetentionDays: positiveInt("days"),
+    queue: z.strictObject({
+        capacity: positiveInt("samples"),
+        minShards: positiveInt("shards"),
+        maxShards: positiveInt("shards"),
+        maxSamplesPerSend: positiveInt("samples"),
+        batchSendDeadline: duration,
+        minBackoff: z.string().regex(/^[1-9][0-9]*(ms|s)$/, { error: "a duration such as \"30ms\" or \"1s\"" }),
+        maxBackoff: duration,
+    }),
+});
+
+const mimirSchema = z.strictObject({
+    ingesterReplicas: replicas,
+    ingesterStorageGi: positiveInt("GiB"),
+    distributorReplicas: replicas,
+    querierReplicas: replicas,
+    queryFrontendReplicas: replicas,
+    storeGatewayReplicas: replicas,
+    storeGatewayStorageGi: positiveInt("GiB"),
+    compactorStorageGi: positiveInt("GiB"),
+    alertmanagerStorageGi: positiveInt("GiB"),
+    gatewayReplicas: replicas,
+    // Per-tenant limits: the stack is one tenant, so these bound the whole fleet's metrics.
+    maxGlobalSeriesPerTenant: positiveInt("series"),
+    ingestionRateSamplesPerSecond: positiveInt("samples per second"),
+});
+
+const thanosSchema = z.strictObject({
+    // Days each resolution is kept; 1h-downsampled data is kept for retention.metricsDays.
+    rawRetentionDays: positiveInt("days"),
+    fiveMinuteRetentionDays: positiveInt("days"),
+    queryReplicas: replicas,
+    queryFrontendReplicas: replicas,
+    storeGatewayReplicas: replicas,
+    storeGatewayStorageGi: positiveInt("GiB"),
+    compactorStorageGi: positiveInt("GiB"),
+});
+
+const fleetSchema = z.strictObject({
+    // The hub's fleet gateway: the one authenticated TLS endpoint spokes push metrics, logs, traces
+    // and alerts to. Required as soon as the stack has a spoke.
+    hub: z.strictObject({
+        // DNS name the spokes resolve to the gateway's internal load balancer (also the TLS name).
+        host: hostname.optional(),
+        // Reserved internal address for the load balancer; without it GKE picks one.
+        loadBalancerIP: ipv4.optional(),
+    }),
+    gatewayReplicas: replicas,
+    // Days the generated server certificate is valid; `pulumi up` renews it in its last 30 days.
+    certificateValidityDays: z
+        .number({ error: "a whole number of days" })
+        .int({ error: "a whole number of days" })
+        .min(60, { error: "at least 60 days" })
+        .max(825, { error: "at most 825 days" }),
+});
 
 export const clusterSchema = z.strictObject({
     name: dnsLabel,
@@ -218,6 +300,11 @@ export const settingsSchema = z.strictObject({
             .min(0, { error: "a ratio between 0 and 1" })
             .max(1, { error: "a ratio between 0 and 1" }),
     }),
+    // Long-term metrics and the fleet (issue 4).
+    remoteWrite: remoteWriteSchema,
+    mimir: mimirSchema,
+    thanos: thanosSchema,
+    fleet: fleetSchema,
 });
 
 export type Settings = DeepReadonly<z.infer<typeof settingsSchema>>;

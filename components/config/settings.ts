@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfigError, type ConfigProblem } from "./errors";
+import { longTermMetricsProblems } from "./long-term-rules";
 import { BACKENDS_BY_TIER, MAX_RETENTION_SIZE_SHARE, TIER_PRESETS } from "./tiers";
 import { settingsSchema, TIERS, type Settings, type Tier } from "./schema";
 import { sreConfigProblems } from "../sre/config-schema";
@@ -209,6 +210,7 @@ function crossFieldProblems(c: Record<string, Json>): ConfigProblem[] {
         }
     }
     problems.push(...sreConfigProblems(c));
+    problems.push(...longTermMetricsProblems(c));
     return problems;
 }
 

@@ -7,6 +7,39 @@ const res = (cpu: string, memory: string, memoryLimit: string): ResourceSpec => 
     limits: { memory: memoryLimit },
 });
 
+// Long-term metrics stores and the fleet gateway (issue 4). The minimal tier runs neither store (it
+// allows the prometheus backend only) but may run the gateway for a small fleet.
+//
+// Mimir sizing for the long-term default of about 100k-300k active series, from Mimir's capacity
+// guidance (the chart's small preset is sized for about 1M series and ~27 vCPU / 49 GiB):
+// - ingesters hold every series 3 times (replication factor 3): 300k x 3 = 900k in-memory series over
+//   3 ingesters = 300k each = about 1 core and 2.5 GB each; the limit leaves room for head compaction
+//   and WAL replay. Disk: about 5 GB per 300k series, 20Gi for WAL, head blocks and headroom.
+// - distributors: 1 core + 1 GB per 25k samples/s; 300k series at a 30s scrape = 10k samples/s,
+//   so two small replicas for availability.
+// - queriers and store-gateways: 1 core + 1 GB per 10 queries/s; a platform team's dashboards stay
+//   well under that, replicas are for availability.
+// - compactor: 1 core + 4 GB + 300 GB disk per 20M series; 300k series need a fraction of that.
+const longTermMetricsResources = {
+    mimirDistributor: res("250m", "512Mi", "1Gi"),
+    mimirIngester: res("1", "2560Mi", "4Gi"),
+    mimirQuerier: res("250m", "512Mi", "1536Mi"),
+    mimirQueryFrontend: res("100m", "128Mi", "512Mi"),
+    mimirQueryScheduler: res("50m", "64Mi", "256Mi"),
+    mimirStoreGateway: res("250m", "512Mi", "1536Mi"),
+    mimirCompactor: res("250m", "512Mi", "2Gi"),
+    mimirRuler: res("100m", "256Mi", "1Gi"),
+    mimirAlertmanager: res("20m", "64Mi", "256Mi"),
+    mimirGateway: res("50m", "64Mi", "256Mi"),
+    // Thanos for the same series count: the store gateway keeps block index headers in memory
+    // (and about 6 MB of disk per block), the compactor downsamples into raw, 5m and 1h copies.
+    thanosQuery: res("200m", "512Mi", "1536Mi"),
+    thanosQueryFrontend: res("50m", "128Mi", "512Mi"),
+    thanosStoreGateway: res("250m", "1Gi", "2Gi"),
+    thanosCompactor: res("250m", "1Gi", "3Gi"),
+    thanosSidecar: res("50m", "64Mi", "256Mi"),
+} as const satisfies Partial<Record<Workload, ResourceSpec>>;
+
 const minimalResources: Record<Workload, ResourceSpec> = {
     // About 3 kB per head series: 1Gi holds a small cluster's ~100k series with headroom.
     prometheus: res("200m", "1Gi", "2Gi"),
@@ -35,6 +68,8 @@ const minimalResources: Record<Workload, ResourceSpec> = {
     tempo: res("250m", "640Mi", "1536Mi"),
     otelGateway: res("50m", "160Mi", "320Mi"),
     otelOperator: res("20m", "64Mi", "192Mi"),
+    ...longTermMetricsResources,
+    fleetGateway: res("50m", "32Mi", "128Mi"),
 };
 
 const longTermResources: Record<Workload, ResourceSpec> = {
@@ -66,6 +101,8 @@ const longTermResources: Record<Workload, ResourceSpec> = {
     tempo: res("500m", "2Gi", "4Gi"),
     otelGateway: res("200m", "512Mi", "1Gi"),
     otelOperator: res("50m", "128Mi", "256Mi"),
+    ...longTermMetricsResources,
+    fleetGateway: res("100m", "64Mi", "256Mi"),
 };
 
 const shared = {
@@ -79,6 +116,51 @@ const shared = {
         runbookBaseUrl: "https://github.com/acme-corp/observability-platform/blob/main/docs/runbooks",
         slack: { alertsChannel: "#alerts", monitoringChannel: "#monitoring" },
     },
+    // Long-term metrics and the fleet (issue 4).
+    remoteWrite: {
+        // A spoke (or the hub, with Mimir) keeps two days locally: enough to ride out an outage of
+        // the store, whose queue then replays from the WAL.
+        localRetentionDays: 2,
+        // prometheus-operator QueueConfig. Larger batches than Prometheus' defaults (2000 samples,
+        // 10k capacity) cut request overhead to the store; capacity 5x a batch keeps shards fed;
+        // maxShards bounds memory (capacity x shards samples in flight) at ~300k series.
+        queue: {
+            capacity: 10000,
+            minShards: 1,
+            maxShards: 30,
+            maxSamplesPerSend: 2000,
+            batchSendDeadline: "5s",
+            minBackoff: "30ms",
+            maxBackoff: "5s",
+        },
+    },
+    mimir: {
+        ingesterReplicas: 3,
+        ingesterStorageGi: 20,
+        distributorReplicas: 2,
+        querierReplicas: 2,
+        queryFrontendReplicas: 2,
+        storeGatewayReplicas: 3,
+        storeGatewayStorageGi: 10,
+        compactorStorageGi: 50,
+        alertmanagerStorageGi: 1,
+        gatewayReplicas: 2,
+        // Headroom above the 300k target before Mimir rejects new series.
+        maxGlobalSeriesPerTenant: 500000,
+        ingestionRateSamplesPerSecond: 50000,
+    },
+    thanos: {
+        // Raw data for the recent month, 5m for a quarter, 1h for retention.metricsDays.
+        rawRetentionDays: 30,
+        fiveMinuteRetentionDays: 90,
+        queryReplicas: 2,
+        queryFrontendReplicas: 2,
+        storeGatewayReplicas: 2,
+        storeGatewayStorageGi: 10,
+        // The downsampling and compaction scratch space Thanos recommends (about 100 GB).
+        compactorStorageGi: 100,
+    },
+    fleet: { hub: {}, gatewayReplicas: 2, certificateValidityDays: 365 },
 } as const;
 
 // Health checks and probes, whose access-log lines are dropped when loki.dropHealthChecks is on.

@@ -50,6 +50,57 @@ export function pushTargets(settings: Settings, cluster: ClusterSettings): PushT
             tracesOtlpGrpc: `${svc(HUB_SERVICES.tempo.name, ns.tracing)}:${HUB_SERVICES.tempo.otlpGrpcPort}`,
         };
     }
-    // Spokes: wired by the fleet work (hub endpoints, TLS and credentials from settings).
-    throw new Error(`cluster ${cluster.name} is a spoke: cross-cluster endpoints are not configured yet`);
+    // A spoke sends everything through the hub's fleet gateway: TLS with the fleet CA and basic auth
+    // with the spoke's own generated credentials (SPOKE_CREDENTIALS). The gateway sets the tenant.
+    const host = settings.fleet.hub.host;
+    if (host === undefined) {
+        // Ruled out by validation: a stack with spokes must name the hub's endpoint.
+        throw new Error(`cluster ${cluster.name} is a spoke but fleet.hub.host is not set`);
+    }
+    const base = `https://${host}`;
+    return {
+        crossCluster: true,
+        tenant,
+        metricsRemoteWrite:
+            settings.metricsBackend === "mimir"
+                ? `${base}${FLEET_GATEWAY.paths.mimirPush}`
+                : settings.metricsBackend === "prometheus"
+                  ? `${base}${FLEET_GATEWAY.paths.prometheusWrite}`
+                  : // Thanos: the spoke's sidecar uploads blocks to the shared bucket instead.
+                    null,
+        logsPush: `${base}${FLEET_GATEWAY.paths.lokiPush}`,
+        tracesOtlpGrpc: `${host}:${FLEET_GATEWAY.otlpGrpcPort}`,
+    };
+}
+
+/** The hub's fleet gateway: one TLS endpoint with basic auth in front of the hub's stores. */
+export const FLEET_GATEWAY = {
+    name: "fleet-gateway",
+    httpsPort: 443,
+    otlpGrpcPort: 4317,
+    /** Paths the gateway forwards; everything else is refused. */
+    paths: {
+        mimirPush: "/api/v1/push",
+        prometheusWrite: "/api/v1/write",
+        lokiPush: "/loki/api/v1/push",
+        alertmanagerAlerts: "/api/v2/alerts",
+    },
+} as const;
+
+/**
+ * The Secret a spoke's collectors authenticate to the hub with, created in each of the spoke's
+ * platform namespaces (monitoring, logging, tracing): basic-auth user and password, and the fleet
+ * CA certificate that signed the gateway's server certificate.
+ */
+export const SPOKE_CREDENTIALS = {
+    secretName: "fleet-hub-credentials",
+    usernameKey: "username",
+    passwordKey: "password",
+    caKey: "ca.crt",
+} as const;
+
+/** Where a spoke's Prometheus sends alerts: the hub's central Alertmanager, through the gateway. */
+export function alertmanagerTarget(settings: Settings, cluster: ClusterSettings): { host: string; port: number } | null {
+    if (cluster.role === "hub" || settings.fleet.hub.host === undefined) return null;
+    return { host: settings.fleet.hub.host, port: FLEET_GATEWAY.httpsPort };
 }

@@ -3,6 +3,7 @@
 import type { Settings } from "../config/schema";
 import { alertmanagerUrl, prometheusUrl } from "../metrics/endpoints";
 import { logsAndTracesDatasources, TRACE_ID_EXEMPLAR_LABEL } from "./correlations";
+import { metricsQueryPath } from "./metrics-query";
 
 export const DATASOURCE_UIDS = {
     metrics: "prometheus",
@@ -20,13 +21,14 @@ export interface GrafanaDatasource {
     isDefault: boolean;
     editable: boolean;
     jsonData: Record<string, unknown>;
-    /** Non-secret header values only (tenant ids); secrets never go into Helm values. */
+    /** Grafana stores these encrypted; used for the tenant header (not a secret, but Grafana requires it here). */
     secureJsonData?: Record<string, string>;
 }
 
 export function grafanaDatasources(settings: Settings): GrafanaDatasource[] {
     return [
-        {
+        // The UID stays "prometheus" whichever backend answers: dashboards keep working across a switch.
+        metricsQueryPath(settings, {
             name: "Prometheus",
             uid: DATASOURCE_UIDS.metrics,
             type: "prometheus",
@@ -41,7 +43,7 @@ export function grafanaDatasources(settings: Settings): GrafanaDatasource[] {
                 // Exemplars (Tempo's span metrics) link a metric point to its trace.
                 exemplarTraceIdDestinations: [{ name: TRACE_ID_EXEMPLAR_LABEL, datasourceUid: DATASOURCE_UIDS.traces }],
             },
-        },
+        }),
         {
             name: "Alertmanager",
             uid: DATASOURCE_UIDS.alertmanager,

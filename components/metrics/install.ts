@@ -7,37 +7,27 @@ import type { ClusterContext } from "../cluster/context";
 import { KSA_NAMES } from "../gcp/stores";
 import { grafanaDatasources } from "../grafana/datasources";
 import { GRAFANA_ADMIN_SECRET_KEYS, kubePrometheusStackValues } from "./kube-prometheus-stack";
+import { installLongTermStore, prepareMetricsShipping } from "./long-term";
+import { withMetricsShipping } from "./shipping";
 
 const GRAFANA_ADMIN_SECRET = "grafana-admin";
 
 export interface MetricsInstallation {
     kubePrometheusStack: k8s.helm.v3.Release;
-    grafanaAdminPassword: pulumi.Output<string>;
+    /** Only the hub runs Grafana. */
+    grafanaAdminPassword: pulumi.Output<string> | undefined;
+    /** The hub's long-term store, when the stack has one. */
+    longTermStore: k8s.helm.v3.Release | undefined;
 }
 
-export function installMetrics(ctx: ClusterContext): MetricsInstallation {
+/** `collectorsAfter`: Secrets the collectors need first (a spoke's fleet credentials). */
+export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Resource[] = []): MetricsInstallation {
     const { settings, cluster } = ctx;
     const monitoring = settings.namespaces.monitoring;
 
-    const adminPassword = new random.RandomPassword(
-        `${cluster.name}-grafana-admin-password`,
-        { length: 32, special: false },
-        { parent: ctx.opts.parent },
-    );
-    const grafanaAdminPassword = pulumi.secret(adminPassword.result);
-    // Handed to Grafana as an existing Secret, so the password is never part of the Helm values.
-    const adminSecret = new k8s.core.v1.Secret(
-        `${cluster.name}-grafana-admin`,
-        {
-            metadata: { name: GRAFANA_ADMIN_SECRET, namespace: ctx.namespaces[monitoring].metadata.name },
-            type: "Opaque",
-            stringData: {
-                [GRAFANA_ADMIN_SECRET_KEYS.user]: "admin",
-                [GRAFANA_ADMIN_SECRET_KEYS.password]: grafanaAdminPassword,
-            },
-        },
-        ctx.opts,
-    );
+    // Spokes collect only: no Grafana, so no admin password either.
+    const admin = ctx.isHub ? grafanaAdmin(ctx) : undefined;
+    const shippingAfter = prepareMetricsShipping(ctx);
 
     // With Thanos, Prometheus runs as the platform's Workload Identity account (see gcp/stores).
     const prometheusAccount = ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.prometheus}`);
@@ -46,12 +36,48 @@ export function installMetrics(ctx: ClusterContext): MetricsInstallation {
         namespace: monitoring,
         chart: CHARTS.kubePrometheusStack,
         timeoutSeconds: 900,
-        values: kubePrometheusStackValues(settings, cluster, {
-            storageClassName: ctx.storageClassName,
-            grafanaAdminSecretName: GRAFANA_ADMIN_SECRET,
-            datasources: grafanaDatasources(settings),
-        }),
-        dependsOn: [adminSecret, ...(prometheusAccount ? [prometheusAccount] : [])],
+        values: withMetricsShipping(
+            kubePrometheusStackValues(settings, cluster, {
+                storageClassName: ctx.storageClassName,
+                grafanaAdminSecretName: GRAFANA_ADMIN_SECRET,
+                datasources: grafanaDatasources(settings),
+            }),
+            settings,
+            cluster,
+        ),
+        dependsOn: [
+            ...(admin ? [admin.secret] : []),
+            ...(prometheusAccount ? [prometheusAccount] : []),
+            ...shippingAfter,
+            ...collectorsAfter,
+        ],
     });
-    return { kubePrometheusStack, grafanaAdminPassword };
+    const longTermStore = installLongTermStore(ctx, [kubePrometheusStack]);
+    return { kubePrometheusStack, grafanaAdminPassword: admin?.password, longTermStore };
+}
+
+function grafanaAdmin(ctx: ClusterContext): { secret: k8s.core.v1.Secret; password: pulumi.Output<string> } {
+    const { settings, cluster } = ctx;
+    const monitoring = settings.namespaces.monitoring;
+    const adminPassword = new random.RandomPassword(
+        `${cluster.name}-grafana-admin-password`,
+        { length: 32, special: false },
+        { parent: ctx.opts.parent },
+    );
+    const password = pulumi.secret(adminPassword.result);
+    // Handed to Grafana as an existing Secret, so the password is never part of the Helm values.
+    const secret = new k8s.core.v1.Secret(
+        `${cluster.name}-grafana-admin`,
+        {
+            metadata: { name: GRAFANA_ADMIN_SECRET, namespace: ctx.namespaces[monitoring].metadata.name },
+            type: "Opaque",
+            stringData: {
+                [GRAFANA_ADMIN_SECRET_KEYS.user]: "admin",
+                [GRAFANA_ADMIN_SECRET_KEYS.password]: password,
+            },
+        },
+        ctx.opts,
+    );
+
+    return { secret, password };
 }

@@ -7,7 +7,7 @@ import { SUBCHART_REFERENCES } from "../../components/charts/pins";
 
 export const SHARED_CHARTS = path.resolve(__dirname, "..", "..", "..", "shared", "charts");
 
-export function chartYaml(referenceDir: string): { name: string; version: string } {
+export function chartYaml(referenceDir: string): { name: string; version: string; appVersion?: string } {
     return parse(fs.readFileSync(path.join(SHARED_CHARTS, referenceDir, "Chart.yaml"), "utf8"));
 }
 

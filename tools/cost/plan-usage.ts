@@ -46,11 +46,13 @@ export function quantityCpu(q: unknown): Exact {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Pods of the workload that owns `holder`: the nearest `replicas` (times `shards`) up the values tree. */
+/** Pods of the workload that owns `holder`: the nearest `replicas` (times `shards`) or `replicaCount` up the values tree. */
 function replicasOf(chain: readonly Obj[]): number {
     for (let i = chain.length - 1; i >= 0; i--) {
         const o = chain[i];
         if (typeof o.replicas === "number") return o.replicas * (typeof o.shards === "number" ? o.shards : 1);
+        // Bitnami charts (thanos) name it replicaCount.
+        if (typeof o.replicaCount === "number") return o.replicaCount;
     }
     return 1;
 }

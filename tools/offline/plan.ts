@@ -100,13 +100,15 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
         .filter((r) => r.type === HELM_RELEASE_TYPE)
         .map((r) => {
             const i = r.inputs as Record<string, any>;
+            // An OCI chart is installed by its full reference: report its name and that reference.
+            const oci = typeof i.chart === "string" && i.chart.startsWith("oci://");
             return {
                 resource: r.name,
                 releaseName: i.name,
                 namespace: i.namespace,
-                chart: i.chart,
+                chart: oci ? i.chart.slice(i.chart.lastIndexOf("/") + 1) : i.chart,
                 version: i.version,
-                repo: i.repositoryOpts?.repo ?? "",
+                repo: oci ? i.chart : (i.repositoryOpts?.repo ?? ""),
                 values: (i.values ?? {}) as Record<string, unknown>,
             };
         });

@@ -82,6 +82,14 @@ export function fakeState(type: string, name: string, inputs: Record<string, any
             return { hex: shortHash(name, 2 * (inputs.byteLength ?? 4)) };
         case "random:index/randomPassword:RandomPassword":
             return { result: `offline-${shortHash(name, 24)}` };
+        // The fleet's TLS material (components/fleet/credentials.ts): placeholders, not PEM.
+        case "tls:index/privateKey:PrivateKey":
+            return { privateKeyPem: `offline plan key of ${name}`, publicKeyPem: `offline plan public key of ${name}` };
+        case "tls:index/certRequest:CertRequest":
+            return { certRequestPem: `offline plan request of ${name}` };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return { certPem: `offline plan certificate of ${name}` };
         case "gcp:storage/bucket:Bucket":
             return { url: `gs://${inputs.name}`, selfLink: `https://www.googleapis.com/storage/v1/b/${inputs.name}` };
         default:
@@ -126,6 +134,15 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
         failed(reason);
     };
     process.on("unhandledRejection", onRejection);
+    // Pulumi records a stack trace for every promise it creates (runtime/debuggable), for leak reports
+    // the offline plan never prints. Under ts-node each is source-mapped frame by frame: that was
+    // most of the plan's time at fleet scale. So during the run stacks are off; errors still carry
+    // their messages. OFFLINE_PLAN_STACK_TRACES=1 keeps full stacks to debug the program itself.
+    const stackTraces = { limit: Error.stackTraceLimit, prepare: Error.prepareStackTrace };
+    if (process.env.OFFLINE_PLAN_STACK_TRACES !== "1") {
+        Error.stackTraceLimit = 0;
+        (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+    }
 
     try {
         pulumi.runtime.setAllConfig(options.config, [...options.secretKeys]);
@@ -190,6 +207,8 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
         // Let late rejections of this run arrive before the handler goes.
         await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onRejection);
+        Error.stackTraceLimit = stackTraces.limit;
+        (Error as { prepareStackTrace?: unknown }).prepareStackTrace = stackTraces.prepare;
     }
     if (failures.length > 0) throw failures[0];
 

@@ -1,0 +1,66 @@
+// Installs the long-term metrics store on the hub (Mimir or Thanos) and, with Thanos, the bucket
+// configuration every cluster's sidecar uploads with.
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { CHARTS } from "../charts/pins";
+import type { ClusterContext } from "../cluster/context";
+import { KSA_NAMES } from "../gcp/stores";
+import { mimirValues } from "./mimir";
+import { THANOS_OBJSTORE_SECRET, thanosObjstoreConfig, thanosValues } from "./thanos";
+
+const bucket = (ctx: ClusterContext, key: string): pulumi.Output<string> => {
+    const name = ctx.storage.bucketNames[key];
+    if (!name) throw new Error(`the ${ctx.settings.metricsBackend} backend needs the bucket ${key}, which the GCP layer did not create`);
+    return name;
+};
+
+/** Resources kube-prometheus-stack must wait for on this cluster (the Thanos sidecar's bucket config). */
+export function prepareMetricsShipping(ctx: ClusterContext): pulumi.Resource[] {
+    if (ctx.settings.metricsBackend !== "thanos") return [];
+    const secret = new k8s.core.v1.Secret(
+        `${ctx.cluster.name}-thanos-objstore`,
+        {
+            metadata: { name: THANOS_OBJSTORE_SECRET.name, namespace: ctx.namespaces[ctx.settings.namespaces.monitoring].metadata.name },
+            type: "Opaque",
+            stringData: { [THANOS_OBJSTORE_SECRET.key]: bucket(ctx, "thanos-blocks").apply(thanosObjstoreConfig) },
+        },
+        ctx.opts,
+    );
+    return [secret];
+}
+
+/** On the hub: the store, after kube-prometheus-stack (whose CRDs its ServiceMonitors need). */
+export function installLongTermStore(ctx: ClusterContext, after: pulumi.Resource[]): k8s.helm.v3.Release | undefined {
+    const { settings } = ctx;
+    if (!ctx.isHub || settings.metricsBackend === "prometheus") return undefined;
+    const monitoring = settings.namespaces.monitoring;
+    if (settings.metricsBackend === "mimir") {
+        const account = ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.mimir}`);
+        if (!account) throw new Error("Mimir needs the platform's mimir Kubernetes service account on the hub");
+        return ctx.install({
+            releaseName: "mimir",
+            namespace: monitoring,
+            chart: CHARTS.mimirDistributed,
+            timeoutSeconds: 1200,
+            values: mimirValues(settings, {
+                storageClassName: ctx.storageClassName,
+                buckets: {
+                    blocks: bucket(ctx, "mimir-blocks"),
+                    ruler: bucket(ctx, "mimir-ruler"),
+                    alertmanager: bucket(ctx, "mimir-alertmanager"),
+                },
+            }),
+            dependsOn: [account, ...after],
+        });
+    }
+    const account = ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.thanos}`);
+    if (!account) throw new Error("Thanos needs the platform's thanos Kubernetes service account on the hub");
+    return ctx.install({
+        releaseName: "thanos",
+        namespace: monitoring,
+        chart: CHARTS.thanos,
+        timeoutSeconds: 900,
+        values: thanosValues(settings, { storageClassName: ctx.storageClassName }),
+        dependsOn: [account, ...after],
+    });
+}

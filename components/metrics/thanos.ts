@@ -1,0 +1,82 @@
+// Thanos on the hub (Bitnami chart 17.6.0): query, query-frontend, store gateway and compactor over
+// the stack's GCS bucket. Prometheus' Thanos sidecars (kube-prometheus-stack) upload the blocks.
+import type { Settings } from "../config/schema";
+import { KSA_NAMES } from "../gcp/stores";
+import { containerResources } from "../kubernetes/resources";
+import { KUBE_PROMETHEUS_STACK_FULLNAME } from "./endpoints";
+
+export const THANOS_FULLNAME = "thanos";
+
+/**
+ * Bitnami's own images moved out of the public docker.io/bitnami repository, so every Thanos
+ * component (and the sidecar) runs the upstream image at the chart's appVersion, 0.39.2.
+ */
+export const THANOS_IMAGE = { registry: "quay.io", repository: "thanos/thanos", tag: "v0.39.2" } as const;
+export const THANOS_IMAGE_REF = `${THANOS_IMAGE.registry}/${THANOS_IMAGE.repository}:${THANOS_IMAGE.tag}`;
+
+/** The Secret (in the monitoring namespace of every cluster that talks to the bucket) holding objstore.yml. */
+export const THANOS_OBJSTORE_SECRET = { name: "thanos-objstore", key: "objstore.yml" } as const;
+
+/**
+ * Thanos' bucket configuration. GCS without a service_account entry uses the pod's Workload
+ * Identity, so the file holds no credential; it is still only ever written to a Secret.
+ */
+export function thanosObjstoreConfig(bucket: string): string {
+    return `type: GCS\nconfig:\n  bucket: ${JSON.stringify(bucket)}\n`;
+}
+
+/** Label prometheus-operator gives each replica of an HA Prometheus pair; Thanos Query dedups on it. */
+export const PROMETHEUS_REPLICA_LABEL = "prometheus_replica";
+
+export function thanosValues(settings: Settings, refs: { storageClassName: string }) {
+    const t = settings.thanos;
+    const r = settings.resources;
+    // Components that read the bucket run as the platform's `thanos` Workload Identity account.
+    const bucketAccount = { serviceAccount: { create: false, name: KSA_NAMES.thanos } };
+    const volume = (sizeGi: number) => ({ enabled: true, storageClass: refs.storageClassName, size: `${sizeGi}Gi` });
+    return {
+        fullnameOverride: THANOS_FULLNAME,
+        image: { ...THANOS_IMAGE },
+        // Bitnami charts refuse to render with an image other than their own ("Original containers
+        // have been substituted for unrecognized ones") unless this is set: the substitution is the point.
+        global: { security: { allowInsecureImages: true } },
+        existingObjstoreSecret: THANOS_OBJSTORE_SECRET.name,
+        query: {
+            replicaCount: t.queryReplicas,
+            replicaLabel: [PROMETHEUS_REPLICA_LABEL],
+            // The store gateway (history) and the hub Prometheus' sidecar (the last ~2h) via DNS.
+            dnsDiscovery: {
+                enabled: true,
+                sidecarsService: `${KUBE_PROMETHEUS_STACK_FULLNAME}-thanos-discovery`,
+                sidecarsNamespace: settings.namespaces.monitoring,
+            },
+            resources: containerResources(r.thanosQuery),
+        },
+        queryFrontend: { replicaCount: t.queryFrontendReplicas, resources: containerResources(r.thanosQueryFrontend) },
+        storegateway: {
+            enabled: true,
+            replicaCount: t.storeGatewayReplicas,
+            // Replicas hold the same blocks: query them as one group so one answer suffices.
+            useEndpointGroup: t.storeGatewayReplicas > 1,
+            persistence: volume(t.storeGatewayStorageGi),
+            resources: containerResources(r.thanosStoreGateway),
+            ...bucketAccount,
+        },
+        compactor: {
+            enabled: true,
+            // Raw and 5m data expire first; 1h data lives for the stack's metrics retention, which the
+            // bucket's lifecycle rule also follows.
+            retentionResolutionRaw: `${t.rawRetentionDays}d`,
+            retentionResolution5m: `${t.fiveMinuteRetentionDays}d`,
+            retentionResolution1h: `${settings.retention.metricsDays}d`,
+            persistence: volume(t.compactorStorageGi),
+            resources: containerResources(r.thanosCompactor),
+            ...bucketAccount,
+        },
+        ruler: { enabled: false },
+        receive: { enabled: false },
+        bucketweb: { enabled: false },
+        minio: { enabled: false },
+        metrics: { enabled: true, serviceMonitor: { enabled: true } },
+    };
+}
