@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ChartPin } from "../charts/pins";
 import type { ClusterSettings, Settings } from "../config/schema";
+import { installDashboards } from "../dashboards/install";
 import type { ObjectStorage } from "../gcp/object-storage";
 import { workloadIdentities } from "../gcp/stores";
 import { installGitOps } from "../gitops/install";
@@ -86,6 +87,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
 
         const metrics = installMetrics(ctx);
         installGitOps(ctx, metrics.kubePrometheusStack);
+        installDashboards(ctx, releases);
 
         this.grafanaAdminPassword = metrics.grafanaAdminPassword;
         this.releases = releases;

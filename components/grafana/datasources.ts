@@ -6,6 +6,9 @@ import { alertmanagerUrl, prometheusUrl } from "../metrics/endpoints";
 export const DATASOURCE_UIDS = {
     metrics: "prometheus",
     alertmanager: "alertmanager",
+    // Dashboards: the logs and traces datasources' UIDs (provisioned by the logs/traces pillar).
+    logs: "loki",
+    traces: "tempo",
 } as const;
 
 export interface GrafanaDatasource {

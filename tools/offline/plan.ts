@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { loadSettings } from "../../components/config/settings";
 import type { Settings } from "../../components/config/schema";
+import { GRAFANA_DASHBOARD_LABEL } from "../../components/metrics/kube-prometheus-stack";
 import { runProgram, type FakeCluster, type RecordedResource } from "./runtime";
 import { readStackConfig } from "./stack-config";
 
@@ -129,7 +130,22 @@ export function writePlan(plan: Plan, dir: string): string[] {
     for (const release of plan.releases) {
         write(`values/${release.resource}.yaml`, stringify(release.values, { sortMapEntries: true, lineWidth: 0 }));
     }
+    for (const [file, json] of dashboardFiles(plan)) write(`dashboards/${file}`, json);
     return written;
+}
+
+/** Dashboard JSON files ("<uid>.json") carried by the Grafana sidecar's ConfigMaps in the plan. */
+export function dashboardFiles(plan: Plan): Map<string, string> {
+    const files = new Map<string, string>();
+    for (const r of plan.resources.filter((x) => x.type === "kubernetes:core/v1:ConfigMap")) {
+        const i = r.inputs as { metadata?: { labels?: Record<string, string> }; data?: Record<string, string> };
+        if (i.metadata?.labels?.[GRAFANA_DASHBOARD_LABEL] !== "1") continue;
+        for (const [file, json] of Object.entries(i.data ?? {})) {
+            if (files.has(file)) throw new Error(`two dashboard ConfigMaps carry ${file}`);
+            files.set(file, json);
+        }
+    }
+    return files;
 }
 
 export function summarize(plan: Plan): string {
