@@ -64,6 +64,7 @@ export function correlationDashboard(s: ServiceDashboardInput): DashboardDefinit
         .withPanel(
             tablePanel(`Failed or slower than ${SLOW}`, "Recent traces of the service that failed or were slow. Click a trace ID to filter the logs below.")
                 .datasource(DS.traces)
+                .span(12)
                 .withTarget(
                     traceqlQuery(`{ resource.service.name = "${s.service}" && (status = error || duration > ${SLOW}) }`, 50),
                 )

@@ -49,7 +49,7 @@ export function sloOverviewDashboard(): DashboardDefinition {
                 .keepTime(true),
         )
         .withPanel(
-            statPanel("SLOs", "short", "SLOs with recording rules.").withTarget(promInstant(`count(${SLO_METRICS.objective})`)),
+            statPanel("SLOs evaluated", "short", "SLOs with recording rules.").withTarget(promInstant(`count(${SLO_METRICS.objective})`)),
         )
         .withPanel(
             statPanel("Budget exhausted", "short", "SLOs with no error budget left in their period.")
@@ -113,7 +113,8 @@ export function sloOverviewDashboard(): DashboardDefinition {
 
 export function sloDashboard(s: SloDashboardInput): DashboardDefinition {
     const m = sloMatchers(s.service, s.slo);
-    const objective = s.objectivePercent / 100;
+    // 99.9 / 100 is 0.9990000000000001 in floating point: round to what a percentage can express.
+    const objective = Number((s.objectivePercent / 100).toFixed(8));
     const periodRatio = sliErrorRatio(`${s.periodDays}d`);
     const builder = baseDashboard(
         sloUid(s.service, s.slo),

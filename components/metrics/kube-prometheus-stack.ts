@@ -55,6 +55,8 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
                 scrapeConfigSelectorNilUsesHelmValues: false,
                 resources: containerResources(r.prometheus),
                 storageSpec: { volumeClaimTemplate: { spec: volumeClaimSpec(refs.storageClassName, p.storageGi) } },
+                // Dashboards: keeps exemplars (trace IDs on histogram samples) so latency panels link to traces.
+                enableFeatures: ["exemplar-storage"],
             },
         },
         alertmanager: {
