@@ -223,6 +223,22 @@ describe("dashboards", () => {
         }
     });
 
+    it("escapes regexes and quotes from the inputs into valid string literals, and rejects bad label names", () => {
+        const odd: ServiceDashboardInput = {
+            ...checkout,
+            service: 'check"out',
+            podRegex: "checkout-[a-z0-9]+-\\w{5}",
+            selector: { job: 'shop/"checkout"' },
+            errors: { label: "code", regex: "5\\d\\d" },
+        };
+        const defs = [goldenSignalsDashboard(odd), correlationDashboard(odd)];
+        assert.deepEqual(grammarProblems(defs), []);
+        assert.match(panel(defs[0], "Error ratio").targets[0].expr, /code=~"5\\\\d\\\\d"/);
+        assert.match(panel(defs[0], "Error ratio").targets[0].expr, /job="shop\/\\"checkout\\""/);
+        assert.throws(() => goldenSignalsDashboard({ ...checkout, errors: { label: "status-code", regex: "5.." } }), /"status-code" is not a Prometheus label name/);
+        assert.throws(() => goldenSignalsDashboard({ ...checkout, selector: { "app.kubernetes.io/name": "x" } }), /not a Prometheus label name/);
+    });
+
     it("SLO dashboard: remaining budget gauge, burn rate per Sloth window, budget consumed, attainment against target, firing alerts", () => {
         const d = sloDashboard(SLOS[0]);
         const gauge = panel(d, "Error budget left");

@@ -15,6 +15,7 @@ import {
     FOLDERS,
     lokiQuery,
     promQuery,
+    quote,
     tablePanel,
     timeSeries,
     traceqlQuery,
@@ -66,7 +67,7 @@ export function correlationDashboard(s: ServiceDashboardInput): DashboardDefinit
                 .datasource(DS.traces)
                 .span(12)
                 .withTarget(
-                    traceqlQuery(`{ resource.service.name = "${s.service}" && (status = error || duration > ${SLOW}) }`, 50),
+                    traceqlQuery(`{ resource.service.name = ${quote(s.service)} && (status = error || duration > ${SLOW}) }`, 50),
                 )
                 .overrideByName("traceID", [
                     {

@@ -10,6 +10,7 @@ import {
     finish,
     FOLDERS,
     promQuery,
+    quote,
     statPanel,
     steps,
     timeSeries,
@@ -18,10 +19,17 @@ import {
 
 /** `{a="x", b="y"}` contents from exact matchers, in key order (deterministic). */
 export function matchers(selector: Readonly<Record<string, string>>, ...extra: string[]): string {
+    for (const k of Object.keys(selector)) labelName(k);
     const exact = Object.keys(selector)
         .sort()
-        .map((k) => `${k}="${selector[k].replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`);
+        .map((k) => `${k}=${quote(selector[k])}`);
     return [...exact, ...extra].join(", ");
+}
+
+/** A Prometheus label name, or an error naming it (inputs come from settings). */
+export function labelName(name: string): string {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) throw new Error(`"${name}" is not a Prometheus label name`);
+    return name;
 }
 
 export const goldenSignalsUid = (service: string) => dashboardUid("svc", service);
@@ -34,7 +42,7 @@ export function serviceMetricNames(s: ServiceDashboardInput): string[] {
 /** PromQL building blocks for one service, shared with the correlation dashboard. */
 export function serviceQueries(s: ServiceDashboardInput) {
     const sel = matchers(s.selector, CLUSTER);
-    const errSel = matchers(s.selector, CLUSTER, `${s.errors.label}=~"${s.errors.regex}"`);
+    const errSel = matchers(s.selector, CLUSTER, `${labelName(s.errors.label)}=~${quote(s.errors.regex)}`);
     const h = s.latencyHistogram;
     return {
         quantile: (q: number) =>
@@ -50,8 +58,8 @@ export function serviceQueries(s: ServiceDashboardInput) {
 
 export function goldenSignalsDashboard(s: ServiceDashboardInput): DashboardDefinition {
     const q = serviceQueries(s);
-    const pods = matchers({ namespace: s.namespace }, `pod=~"${s.podRegex}"`, CLUSTER);
-    const containers = matchers({ namespace: s.namespace }, `pod=~"${s.podRegex}"`, 'container!=""', CLUSTER);
+    const pods = matchers({ namespace: s.namespace }, `pod=~${quote(s.podRegex)}`, CLUSTER);
+    const containers = matchers({ namespace: s.namespace }, `pod=~${quote(s.podRegex)}`, 'container!=""', CLUSTER);
     const builder = baseDashboard(
         goldenSignalsUid(s.service),
         `Service: ${s.service}`,

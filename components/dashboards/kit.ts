@@ -131,6 +131,14 @@ export function tablePanel(title: string, description: string): table.PanelBuild
     return new table.PanelBuilder().title(title).description(description).datasource(DS.metrics).height(8).span(24);
 }
 
+/**
+ * A double-quoted string literal for PromQL, LogQL or TraceQL (all use Go's escapes): values from
+ * inputs may hold backslashes (regexes) or quotes.
+ */
+export function quote(value: string): string {
+    return JSON.stringify(value);
+}
+
 /** Grafana uids are at most 40 characters of [A-Za-z0-9_-]. */
 export function dashboardUid(...parts: string[]): string {
     const uid = parts

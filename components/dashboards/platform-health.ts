@@ -10,11 +10,14 @@ import {
     FOLDERS,
     promInstant,
     promQuery,
+    quote,
     steps,
     tablePanel,
     timeSeries,
     type DashboardDefinition,
 } from "./kit";
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export const PLATFORM_HEALTH_UID = "platform-health";
 
@@ -22,7 +25,7 @@ const RATE = "[$__rate_interval]";
 
 export function platformHealthDashboard(input: PlatformHealthInput): DashboardDefinition {
     const has = (c: Parameters<typeof input.components.has>[0]) => input.components.has(c);
-    const ns = `namespace=~"${input.namespaces.join("|")}"`;
+    const ns = `namespace=~${quote(input.namespaces.map(escapeRegex).join("|"))}`;
     let b = baseDashboard(
         PLATFORM_HEALTH_UID,
         "Platform health",

@@ -49,5 +49,5 @@ export function sloMetricNames(periodDays: number): string[] {
 
 /** PromQL label matchers that select one SLO's series. */
 export function sloMatchers(service: string, slo: string): string {
-    return `${SLO_LABELS.service}="${service}", ${SLO_LABELS.slo}="${slo}"`;
+    return `${SLO_LABELS.service}=${JSON.stringify(service)}, ${SLO_LABELS.slo}=${JSON.stringify(slo)}`;
 }
