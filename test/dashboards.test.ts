@@ -27,7 +27,8 @@ import {
 } from "../components/dashboards/queries";
 import { sloDashboard, sloOverviewDashboard } from "../components/dashboards/slo";
 import { SLI_WINDOWS, SLO_LABELS, sloMetricNames } from "../components/dashboards/slo-metrics";
-import { DATASOURCE_UIDS } from "../components/grafana/datasources";
+import { EXEMPLAR_TRACE_ID_LABEL, withCorrelations } from "../components/dashboards/correlation-datasources";
+import { DATASOURCE_UIDS, type GrafanaDatasource } from "../components/grafana/datasources";
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION } from "../components/metrics/kube-prometheus-stack";
 import { dashboardFiles, writePlan, type Plan } from "../tools/offline/plan";
 import { ofType, planVariant } from "./support/program";
@@ -301,6 +302,36 @@ describe("dashboards", () => {
         assert.deepEqual([...metricsOf("Lead time (proxy)")].sort(), ["argocd_app_info", "argocd_app_sync_total"]);
         assert.match(panel(d, "Change failure rate (proxy)").targets[0].expr, /phase=~"Failed\|Error".*\/.*phase=~"\.\*"/);
         assert.deepEqual([...metricsOf("Time to restore (proxy)")].sort(), ["ALERTS", "ALERTS_FOR_STATE"]);
+    });
+});
+
+describe("datasource correlations", () => {
+    const ds = (uid: string, type: string, jsonData: Record<string, unknown> = {}): GrafanaDatasource => ({
+        name: uid, uid, type, access: "proxy", url: `http://${uid}`, isDefault: false, editable: false, jsonData,
+    });
+    const full = withCorrelations([ds("prometheus", "prometheus", { httpMethod: "POST" }), ds("loki", "loki"), ds("tempo", "tempo")]);
+    const byUid = (uid: string) => full.find((d) => d.uid === uid)!.jsonData as Record<string, any>;
+
+    it("links Prometheus exemplars to Tempo, traces to their logs in Loki, and log trace IDs back to Tempo", () => {
+        assert.deepEqual(byUid("prometheus").exemplarTraceIdDestinations, [{ name: EXEMPLAR_TRACE_ID_LABEL, datasourceUid: "tempo" }]);
+        assert.equal(byUid("prometheus").httpMethod, "POST");
+        assert.equal(byUid("tempo").tracesToLogsV2.datasourceUid, "loki");
+        assert.equal(byUid("tempo").tracesToLogsV2.filterByTraceID, true);
+        assert.equal(byUid("tempo").serviceMap.datasourceUid, "prometheus");
+        const field = byUid("loki").derivedFields[0];
+        assert.equal(field.datasourceUid, "tempo");
+        const id = "4bf92f3577b34da6a3ce929d0e0e4736";
+        for (const line of [`level=info trace_id=${id} msg=ok`, `{"traceID":"${id}","msg":"ok"}`, `traceId: ${id}`]) {
+            assert.equal(new RegExp(field.matcherRegex).exec(line)?.[1], id, line);
+        }
+        assert.equal(new RegExp(field.matcherRegex).exec("no trace here request_id=42"), null);
+    });
+
+    it("adds no link to a datasource that is not provisioned, and keeps settings a datasource already has", () => {
+        const metricsOnly = withCorrelations([ds("prometheus", "prometheus", { httpMethod: "POST" })]);
+        assert.deepEqual(metricsOnly[0].jsonData, { httpMethod: "POST" });
+        const own = withCorrelations([ds("tempo", "tempo", { tracesToLogsV2: { datasourceUid: "loki", tags: ["pod"] } }), ds("loki", "loki")]);
+        assert.deepEqual((own[0].jsonData as any).tracesToLogsV2, { datasourceUid: "loki", tags: ["pod"] });
     });
 });
 

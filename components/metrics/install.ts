@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import { CHARTS } from "../charts/pins";
 import type { ClusterContext } from "../cluster/context";
 import { KSA_NAMES } from "../gcp/stores";
+import { withCorrelations } from "../dashboards/correlation-datasources";
 import { grafanaDatasources } from "../grafana/datasources";
 import { GRAFANA_ADMIN_SECRET_KEYS, kubePrometheusStackValues } from "./kube-prometheus-stack";
 
@@ -49,7 +50,8 @@ export function installMetrics(ctx: ClusterContext): MetricsInstallation {
         values: kubePrometheusStackValues(settings, cluster, {
             storageClassName: ctx.storageClassName,
             grafanaAdminSecretName: GRAFANA_ADMIN_SECRET,
-            datasources: grafanaDatasources(settings),
+            // Dashboards: exemplar, trace-to-logs and log-to-trace links between the provisioned datasources.
+            datasources: withCorrelations(grafanaDatasources(settings)),
         }),
         dependsOn: [adminSecret, ...(prometheusAccount ? [prometheusAccount] : [])],
     });
