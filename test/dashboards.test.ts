@@ -7,6 +7,7 @@ import { correlationDashboard } from "../components/dashboards/correlation";
 import { DORA_PROXIES, deliveryDashboard } from "../components/dashboards/delivery";
 import { goldenSignalsDashboard, serviceMetricNames } from "../components/dashboards/golden-signals";
 import {
+    otelHttpService,
     PLATFORM_COMPONENTS,
     type DashboardInputs,
     type PlatformComponent,
@@ -31,6 +32,7 @@ import { EXEMPLAR_TRACE_ID_LABEL, withCorrelations } from "../components/dashboa
 import { DATASOURCE_UIDS, type GrafanaDatasource } from "../components/grafana/datasources";
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION } from "../components/metrics/kube-prometheus-stack";
 import { dashboardFiles, writePlan, type Plan } from "../tools/offline/plan";
+import { chartValues } from "./support/charts";
 import { ofType, planVariant } from "./support/program";
 import { parseErrors, promqlMetricNames } from "./support/query-grammars";
 import { recordedSeries } from "./support/slo-rules";
@@ -65,7 +67,7 @@ const ALL_COMPONENTS = new Set<PlatformComponent>(PLATFORM_COMPONENTS);
 
 function inputs(overrides: Partial<DashboardInputs> = {}): DashboardInputs {
     return {
-        services: [checkout, payments],
+        services: [checkout, payments, otelHttpService("cart", "shop")],
         slos: SLOS,
         platform: { components: ALL_COMPONENTS, prometheusRemoteWrite: true, namespaces: ["gitops", "logging", "monitoring", "tracing"] },
         datasourceUids: ALL_DATASOURCES,
@@ -131,8 +133,8 @@ describe("dashboards", () => {
         const uids = defs.map((d) => d.uid);
         assert.equal(new Set(uids).size, uids.length);
         for (const uid of uids) assert.match(uid, /^[a-z0-9_-]{1,40}$/);
-        // platform health, SLO overview, 3 SLOs, 2 golden signals, 2 correlations, delivery
-        assert.equal(defs.length, 1 + 1 + SLOS.length + 2 + 2 + 1);
+        // platform health, SLO overview, 3 SLOs, 3 golden signals, 3 correlations, delivery
+        assert.equal(defs.length, 1 + 1 + SLOS.length + 3 + 3 + 1);
     });
 
     it("parses every query with the official PromQL, LogQL and TraceQL grammars, without error nodes", () => {
@@ -163,14 +165,45 @@ describe("dashboards", () => {
     });
 
     it("queries only metrics the platform's components, the SLO rules or the services themselves produce", () => {
-        assert.deepEqual(unknownMetrics(defs, allowedMetrics(ALL_COMPONENTS, SLOS, [checkout, payments])), []);
+        assert.deepEqual(unknownMetrics(defs, allowedMetrics(ALL_COMPONENTS, SLOS, inputs().services)), []);
         // The check bites: without kube-state-metrics the saturation panels have no source.
         const withoutKsm = [...ALL_COMPONENTS].filter((c) => c !== "kube-state-metrics");
-        assert.ok(unknownMetrics(defs, allowedMetrics(withoutKsm, SLOS, [checkout, payments])).some((m) => m.endsWith("kube_pod_info")));
+        assert.ok(unknownMetrics(defs, allowedMetrics(withoutKsm, SLOS, inputs().services)).some((m) => m.endsWith("kube_pod_info")));
+    });
+
+    it("queries no metric that kube-prometheus-stack's own relabelings drop at scrape time", () => {
+        // Every `*MetricRelabelings` drop rule on __name__ alone in the chart's defaults (cAdvisor,
+        // kubelet, exporters...), applied to the metrics the dashboards expect from that chart.
+        const drops: RegExp[] = [];
+        const walk = (node: unknown): void => {
+            if (Array.isArray(node)) return node.forEach(walk);
+            if (typeof node !== "object" || node === null) return;
+            for (const [key, value] of Object.entries(node)) {
+                if (/MetricRelabelings$/.test(key) && Array.isArray(value)) {
+                    for (const r of value as { action?: string; sourceLabels?: string[]; regex?: string }[]) {
+                        if (r.action === "drop" && r.regex && r.sourceLabels?.length === 1 && r.sourceLabels[0] === "__name__") drops.push(new RegExp(`^(?:${r.regex})$`));
+                    }
+                }
+                walk(value);
+            }
+        };
+        walk(chartValues("kube-prometheus-stack"));
+        assert.ok(drops.some((d) => d.test("container_cpu_load_average_10s")), "found the chart's cAdvisor drop rules");
+        const fromChart = componentsOfCharts(["kube-prometheus-stack"]);
+        const dropped = [...fromChart].flatMap((c) => PLATFORM_METRICS[c]).filter((m) => drops.some((d) => d.test(m)));
+        assert.deepEqual(dropped, []);
     });
 
     it("is deterministic: the same inputs give byte-identical JSON, independent of selector key order", () => {
-        const again = platformDashboards(inputs({ services: [{ ...checkout, selector: { job: "shop/checkout" } }, { ...payments, selector: { deployment_environment: "prod", service_name: "payments-auth" } }] }));
+        const again = platformDashboards(
+            inputs({
+                services: [
+                    { ...checkout, selector: { job: "shop/checkout" } },
+                    { ...payments, selector: { deployment_environment: "prod", service_name: "payments-auth" } },
+                    otelHttpService("cart", "shop"),
+                ],
+            }),
+        );
         assert.deepEqual(again.map(dashboardJson), defs.map(dashboardJson));
         for (const d of defs) {
             const ids = panelsOf(d).map((p) => p.id);

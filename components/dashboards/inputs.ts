@@ -66,3 +66,21 @@ export interface DashboardInputs {
     /** UIDs of the datasources provisioned in this stack: dashboards that need others are left out. */
     readonly datasourceUids: ReadonlySet<string>;
 }
+
+/**
+ * Inputs for a service instrumented with OpenTelemetry's HTTP semantic conventions, exported to
+ * Prometheus with the resource's service.name as the `service_name` label, running as pods named
+ * "<service>-..." in one namespace, logging to Loki with `namespace` and `container` stream labels.
+ * The default mapping from an SLO's service to its dashboards; anything else is set explicitly.
+ */
+export function otelHttpService(service: string, namespace: string): ServiceDashboardInput {
+    return {
+        service,
+        namespace,
+        podRegex: `${service}-.*`,
+        selector: { service_name: service },
+        latencyHistogram: "http_server_request_duration_seconds",
+        errors: { label: "http_response_status_code", regex: "5.." },
+        logSelector: { namespace, container: service },
+    };
+}
