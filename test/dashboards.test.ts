@@ -417,6 +417,21 @@ describe("dashboards in the plan", () => {
         });
     }
 
+    it("provisions the dashboards on the hub only, whatever the number of spokes", async function () {
+        this.timeout(120_000);
+        const fleet = await planVariant("prod", {
+            set: {
+                clusters: [
+                    { name: "hub-gke", location: "us-central1", role: "hub" },
+                    { name: "edge-a", location: "us-east1-b", role: "spoke" },
+                ],
+            },
+        });
+        const maps = configMaps(fleet);
+        assert.deepEqual(maps.map((m) => m.name).sort(), configMaps(plans.prod).map((m) => m.name.replace(/^prod-gke-/, "hub-gke-")).sort());
+        for (const m of maps) assert.equal(m.provider, "hub-gke-k8s");
+    });
+
     it("keeps exemplars in Prometheus, which the latency panels link to traces from", () => {
         for (const plan of Object.values(plans)) {
             const kps = plan.releases.find((r) => r.chart === "kube-prometheus-stack")!;

@@ -34,8 +34,15 @@ export function hubDashboardInputs(ctx: ClusterContext, installed: Readonly<Reco
     };
 }
 
+const MAX_CONFIGMAP_BYTES = 1_000_000;
+
 /** The ConfigMap that carries one dashboard (name <= 63 characters: uids are <= 40). */
 export function dashboardConfigMap(definition: DashboardDefinition, namespace: string) {
+    const json = dashboardJson(definition);
+    // A ConfigMap holds at most 1 MiB; fail at plan time rather than at apply time.
+    if (Buffer.byteLength(json) > MAX_CONFIGMAP_BYTES) {
+        throw new Error(`dashboard ${definition.uid} is ${Buffer.byteLength(json)} bytes, over a ConfigMap's ${MAX_CONFIGMAP_BYTES}`);
+    }
     return {
         metadata: {
             name: `grafana-dashboard-${definition.uid}`,
@@ -43,7 +50,7 @@ export function dashboardConfigMap(definition: DashboardDefinition, namespace: s
             labels: { [GRAFANA_DASHBOARD_LABEL]: "1", "app.kubernetes.io/part-of": "observability-platform" },
             annotations: { [GRAFANA_FOLDER_ANNOTATION]: definition.folder },
         },
-        data: { [`${definition.uid}.json`]: dashboardJson(definition) },
+        data: { [`${definition.uid}.json`]: json },
     };
 }
 
