@@ -27,7 +27,7 @@ import {
     type DashboardQuery,
 } from "../components/dashboards/queries";
 import { sloDashboard, sloOverviewDashboard } from "../components/dashboards/slo";
-import { SLI_WINDOWS, SLO_LABELS, sloMetricNames } from "../components/dashboards/slo-metrics";
+import { periodWindow, SLI_WINDOWS, SLO_LABELS, sloMetricNames } from "../components/dashboards/slo-metrics";
 import { EXEMPLAR_TRACE_ID_LABEL, withCorrelations } from "../components/dashboards/correlation-datasources";
 import { DATASOURCE_UIDS, type GrafanaDatasource } from "../components/grafana/datasources";
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION } from "../components/metrics/kube-prometheus-stack";
@@ -288,7 +288,8 @@ describe("dashboards", () => {
         assert.deepEqual(attainment.fieldConfig.defaults.thresholds.steps.map((s: { value: number | null }) => s.value), [null, 0.999]);
         assert.match(panel(d, "Firing alerts").targets[0].expr, /ALERTS\{alertstate="firing", sloth_service="checkout", sloth_slo="availability"\}/);
         assert.match(sloDashboard(SLOS[2]).model.description ?? "", /28 days/);
-        assert.match(panel(sloDashboard(SLOS[2]), "Attainment").targets[0].expr, /ratio_rate28d/);
+        // Sloth names the 28-day window as Prometheus formats it.
+        assert.match(panel(sloDashboard(SLOS[2]), "Attainment").targets[0].expr, /ratio_rate4w\{/);
     });
 
     it("SLO overview covers every SLO by the Sloth labels", () => {
@@ -365,6 +366,28 @@ describe("datasource correlations", () => {
         assert.deepEqual(metricsOnly[0].jsonData, { httpMethod: "POST" });
         const own = withCorrelations([ds("tempo", "tempo", { tracesToLogsV2: { datasourceUid: "loki", tags: ["pod"] } }), ds("loki", "loki")]);
         assert.deepEqual((own[0].jsonData as any).tracesToLogsV2, { datasourceUid: "loki", tags: ["pod"] });
+    });
+});
+
+describe("SLO rule names", () => {
+    it("match what Sloth generates, read from a plan's rules/ directory", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "slo-rules-"));
+        try {
+            fs.mkdirSync(path.join(dir, "rules"));
+            fs.copyFileSync(path.join(__dirname, "fixtures", "sloth-checkout-availability.yaml"), path.join(dir, "rules", "checkout-availability.yaml"));
+            const emptyPlan = { stack: "t", settings: {} as Plan["settings"], resources: [], releases: [], outputs: {} };
+            const recorded = recordedSeries(emptyPlan, dir);
+            assert.deepEqual(sloMetricNames(30).filter((n) => !recorded.has(n)), []);
+            const d = sloDashboard({ service: "checkout", slo: "availability", objectivePercent: 99.9, periodDays: 30 });
+            assert.deepEqual(unknownMetrics([d], new Set([...recorded, ...PLATFORM_METRICS.prometheus])), []);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("name the SLO period window as Prometheus formats durations", () => {
+        assert.deepEqual([30, 28, 14, 7, 90, 365].map(periodWindow), ["30d", "4w", "2w", "1w", "90d", "1y"]);
+        assert.throws(() => periodWindow(0.5), /not a whole number of days/);
     });
 });
 

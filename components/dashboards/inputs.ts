@@ -28,7 +28,7 @@ export interface SloDashboardInput {
     readonly slo: string;
     /** Target in percent, e.g. 99.9. */
     readonly objectivePercent: number;
-    /** SLO period in days (Sloth records `slo:sli_error:ratio_rate<period>d`). */
+    /** SLO period in days (Sloth records `slo:sli_error:ratio_rate<period>`, e.g. 30d or 4w). */
     readonly periodDays: number;
     readonly description?: string;
 }

@@ -16,8 +16,19 @@ export const SLO_LABELS = {
 export const SLI_WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] as const;
 export type SliWindow = (typeof SLI_WINDOWS)[number];
 
+/**
+ * The SLO period as Sloth writes it in rule names: Prometheus' duration format, which uses years and
+ * weeks only when exact (30 days -> "30d", 28 days -> "4w", 365 days -> "1y").
+ */
+export function periodWindow(periodDays: number): string {
+    if (!Number.isInteger(periodDays) || periodDays <= 0) throw new Error(`SLO period ${periodDays} is not a whole number of days`);
+    if (periodDays % 365 === 0) return `${periodDays / 365}y`;
+    if (periodDays % 7 === 0) return `${periodDays / 7}w`;
+    return `${periodDays}d`;
+}
+
 /** Error ratio of the SLI over a window: `slo:sli_error:ratio_rate<window>` (0..1). */
-export function sliErrorRatio(window: SliWindow | `${number}d`): string {
+export function sliErrorRatio(window: SliWindow | ReturnType<typeof periodWindow>): string {
     return `slo:sli_error:ratio_rate${window}`;
 }
 
@@ -42,7 +53,7 @@ export const SLO_METRICS = {
 export function sloMetricNames(periodDays: number): string[] {
     return [
         ...SLI_WINDOWS.map((w) => sliErrorRatio(w)),
-        sliErrorRatio(`${periodDays}d`),
+        sliErrorRatio(periodWindow(periodDays)),
         ...Object.values(SLO_METRICS),
     ];
 }

@@ -17,7 +17,7 @@ import {
     timeSeries,
     type DashboardDefinition,
 } from "./kit";
-import { SLI_WINDOWS, SLO_LABELS, SLO_METRICS, sliErrorRatio, sloMatchers } from "./slo-metrics";
+import { periodWindow, SLI_WINDOWS, SLO_LABELS, SLO_METRICS, sliErrorRatio, sloMatchers } from "./slo-metrics";
 
 export const SLO_OVERVIEW_UID = "slo-overview";
 export const sloUid = (service: string, slo: string) => dashboardUid("slo", service, slo);
@@ -115,7 +115,7 @@ export function sloDashboard(s: SloDashboardInput): DashboardDefinition {
     const m = sloMatchers(s.service, s.slo);
     // 99.9 / 100 is 0.9990000000000001 in floating point: round to what a percentage can express.
     const objective = Number((s.objectivePercent / 100).toFixed(8));
-    const periodRatio = sliErrorRatio(`${s.periodDays}d`);
+    const periodRatio = sliErrorRatio(periodWindow(s.periodDays));
     const builder = baseDashboard(
         sloUid(s.service, s.slo),
         `SLO: ${s.service} / ${s.slo}`,
