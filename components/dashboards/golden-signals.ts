@@ -70,7 +70,8 @@ export function goldenSignalsDashboard(s: ServiceDashboardInput): DashboardDefin
     )
         .withVariable(clusterVariable())
         .link(
-            new dashboard.DashboardLinkBuilder("SLOs")
+            // The service's SLO and correlation dashboards share its tag.
+            new dashboard.DashboardLinkBuilder("Related")
                 .type(dashboard.DashboardLinkType.Dashboards)
                 .tags([`service:${s.service}`])
                 .asDropdown(true)
