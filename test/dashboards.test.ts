@@ -252,6 +252,10 @@ describe("dashboards", () => {
             assert.match(e, /cluster=~"\$cluster"/);
         }
         assert.match(panel(d, "Error ratio").targets[0].expr, /http_response_status_code=~"5\.\."/);
+        const deploys = queriesOf(d).find((q) => q.where === "annotation Deployments");
+        assert.ok(deploys, "deployments drawn over the signals");
+        assert.deepEqual([...promqlMetricNames(deploys.text)].sort(), ["argocd_app_info", "argocd_app_sync_total"]);
+        assert.match(deploys.text, /dest_namespace="shop"/);
         for (const title of ["CPU", "Memory", "CPU throttling", "Restarts"]) {
             for (const t of panel(d, title).targets as { expr: string }[]) assert.match(t.expr, /namespace="shop", pod=~"checkout-\.\*"/);
         }

@@ -10,6 +10,7 @@ import {
     CLUSTER,
     clusterVariable,
     dashboardUid,
+    deploymentsAnnotation,
     DS,
     finish,
     FOLDERS,
@@ -39,6 +40,7 @@ export function correlationDashboard(s: ServiceDashboardInput): DashboardDefinit
         ["service", "correlation", `service:${s.service}`],
     )
         .withVariable(clusterVariable())
+        .annotation(deploymentsAnnotation(s.namespace))
         .withVariable(
             new dashboard.TextBoxVariableBuilder("trace_id")
                 .label("Trace ID")

@@ -7,6 +7,7 @@ import {
     CLUSTER,
     clusterVariable,
     dashboardUid,
+    deploymentsAnnotation,
     finish,
     FOLDERS,
     promQuery,
@@ -69,6 +70,7 @@ export function goldenSignalsDashboard(s: ServiceDashboardInput): DashboardDefin
         ["service", `service:${s.service}`],
     )
         .withVariable(clusterVariable())
+        .annotation(deploymentsAnnotation(s.namespace))
         .link(
             // The service's SLO and correlation dashboards share its tag.
             new dashboard.DashboardLinkBuilder("Related")

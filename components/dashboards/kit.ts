@@ -139,6 +139,26 @@ export function quote(value: string): string {
     return JSON.stringify(value);
 }
 
+/**
+ * Annotation marking each successful Argo CD sync of an application deploying into `namespace`:
+ * deployments drawn over the service's signals. The sync counter is joined with the application's
+ * info series on (cluster, name), the only labels both carry unchanged (`namespace` is the target's).
+ */
+export function deploymentsAnnotation(namespace: string): dashboard.AnnotationQueryBuilder {
+    return new dashboard.AnnotationQueryBuilder()
+        .name("Deployments")
+        .datasource(DS.metrics)
+        .enable(true)
+        .iconColor("blue")
+        .step("2m")
+        .titleFormat("Synced {{name}}")
+        .expr(
+            `sum by (cluster, name) (increase(argocd_app_sync_total{phase="Succeeded", ${CLUSTER}}[2m])) ` +
+                `* on (cluster, name) group_left () ` +
+                `max by (cluster, name) (argocd_app_info{dest_namespace=${quote(namespace)}, ${CLUSTER}}) > 0`,
+        );
+}
+
 /** Grafana uids are at most 40 characters of [A-Za-z0-9_-]. */
 export function dashboardUid(...parts: string[]): string {
     const uid = parts
