@@ -51,6 +51,9 @@ describe("correlated Grafana datasources", function () {
         const has = (from: string, via: RegExp, to: string) =>
             assert.ok(links.some((l) => l.from === from && via.test(l.via) && l.to === to), `${from} ${via} -> ${to}`);
         has("prometheus", /^exemplarTraceIdDestinations/, "tempo");
+        // Exemplars open their trace whether Tempo's span metrics (traceID) or the application's own SDK (trace_id) wrote them.
+        const exemplarLabels = (byUid(sources, "prometheus").jsonData as any).exemplarTraceIdDestinations.map((d: { name: string }) => d.name);
+        assert.deepEqual([...exemplarLabels].sort(), ["traceID", "trace_id"]);
         has("loki", /^derivedFields/, "tempo");
         has("tempo", /^tracesToLogsV2$/, "loki");
         has("tempo", /^tracesToMetrics$/, "prometheus");

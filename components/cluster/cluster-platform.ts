@@ -6,6 +6,7 @@ import type { ChartPin } from "../charts/pins";
 import type { ClusterSettings, Settings } from "../config/schema";
 import type { FleetCredentials } from "../fleet/credentials";
 import { installFleetLink } from "../fleet/install";
+import { installDashboards } from "../dashboards/install";
 import type { ObjectStorage } from "../gcp/object-storage";
 import { workloadIdentities } from "../gcp/stores";
 import { installGitOps } from "../gitops/install";
@@ -96,6 +97,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         installGitOps(ctx, metrics.kubePrometheusStack);
         installSre(ctx, metrics.kubePrometheusStack);
         installLogsAndTraces(ctx, metrics.kubePrometheusStack);
+        installDashboards(ctx, releases);
 
         this.grafanaAdminPassword = metrics.grafanaAdminPassword;
         this.releases = releases;

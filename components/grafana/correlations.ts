@@ -6,8 +6,11 @@ import { HUB_SERVICES, tenantOf } from "../fleet/endpoints";
 // Types only: datasources.ts imports this module, so nothing is imported back at run time.
 import type { DATASOURCE_UIDS as Uids, GrafanaDatasource } from "./datasources";
 
-/** Label of Tempo's span-metric exemplars that holds the trace id. */
-export const TRACE_ID_EXEMPLAR_LABEL = "traceID";
+/**
+ * Exemplar labels that hold a trace id: Tempo's span metrics write `traceID`; applications' own
+ * histograms (OpenTelemetry SDKs, Prometheus client libraries) write `trace_id`.
+ */
+export const TRACE_ID_EXEMPLAR_LABELS = ["traceID", "trace_id"] as const;
 
 /** Structured-metadata key of a log line's trace id (set by Alloy and by Loki's OTLP ingestion). */
 export const TRACE_ID_METADATA_KEY = "trace_id";

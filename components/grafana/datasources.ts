@@ -2,7 +2,7 @@
 // to these UIDs, so they never change once published.
 import type { Settings } from "../config/schema";
 import { alertmanagerUrl, prometheusUrl } from "../metrics/endpoints";
-import { logsAndTracesDatasources, TRACE_ID_EXEMPLAR_LABEL } from "./correlations";
+import { logsAndTracesDatasources, TRACE_ID_EXEMPLAR_LABELS } from "./correlations";
 import { metricsQueryPath } from "./metrics-query";
 
 export const DATASOURCE_UIDS = {
@@ -41,7 +41,7 @@ export function grafanaDatasources(settings: Settings): GrafanaDatasource[] {
                 timeInterval: settings.prometheus.scrapeInterval,
                 prometheusType: "Prometheus",
                 // Exemplars (Tempo's span metrics) link a metric point to its trace.
-                exemplarTraceIdDestinations: [{ name: TRACE_ID_EXEMPLAR_LABEL, datasourceUid: DATASOURCE_UIDS.traces }],
+                exemplarTraceIdDestinations: TRACE_ID_EXEMPLAR_LABELS.map((name) => ({ name, datasourceUid: DATASOURCE_UIDS.traces })),
             },
         }),
         {

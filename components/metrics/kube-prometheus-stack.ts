@@ -55,8 +55,9 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
                 probeSelectorNilUsesHelmValues: false,
                 scrapeConfigSelectorNilUsesHelmValues: false,
                 resources: containerResources(r.prometheus),
-                // Logs and traces: Tempo's metrics-generator and the OTel gateway remote-write here
-                // (without Mimir), with exemplars that link a metric point to its trace.
+                // Tempo's metrics-generator and the OTel gateway remote-write here (without a long-term
+                // store). Exemplar storage keeps the trace ids on histogram samples, so latency
+                // panels link to their traces.
                 enableRemoteWriteReceiver: true,
                 enableFeatures: ["exemplar-storage"],
                 storageSpec: { volumeClaimTemplate: { spec: volumeClaimSpec(refs.storageClassName, p.storageGi) } },

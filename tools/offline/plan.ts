@@ -6,6 +6,7 @@ import { loadSettings } from "../../components/config/settings";
 import type { Settings } from "../../components/config/schema";
 import { sreFiles } from "../../components/sre/plan-files";
 import { footprint, formatCpu, formatMemory, releasesByCluster } from "./footprint";
+import { GRAFANA_DASHBOARD_LABEL } from "../../components/metrics/kube-prometheus-stack";
 import { runProgram, type FakeCluster, type RecordedResource } from "./runtime";
 import { readStackConfig } from "./stack-config";
 
@@ -136,7 +137,22 @@ export function writePlan(plan: Plan, dir: string): string[] {
     // SRE layer: rules/<PrometheusRule>.yaml and alertmanager.yaml (placeholder secrets).
     for (const file of sreFiles(plan.settings, plan.resources)) write(file.path, file.text);
     write("datasources.yaml", stringify(grafanaProvisioning(plan), { lineWidth: 0 }));
+    for (const [file, json] of dashboardFiles(plan)) write(`dashboards/${file}`, json);
     return written;
+}
+
+/** Dashboard JSON files ("<uid>.json") carried by the Grafana sidecar's ConfigMaps in the plan. */
+export function dashboardFiles(plan: Plan): Map<string, string> {
+    const files = new Map<string, string>();
+    for (const r of plan.resources.filter((x) => x.type === "kubernetes:core/v1:ConfigMap")) {
+        const i = r.inputs as { metadata?: { labels?: Record<string, string> }; data?: Record<string, string> };
+        if (i.metadata?.labels?.[GRAFANA_DASHBOARD_LABEL] !== "1") continue;
+        for (const [file, json] of Object.entries(i.data ?? {})) {
+            if (files.has(file)) throw new Error(`two dashboard ConfigMaps carry ${file}`);
+            files.set(file, json);
+        }
+    }
+    return files;
 }
 
 /** Nodes assumed per cluster when DaemonSets are counted in the printed requests. */
