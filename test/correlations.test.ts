@@ -35,6 +35,24 @@ describe("correlated Grafana datasources", function () {
         prod = await planVariant("prod");
     });
 
+    it("keeps exemplars all the way to the store the metrics datasource reads (Mimir in prod)", () => {
+        const values = (name: string) => (prod.releases.find((r) => r.resource === `prod-gke-${name}`)!.values as any);
+        const spec = values("kube-prometheus-stack").prometheus.prometheusSpec;
+        assert.ok(spec.enableFeatures.includes("exemplar-storage"), "Prometheus keeps the exemplars it scrapes");
+        assert.ok(spec.remoteWrite.length > 0);
+        for (const rw of spec.remoteWrite) assert.equal(rw.sendExemplars, true, `${rw.name} forwards them`);
+        // Mimir drops every exemplar unless the tenant may keep some (its default is 0).
+        const limit = values("mimir").mimir.structuredConfig.limits.max_global_exemplars_per_user;
+        assert.equal(limit, prod.settings.mimir.maxGlobalExemplarsPerTenant);
+        assert.ok(limit > 0);
+        // Tempo's span metrics carry their trace ids into the same store the datasource reads.
+        const metricsUrl = new URL(byUid(hubDatasources(prod), "prometheus").url);
+        for (const w of values("tempo").tempo.metricsGenerator.storage.remote_write) {
+            assert.equal(w.send_exemplars, true);
+            assert.equal(new URL(w.url).host, metricsUrl.host, "span metrics land where Grafana reads");
+        }
+    });
+
     it("keeps the stable UIDs prometheus, loki and tempo, each once", () => {
         for (const plan of [dev, prod]) {
             const uids = hubDatasources(plan).map((d) => d.uid);

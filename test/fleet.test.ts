@@ -124,7 +124,11 @@ describe("the fleet", function () {
                     assert.notEqual(hubValues.alertmanager.enabled, false);
                     for (const spoke of spokesOf(p)) {
                         const releases = p.releases.filter((r) => r.resource.startsWith(`${spoke.name}-`)).map((r) => r.chart).sort();
-                        assert.deepEqual(releases, ["argo-cd", "kube-prometheus-stack"], `${spoke.name} collects only`);
+                        assert.deepEqual(
+                            releases,
+                            ["alloy", "argo-cd", "kube-prometheus-stack", "opentelemetry-collector", "opentelemetry-operator"],
+                            `${spoke.name} collects only`,
+                        );
                         const v = values(p, `${spoke.name}-kube-prometheus-stack`);
                         assert.equal(v.grafana.enabled, false);
                         assert.equal(v.alertmanager.enabled, false);
@@ -316,6 +320,82 @@ describe("the fleet", function () {
             assert.equal(new URL(s.logsPush).protocol, "https:");
             assert.equal(s.tracesOtlpGrpc, `${HOST}:4317`);
             assert.match(h.logsPush, /^http:\/\/loki-gateway\.logging\.svc/);
+        });
+
+        it("runs Alloy and the OpenTelemetry gateway on every spoke, pushing to the hub's gateway with the spoke's own credentials", () => {
+            for (const { backend } of BACKENDS) {
+                const p = plans.get(key(backend, 3))!;
+                const routes = gatewayRoutes(p);
+                for (const spoke of spokesOf(p)) {
+                    const releases = p.releases.filter((r) => r.resource.startsWith(`${spoke.name}-`)).map((r) => r.resource.slice(spoke.name.length + 1));
+                    for (const store of ["loki", "tempo"]) assert.ok(!releases.includes(store), `${store} stays on the hub`);
+                    for (const collector of ["alloy-logs", "otel-gateway", "opentelemetry-operator"]) assert.ok(releases.includes(collector), collector);
+                    const waitsForCredentials = (release: string, namespace: string) =>
+                        assert.ok(
+                            p.resources.find((r) => r.name === `${spoke.name}-${release}`)!.dependsOn?.includes(`${spoke.name}-fleet-credentials-${namespace}`),
+                            `${release} waits for the Secret it mounts`,
+                        );
+
+                    // Alloy: the hub's Loki push path over TLS, basic auth as the spoke with the mounted password file.
+                    const alloy = values(p, `${spoke.name}-alloy-logs`);
+                    const river: string = alloy.alloy.configMap.content;
+                    const write = river.slice(river.indexOf('loki.write "platform"'));
+                    const url = new URL(/url\s*=\s*"([^"]+)"/.exec(write)![1]);
+                    assert.equal(url.protocol, "https:");
+                    assert.equal(url.host, HOST);
+                    assert.ok(routes.has(url.pathname), `the gateway forwards ${url.pathname}`);
+                    assert.equal(/username\s*=\s*"([^"]+)"/.exec(write)?.[1], spoke.name);
+                    const passwordFile = /password_file\s*=\s*"([^"]+)"/.exec(write)?.[1];
+                    const caFile = /ca_file\s*=\s*"([^"]+)"/.exec(write)?.[1];
+                    assert.doesNotMatch(write, /password\s*=/, "no inline password");
+                    const mount = alloy.alloy.mounts.extra.find((m: any) => passwordFile?.startsWith(`${m.mountPath}/`));
+                    assert.ok(mount, "the password file is on a mounted volume");
+                    assert.equal(passwordFile, `${mount.mountPath}/${SPOKE_CREDENTIALS.passwordKey}`);
+                    assert.equal(caFile, `${mount.mountPath}/${SPOKE_CREDENTIALS.caKey}`);
+                    const volume = alloy.controller.volumes.extra.find((v: any) => v.name === mount.name);
+                    assert.deepEqual(volume.secret, { secretName: SPOKE_CREDENTIALS.secretName });
+                    waitsForCredentials("alloy-logs", "logging");
+
+                    // The collector: traces and OTLP logs to the hub's gateway, authenticated; metrics to the spoke's own Prometheus.
+                    const otel = values(p, `${spoke.name}-otel-gateway`);
+                    const cfg = otel.config;
+                    const tempo = cfg.exporters["otlp/tempo"];
+                    const loki = cfg.exporters["otlphttp/loki"];
+                    assert.equal(tempo.endpoint, `${HOST}:4317`);
+                    const logsUrl = new URL(`${loki.endpoint}/v1/logs`);
+                    assert.equal(logsUrl.host, HOST);
+                    assert.equal(logsUrl.protocol, "https:");
+                    assert.ok(routes.has(logsUrl.pathname), `the gateway forwards ${logsUrl.pathname}`);
+                    assert.equal(routes.get(logsUrl.pathname), routes.get("/loki/api/v1/push"), "to the hub's Loki");
+                    for (const exporter of [tempo, loki]) {
+                        assert.notEqual(exporter.tls?.insecure, true);
+                        const mountPath = otel.extraVolumeMounts.find((m: any) => exporter.tls.ca_file.startsWith(`${m.mountPath}/`))?.mountPath;
+                        assert.equal(exporter.tls.ca_file, `${mountPath}/${SPOKE_CREDENTIALS.caKey}`);
+                        const auth = cfg.extensions[exporter.auth.authenticator];
+                        assert.equal(auth.client_auth.username, spoke.name);
+                        const env = /^\$\{env:([A-Z_]+)\}$/.exec(auth.client_auth.password)?.[1];
+                        const fromSecret = otel.extraEnvs.find((e: any) => e.name === env)?.valueFrom.secretKeyRef;
+                        assert.deepEqual(fromSecret, { name: SPOKE_CREDENTIALS.secretName, key: SPOKE_CREDENTIALS.passwordKey });
+                        assert.ok(cfg.service.extensions.includes(exporter.auth.authenticator), "the authenticator is enabled");
+                    }
+                    assert.ok(cfg.service.extensions.includes("health_check"), "the chart's probes keep their extension");
+                    const otelVolume = otel.extraVolumes.find((v: any) => v.name === otel.extraVolumeMounts[0].name);
+                    assert.deepEqual(otelVolume.secret, { secretName: SPOKE_CREDENTIALS.secretName });
+                    for (const name of cfg.service.pipelines.metrics.exporters) {
+                        const endpoint = new URL(cfg.exporters[name].endpoint);
+                        assert.notEqual(endpoint.host, HOST, "metrics go through the spoke's Prometheus, which ships them");
+                        assert.match(endpoint.hostname, new RegExp(`\\.${p.settings.namespaces.monitoring}\\.svc$`));
+                    }
+                    waitsForCredentials("otel-gateway", "tracing");
+                }
+                // Inside the hub nothing authenticates, and no credential is mounted.
+                const hub = hubOf(p).name;
+                assert.doesNotMatch(values(p, `${hub}-alloy-logs`).alloy.configMap.content, /basic_auth|password_file/);
+                const hubOtel = values(p, `${hub}-otel-gateway`);
+                assert.equal(hubOtel.extraEnvs, undefined);
+                assert.equal(hubOtel.config.extensions, undefined);
+                assert.equal(hubOtel.config.exporters["otlp/tempo"].tls.insecure, true);
+            }
         });
 
         it("uses the ports the charts' Services listen on", () => {

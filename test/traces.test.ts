@@ -296,12 +296,17 @@ describe("traces pillar", function () {
     });
 
     describe("placement", () => {
-        it("runs the stores on the hub only, after the monitoring CRDs their ServiceMonitors need", () => {
-            const pillars = ["loki", "tempo", "alloy-logs", "otel-gateway", "opentelemetry-operator"];
-            for (const name of pillars) {
-                const r = resource(fleet, `hub-gke-${name}`);
-                assert.ok(r.dependsOn?.includes("hub-gke-kube-prometheus-stack"), name);
-                assert.ok(!fleet.releases.some((x) => x.resource === `edge-${name}`), `${name} is not on the spoke yet`);
+        it("runs the stores on the hub only and the collectors everywhere, after the monitoring CRDs their ServiceMonitors need", () => {
+            for (const name of ["loki", "tempo"]) {
+                assert.ok(resource(fleet, `hub-gke-${name}`).dependsOn?.includes("hub-gke-kube-prometheus-stack"), name);
+                assert.ok(!fleet.releases.some((x) => x.resource === `edge-${name}`), `${name} stays on the hub`);
+            }
+            for (const name of ["alloy-logs", "otel-gateway", "opentelemetry-operator"]) {
+                for (const cluster of ["hub-gke", "edge"]) {
+                    assert.ok(resource(fleet, `${cluster}-${name}`).dependsOn?.includes(`${cluster}-kube-prometheus-stack`), `${cluster}-${name}`);
+                }
+                // The hub's collectors start once the stores they push to exist.
+                assert.ok(resource(fleet, `hub-gke-${name}`).dependsOn?.includes("hub-gke-loki"), name);
             }
         });
     });

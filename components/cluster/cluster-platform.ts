@@ -96,7 +96,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         const metrics = installMetrics(ctx, fleet.collectorsAfter);
         installGitOps(ctx, metrics.kubePrometheusStack);
         installSre(ctx, metrics.kubePrometheusStack);
-        installLogsAndTraces(ctx, metrics.kubePrometheusStack);
+        installLogsAndTraces(ctx, metrics.kubePrometheusStack, fleet.collectorsAfter);
         installDashboards(ctx, releases);
 
         this.grafanaAdminPassword = metrics.grafanaAdminPassword;

@@ -165,6 +165,9 @@ const mimirSchema = z.strictObject({
     // Per-tenant limits: the stack is one tenant, so these bound the whole fleet's metrics.
     maxGlobalSeriesPerTenant: positiveInt("series"),
     ingestionRateSamplesPerSecond: positiveInt("samples per second"),
+    // Exemplars (trace ids on histogram samples) kept in memory for the tenant; 0 drops them, and
+    // with them the metric-to-trace links of the dashboards.
+    maxGlobalExemplarsPerTenant: nonNegativeInt("exemplars"),
 });
 
 const thanosSchema = z.strictObject({

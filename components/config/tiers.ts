@@ -148,6 +148,9 @@ const shared = {
         // Headroom above the 300k target before Mimir rejects new series.
         maxGlobalSeriesPerTenant: 500000,
         ingestionRateSamplesPerSecond: 50000,
+        // Mimir's default is 0 (exemplars dropped). About one exemplar per series in 3% of the
+        // 300k target: each costs a few hundred bytes of ingester memory.
+        maxGlobalExemplarsPerTenant: 10000,
     },
     thanos: {
         // Raw data for the recent month, 5m for a quarter, 1h for retention.metricsDays.

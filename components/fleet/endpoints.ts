@@ -31,6 +31,14 @@ export interface PushTargets {
     readonly logsPush: string;
     /** OTLP/gRPC endpoint (host:port) that accepts traces for Tempo. */
     readonly tracesOtlpGrpc: string;
+    /** OTLP/HTTP base URL that accepts logs for Loki (the exporter appends /v1/logs). */
+    readonly logsOtlpHttp: string;
+    /**
+     * How a spoke's collectors authenticate to the hub: basic auth as `username` with the password,
+     * and TLS verified against the fleet CA, both read from the SPOKE_CREDENTIALS Secret mounted at
+     * SPOKE_CREDENTIALS.mountPath. Null inside the hub.
+     */
+    readonly credentials: { readonly username: string } | null;
 }
 
 const svc = (name: string, namespace: string) => `${name}.${namespace}.svc`;
@@ -48,6 +56,8 @@ export function pushTargets(settings: Settings, cluster: ClusterSettings): PushT
                     : null,
             logsPush: `http://${svc(HUB_SERVICES.lokiGateway.name, ns.logging)}/loki/api/v1/push`,
             tracesOtlpGrpc: `${svc(HUB_SERVICES.tempo.name, ns.tracing)}:${HUB_SERVICES.tempo.otlpGrpcPort}`,
+            logsOtlpHttp: `http://${svc(HUB_SERVICES.lokiGateway.name, ns.logging)}/otlp`,
+            credentials: null,
         };
     }
     // A spoke sends everything through the hub's fleet gateway: TLS with the fleet CA and basic auth
@@ -70,6 +80,9 @@ export function pushTargets(settings: Settings, cluster: ClusterSettings): PushT
                     null,
         logsPush: `${base}${FLEET_GATEWAY.paths.lokiPush}`,
         tracesOtlpGrpc: `${host}:${FLEET_GATEWAY.otlpGrpcPort}`,
+        logsOtlpHttp: `${base}${FLEET_GATEWAY.paths.lokiOtlpLogs.replace(/\/v1\/logs$/, "")}`,
+        // The gateway's user file has one user per spoke, named after the cluster (fleet/credentials.ts).
+        credentials: { username: cluster.name },
     };
 }
 
@@ -83,6 +96,8 @@ export const FLEET_GATEWAY = {
         mimirPush: "/api/v1/push",
         prometheusWrite: "/api/v1/write",
         lokiPush: "/loki/api/v1/push",
+        // Loki's OTLP logs endpoint, for the OpenTelemetry collectors' logs pipeline.
+        lokiOtlpLogs: "/otlp/v1/logs",
         alertmanagerAlerts: "/api/v2/alerts",
     },
 } as const;
@@ -97,7 +112,12 @@ export const SPOKE_CREDENTIALS = {
     usernameKey: "username",
     passwordKey: "password",
     caKey: "ca.crt",
+    /** Where collectors (Alloy, the OpenTelemetry gateway) mount the Secret's files. */
+    mountPath: "/etc/fleet-credentials",
 } as const;
+
+/** A file of the mounted SPOKE_CREDENTIALS Secret. */
+export const spokeCredentialFile = (key: string): string => `${SPOKE_CREDENTIALS.mountPath}/${key}`;
 
 /** Where a spoke's Prometheus sends alerts: the hub's central Alertmanager, through the gateway. */
 export function alertmanagerTarget(settings: Settings, cluster: ClusterSettings): { host: string; port: number } | null {

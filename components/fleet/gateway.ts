@@ -41,6 +41,7 @@ export function gatewayUpstreams(settings: Settings) {
                   ? { path: FLEET_GATEWAY.paths.prometheusWrite, upstream: hostPort(prometheusUrl(settings)) }
                   : null,
         logs: { path: FLEET_GATEWAY.paths.lokiPush, upstream: fq(HUB_SERVICES.lokiGateway.name, ns.logging, HUB_SERVICES.lokiGateway.port) },
+        otlpLogs: { path: FLEET_GATEWAY.paths.lokiOtlpLogs, upstream: fq(HUB_SERVICES.lokiGateway.name, ns.logging, HUB_SERVICES.lokiGateway.port) },
         alerts: { path: FLEET_GATEWAY.paths.alertmanagerAlerts, upstream: hostPort(alertmanagerUrl(settings)) },
         traces: { upstream: fq(HUB_SERVICES.tempo.name, ns.tracing, HUB_SERVICES.tempo.otlpGrpcPort) },
     };
@@ -83,14 +84,14 @@ http {
     auth_basic_user_file ${FLEET_GATEWAY_FILES.users};
     client_max_body_size 16m;
 
-    # Remote write, log push and alerts. The tenant is the gateway's to set, never the client's.
+    # Remote write, log push (Loki's and OTLP) and alerts. The tenant is the gateway's to set, never the client's.
     server {
         listen ${FLEET_GATEWAY_PORTS.https} ssl;
         proxy_http_version 1.1;
         proxy_set_header X-Scope-OrgID ${tenant};
         proxy_set_header Authorization "";
         proxy_read_timeout 60s;
-${[up.metrics, up.logs, up.alerts].filter((x) => x !== null).map((x) => location(x.path, x.upstream)).join("\n")}
+${[up.metrics, up.logs, up.otlpLogs, up.alerts].filter((x) => x !== null).map((x) => location(x.path, x.upstream)).join("\n")}
         location / { return 404; }
     }
 

@@ -1,7 +1,7 @@
 // Grafana Alloy as a DaemonSet: every container's stdout/stderr on its node, labelled, parsed and
 // pushed to Loki. Promtail is deprecated (February 2025) and not used.
 import type { ClusterSettings, Settings } from "../config/schema";
-import type { PushTargets } from "../fleet/endpoints";
+import { SPOKE_CREDENTIALS, spokeCredentialFile, type PushTargets } from "../fleet/endpoints";
 import { containerResources } from "../kubernetes/resources";
 import { alloyPattern, PII_RULES } from "../signals/pii";
 
@@ -27,6 +27,19 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 export function healthCheckExpression(paths: readonly string[]): string {
     const alternatives = paths.map(escapeRegExp).join("|");
     return `(kube-probe/|(GET|HEAD) +(${alternatives})([?" ]|$))`;
+}
+
+/** A spoke's endpoint block: basic auth and the fleet CA, from the mounted credentials Secret. */
+function hubAuthentication(username: string): string {
+    return `
+    // The hub's fleet gateway: this spoke's credentials, TLS verified against the fleet CA.
+    basic_auth {
+      username      = ${str(username)}
+      password_file = ${str(spokeCredentialFile(SPOKE_CREDENTIALS.passwordKey))}
+    }
+    tls_config {
+      ca_file = ${str(spokeCredentialFile(SPOKE_CREDENTIALS.caKey))}
+    }`;
 }
 
 export function alloyConfig(settings: Settings, cluster: ClusterSettings, targets: PushTargets): string {
@@ -121,7 +134,7 @@ ${PII_RULES.map(alloyPattern)
 loki.write "platform" {
   endpoint {
     url       = ${str(targets.logsPush)}
-    tenant_id = ${str(targets.tenant)}
+    tenant_id = ${str(targets.tenant)}${targets.credentials ? hubAuthentication(targets.credentials.username) : ""}
   }
   external_labels = { cluster = ${str(cluster.name)} }
 }
@@ -139,7 +152,10 @@ export function alloyValues(settings: Settings, cluster: ClusterSettings, target
             // Reads the node's container log files.
             mounts: {
                 varlog: true,
-                extra: [{ name: "positions", mountPath: POSITIONS_HOST_PATH }],
+                extra: [
+                    { name: "positions", mountPath: POSITIONS_HOST_PATH },
+                    ...(targets.credentials ? [{ name: "fleet-credentials", mountPath: SPOKE_CREDENTIALS.mountPath, readOnly: true }] : []),
+                ],
             },
             storagePath: POSITIONS_HOST_PATH,
             extraEnv: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
@@ -152,7 +168,11 @@ export function alloyValues(settings: Settings, cluster: ClusterSettings, target
             // Every node, tainted ones included: their pods log too.
             tolerations: [{ operator: "Exists" }],
             volumes: {
-                extra: [{ name: "positions", hostPath: { path: POSITIONS_HOST_PATH, type: "DirectoryOrCreate" } }],
+                extra: [
+                    { name: "positions", hostPath: { path: POSITIONS_HOST_PATH, type: "DirectoryOrCreate" } },
+                    // A spoke's credentials for the hub (fleet/install.ts creates the Secret first).
+                    ...(targets.credentials ? [{ name: "fleet-credentials", secret: { secretName: SPOKE_CREDENTIALS.secretName } }] : []),
+                ],
             },
         },
         serviceMonitor: { enabled: true },

@@ -1,5 +1,6 @@
 // Installs the logs pillar on one cluster: Loki on the hub, Alloy where logs are collected.
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../charts/pins";
 import type { ClusterContext } from "../cluster/context";
 import { KSA_NAMES } from "../gcp/stores";
@@ -37,7 +38,7 @@ export function installLoki(ctx: ClusterContext, monitoringCrds: k8s.helm.v3.Rel
 export function installLogCollection(
     ctx: ClusterContext,
     targets: PushTargets,
-    dependsOn: k8s.helm.v3.Release[],
+    dependsOn: readonly pulumi.Resource[],
 ): k8s.helm.v3.Release {
     return ctx.install({
         releaseName: "alloy-logs",
@@ -45,6 +46,6 @@ export function installLogCollection(
         chart: CHARTS.alloy,
         timeoutSeconds: 600,
         values: alloyValues(ctx.settings, ctx.cluster, targets),
-        dependsOn,
+        dependsOn: [...dependsOn],
     });
 }

@@ -65,6 +65,8 @@ export function mimirValues(settings: Settings, refs: MimirRefs) {
                     ingestion_rate: m.ingestionRateSamplesPerSecond,
                     // Allows a Prometheus catching up after an outage to send a few queues' worth at once.
                     ingestion_burst_size: m.ingestionRateSamplesPerSecond * 10,
+                    // Tempo's span metrics and the services' histograms carry trace ids as exemplars.
+                    max_global_exemplars_per_user: m.maxGlobalExemplarsPerTenant,
                 },
                 usage_stats: { enabled: false },
             },

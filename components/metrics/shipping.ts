@@ -32,6 +32,9 @@ export function remoteWriteSpecs(settings: Settings, cluster: ClusterSettings) {
                       tlsConfig: { ca: { secret: credential(SPOKE_CREDENTIALS.caKey) } },
                   }
                 : {}),
+            // Exemplars (kept by the exemplar-storage feature) travel with the samples, so the
+            // store's latency panels still link to traces.
+            sendExemplars: true,
             ...(settings.prometheus.replicas > 1 ? { writeRelabelConfigs: firstReplicaOnly() } : {}),
             queueConfig: {
                 capacity: q.capacity,

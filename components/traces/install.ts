@@ -1,6 +1,7 @@
 // Installs the traces pillar on one cluster: Tempo on the hub, the gateway collector, the operator
 // and the platform's Instrumentation.
 import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../charts/pins";
 import type { ClusterContext } from "../cluster/context";
 import { KSA_NAMES } from "../gcp/stores";
@@ -35,7 +36,7 @@ export function installTempo(ctx: ClusterContext, targets: PushTargets, monitori
 export function installTraceCollection(
     ctx: ClusterContext,
     targets: PushTargets,
-    dependsOn: k8s.helm.v3.Release[],
+    dependsOn: readonly pulumi.Resource[],
 ): { gateway: k8s.helm.v3.Release; operator: k8s.helm.v3.Release } {
     const { settings, cluster } = ctx;
     const ns = settings.namespaces.tracing;
@@ -45,7 +46,7 @@ export function installTraceCollection(
         chart: CHARTS.opentelemetryCollector,
         timeoutSeconds: 600,
         values: otelGatewayValues(settings, cluster, targets),
-        dependsOn,
+        dependsOn: [...dependsOn],
     });
     const operator = ctx.install({
         releaseName: "opentelemetry-operator",
@@ -53,7 +54,7 @@ export function installTraceCollection(
         chart: CHARTS.opentelemetryOperator,
         timeoutSeconds: 600,
         values: otelOperatorValues(settings),
-        dependsOn,
+        dependsOn: [...dependsOn],
     });
     const cr = instrumentation(settings, cluster);
     // Created once the operator (its CRD and validating webhook) is ready.

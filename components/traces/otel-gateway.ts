@@ -2,7 +2,7 @@
 // applications, adds Kubernetes metadata, scrubs personal data, tail-samples traces and forwards
 // traces to Tempo, metrics to the metrics store and logs to Loki's OTLP endpoint.
 import type { ClusterSettings, Settings } from "../config/schema";
-import { HUB_SERVICES, type PushTargets } from "../fleet/endpoints";
+import { HUB_SERVICES, SPOKE_CREDENTIALS, spokeCredentialFile, type PushTargets } from "../fleet/endpoints";
 import { containerResources } from "../kubernetes/resources";
 import { ottlPattern, PII_RULES } from "../signals/pii";
 import { metricsWriteHeaders, metricsWriteUrls } from "./tempo";
@@ -38,6 +38,11 @@ export const PII_SPAN_ATTRIBUTES = [
 
 /** Personal-data patterns in the form OTTL's replace_pattern takes. */
 export const PII_PATTERNS = PII_RULES.map(ottlPattern);
+
+/** The collector's authenticator for the hub's fleet gateway (contrib's basicauth extension). */
+export const FLEET_AUTHENTICATOR = "basicauth/fleet";
+/** Environment variable the spoke's password reaches the collector through. */
+export const FLEET_PASSWORD_ENV = "FLEET_PASSWORD";
 
 /** An OTTL string literal. */
 const ottl = (s: string) => JSON.stringify(s);
@@ -95,9 +100,20 @@ export function otelGatewayConfig(settings: Settings, cluster: ClusterSettings, 
             },
         ]),
     );
-    const lokiOtlp = targets.logsPush.replace(/\/loki\/api\/v1\/push$/, "/otlp");
+    // A spoke exports to the hub's fleet gateway: basic auth with its password (an environment
+    // variable from the credentials Secret, never in the values) and TLS against the fleet CA.
+    const hub = targets.credentials;
+    const hubAuth = hub ? { auth: { authenticator: FLEET_AUTHENTICATOR } } : {};
+    const hubTls = hub ? { ca_file: spokeCredentialFile(SPOKE_CREDENTIALS.caKey) } : undefined;
     const common = ["memory_limiter", "k8sattributes"];
     return {
+        ...(hub
+            ? {
+                  extensions: {
+                      [FLEET_AUTHENTICATOR]: { client_auth: { username: hub.username, password: `\${env:${FLEET_PASSWORD_ENV}}` } },
+                  },
+              }
+            : {}),
         // The chart's default Jaeger, Zipkin and self-scrape receivers and its debug exporter are
         // removed (null deletes a key in Helm's merge): only what the pipelines use is defined.
         receivers: {
@@ -156,17 +172,22 @@ export function otelGatewayConfig(settings: Settings, cluster: ClusterSettings, 
             "otlp/tempo": {
                 endpoint: targets.tracesOtlpGrpc,
                 // Plaintext gRPC inside the hub; a spoke's cross-cluster endpoint uses TLS.
-                tls: { insecure: !targets.crossCluster },
+                tls: hubTls ?? { insecure: true },
                 headers: tenant,
+                ...hubAuth,
             },
             // HTTP exporters: the URL's scheme decides TLS.
             "otlphttp/loki": {
-                endpoint: lokiOtlp,
+                endpoint: targets.logsOtlpHttp,
                 headers: tenant,
+                ...(hubTls ? { tls: hubTls } : {}),
+                ...hubAuth,
             },
             ...metricsExporters,
         },
         service: {
+            // A list replaces the chart's in Helm's merge: health_check (the probes') stays first.
+            ...(hub ? { extensions: ["health_check", FLEET_AUTHENTICATOR] } : {}),
             pipelines: {
                 traces: {
                     receivers: ["otlp"],
@@ -213,6 +234,19 @@ export function otelGatewayValues(settings: Settings, cluster: ClusterSettings, 
             metrics: { enabled: true },
         },
         serviceMonitor: { enabled: true },
+        // A spoke's credentials for the hub (fleet/install.ts creates the Secret first).
+        ...(targets.credentials
+            ? {
+                  extraEnvs: [
+                      {
+                          name: FLEET_PASSWORD_ENV,
+                          valueFrom: { secretKeyRef: { name: SPOKE_CREDENTIALS.secretName, key: SPOKE_CREDENTIALS.passwordKey } },
+                      },
+                  ],
+                  extraVolumes: [{ name: "fleet-credentials", secret: { secretName: SPOKE_CREDENTIALS.secretName } }],
+                  extraVolumeMounts: [{ name: "fleet-credentials", mountPath: SPOKE_CREDENTIALS.mountPath, readOnly: true }],
+              }
+            : {}),
         config: otelGatewayConfig(settings, cluster, targets),
     };
 }

@@ -18,13 +18,15 @@ export interface TempoRefs {
 }
 
 /**
- * Where generated metrics go: Mimir's push API when it is the metrics store, otherwise the
+ * Where generated metrics go. On a spoke: its own Prometheus, which ships everything to the hub
+ * with the spoke's credentials (one authenticated path per cluster). On the hub: Mimir's push API
+ * when it is the metrics store, otherwise the
  * remote-write receiver of every hub Prometheus replica (Thanos uploads their blocks). Writing
  * through the Service would give each HA replica only part of the series, and deduplication would
  * then show gaps; each replica gets all of them instead, like a scrape.
  */
 export function metricsWriteUrls(settings: Settings, targets: PushTargets): string[] {
-    if (targets.metricsRemoteWrite) return [targets.metricsRemoteWrite];
+    if (targets.metricsRemoteWrite && !targets.crossCluster) return [targets.metricsRemoteWrite];
     const replicas = settings.prometheus.replicas;
     if (replicas === 1) return [`${prometheusUrl(settings)}/api/v1/write`];
     // Pods of the operator's StatefulSet, addressed through its governing Service.
@@ -35,9 +37,9 @@ export function metricsWriteUrls(settings: Settings, targets: PushTargets): stri
     );
 }
 
-/** Remote-write headers: Mimir is multi-tenant, Prometheus ignores the header. */
+/** Remote-write headers: Mimir is multi-tenant, Prometheus needs none. */
 export function metricsWriteHeaders(settings: Settings, targets: PushTargets): Record<string, string> {
-    return targets.metricsRemoteWrite ? { "X-Scope-OrgID": tenantOf(settings) } : {};
+    return targets.metricsRemoteWrite && !targets.crossCluster ? { "X-Scope-OrgID": tenantOf(settings) } : {};
 }
 
 export function tempoValues(settings: Settings, cluster: ClusterSettings, targets: PushTargets, refs: TempoRefs) {
