@@ -29,6 +29,7 @@ import {
 import { sloDashboard, sloOverviewDashboard } from "../components/dashboards/slo";
 import { periodWindow, SLI_WINDOWS, SLO_LABELS, sloMetricNames } from "../components/dashboards/slo-metrics";
 import { DATASOURCE_UIDS } from "../components/grafana/datasources";
+import { serviceSloGroups } from "../components/sre/slo-rules";
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION } from "../components/metrics/kube-prometheus-stack";
 import { dashboardFiles, writePlan, type Plan } from "../tools/offline/plan";
 import { chartValues } from "./support/charts";
@@ -355,6 +356,16 @@ describe("SLO rule names", () => {
             assert.deepEqual(unknownMetrics([d], new Set([...recorded, ...PLATFORM_METRICS.prometheus])), []);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("are the series the SLO rules generator records, for 30- and 28-day periods", () => {
+        for (const period of ["30d", "28d"] as const) {
+            const objective = { name: "availability", kind: "availability", target: 99.9, period, metric: "http_requests_total", selector: { job: "checkout" }, errorSelector: { code: "5.." } } as const;
+            const service = { service: "checkout", owner: "shop", runbookUrl: "https://runbooks.example.com/checkout", objectives: [objective] };
+            const recorded = serviceSloGroups(service, { cluster: "prod-gke" }).flatMap((g) => g.rules.flatMap((r) => ("record" in r ? [r.record] : [])));
+            const d = sloDashboard({ service: "checkout", slo: "availability", objectivePercent: 99.9, periodDays: Number(period.replace("d", "")) });
+            assert.deepEqual(unknownMetrics([d], new Set([...recorded, ...PLATFORM_METRICS.prometheus])), [], period);
         }
     });
 

@@ -3,15 +3,16 @@
 // tracking, and multiwindow multi-burn-rate alerts that page on fast burns and open tickets on slow
 // ones.
 import type { Settings } from "../config/schema";
+import { periodWindow, SLI_WINDOWS, sliErrorRatio, type SliWindow } from "../dashboards/slo-metrics";
 import { decimal, format, multiply, shiftLeft, subtract, type Decimal } from "./decimal";
 import { pascalCase, promString, selector, type AlertingRule, type RecordingRule, type RuleGroup } from "./rules";
 
 export type ServiceSlo = Settings["slos"][number];
 export type Objective = ServiceSlo["objectives"][number];
 
-/** Windows the alerts read, shortest first. */
-export const SLI_WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] as const;
-export type SliWindow = (typeof SLI_WINDOWS)[number];
+// The series names are the dashboards' (../dashboards/slo-metrics.ts): one definition, so the rules
+// record exactly what the dashboards query. The windows the alerts read, shortest first:
+export { SLI_WINDOWS, sliErrorRatio, type SliWindow };
 export const DEFAULT_PERIOD = "30d";
 
 /**
@@ -26,7 +27,6 @@ export const BURN_RATE_ALERTS = [
     { severity: "warning", long: "3d", short: "6h", burnRate: "1" },
 ] as const satisfies readonly { severity: string; long: SliWindow; short: SliWindow; burnRate: string }[];
 
-export const sliErrorRatio = (window: string) => `slo:sli_error:ratio_rate${window}`;
 export const SLI_EVENTS_5M = "slo:sli_events:rate5m";
 export const SLI_BAD_EVENTS_5M = "slo:sli_bad_events:rate5m";
 export const META = {
@@ -62,7 +62,15 @@ export function budgetOf(objective: Objective): { objective: Decimal; budget: De
 export const alertNameOf = (service: ServiceSlo, objective: Objective): string =>
     `${pascalCase(service.service)}${pascalCase(objective.name)}ErrorBudgetBurn`;
 
+/** The SLO period as configured ("30d" or "28d"). */
 export const periodOf = (objective: Objective): string => objective.period ?? DEFAULT_PERIOD;
+/** Length of the SLO period in days. */
+export const periodDaysOf = (objective: Objective): number => Number(periodOf(objective).replace(/d$/, ""));
+/**
+ * The period as a window in rule names and ranges, formatted as Prometheus (and Sloth) format
+ * durations: 30 days is "30d" but 28 days is "4w", as the dashboards query it.
+ */
+export const periodWindowOf = (objective: Objective): string => periodWindow(periodDaysOf(objective));
 
 /** PromQL for the bad and all events of an SLO over a window (both summed to one series). */
 export function sliQueries(objective: Objective, window: string): { bad: string; all: string } {
@@ -95,7 +103,7 @@ export function serviceSloGroups(service: ServiceSlo, ctx: SloRuleContext): Rule
         const labels = sloLabels(service, objective);
         const sel = selector({ service: service.service, slo: objective.name });
         const windowed = (window: string) => ({ ...labels, sloth_window: window });
-        const period = periodOf(objective);
+        const period = periodWindowOf(objective);
         const { objective: target, budget } = budgetOf(objective);
 
         const sli: RecordingRule[] = SLI_WINDOWS.map((window) => {
@@ -115,7 +123,7 @@ export function serviceSloGroups(service: ServiceSlo, ctx: SloRuleContext): Rule
             },
             { record: META.objective, expr: `vector(${format(target)})`, labels },
             { record: META.errorBudget, expr: `vector(${format(budget)})`, labels },
-            { record: META.periodDays, expr: `vector(${period.replace("d", "")})`, labels },
+            { record: META.periodDays, expr: `vector(${periodDaysOf(objective)})`, labels },
             { record: META.currentBurnRate, expr: `sum without (sloth_window) (${sliErrorRatio("5m")}${sel}) / ${format(budget)}`, labels },
             { record: META.periodBurnRate, expr: `sum without (sloth_window) (${sliErrorRatio(period)}${sel}) / ${format(budget)}`, labels },
             { record: META.budgetRemaining, expr: `1 - ${META.periodBurnRate}${sel}`, labels },
