@@ -4,8 +4,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { add, decimal, format, multiply, subtract } from "../components/sre/decimal";
+import { sloDashboard } from "../components/dashboards/slo";
 import { PROMETHEUS_RULE_TYPE } from "../components/sre/install";
 import type { AlertingRule, RuleGroup } from "../components/sre/rules";
+import { serviceSloGroups, type ServiceSlo } from "../components/sre/slo-rules";
 import type { Plan, PlannedResource } from "../tools/offline/plan";
 import { crdProblems } from "./support/crd-schema";
 import { ofType, planVariant, T } from "./support/program";
@@ -144,6 +146,18 @@ describe("SRE rules and alerts", function () {
                 assert.equal(names.size, 1);
             }
         }
+    });
+
+    it("links an SLO alert to the uid its SLO dashboard gets, also when that uid is shortened to 40 characters", () => {
+        const service = { ...trickySlos[0], service: "payments-authorization-gateway-europe-west" } as unknown as ServiceSlo;
+        const objective = service.objectives[0];
+        const alerts = serviceSloGroups(service, { cluster: "prod-gke", grafanaUrl: "https://grafana.example.com" })
+            .flatMap((g) => g.rules)
+            .filter((r): r is AlertingRule => "alert" in r && r.alert.endsWith("ErrorBudgetBurn") && r.labels.slo === objective.name);
+        const uid = sloDashboard({ service: service.service, slo: objective.name, objectivePercent: objective.target, periodDays: 30 }).uid;
+        assert.ok(uid.length <= 40, uid);
+        assert.equal(alerts.length, 2);
+        for (const a of alerts) assert.equal(a.annotations.dashboard_url, `https://grafana.example.com/d/${uid}`);
     });
 
     it("records the SLI for every window the alerts read and the period, plus objective, budget and burn rates", () => {

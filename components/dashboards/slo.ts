@@ -5,7 +5,6 @@ import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import type { SloDashboardInput } from "./inputs";
 import {
     baseDashboard,
-    dashboardUid,
     finish,
     FOLDERS,
     gaugePanel,
@@ -18,9 +17,10 @@ import {
     type DashboardDefinition,
 } from "./kit";
 import { periodWindow, SLI_WINDOWS, SLO_LABELS, SLO_METRICS, sliErrorRatio, sloMatchers } from "./slo-metrics";
+import { sloUid } from "./uids";
 
 export const SLO_OVERVIEW_UID = "slo-overview";
-export const sloUid = (service: string, slo: string) => dashboardUid("slo", service, slo);
+export { sloUid };
 
 /** Burn rates that page or ticket in the multiwindow multi-burn-rate policy for a 30-day period. */
 const BURN_RATE_MARKS: [number, string][] = [

@@ -4,6 +4,7 @@
 // ones.
 import type { Settings } from "../config/schema";
 import { periodWindow, SLI_WINDOWS, sliErrorRatio, type SliWindow } from "../dashboards/slo-metrics";
+import { sloUid } from "../dashboards/uids";
 import { decimal, format, multiply, shiftLeft, subtract, type Decimal } from "./decimal";
 import { pascalCase, promString, selector, type AlertingRule, type RecordingRule, type RuleGroup } from "./rules";
 
@@ -225,5 +226,8 @@ function absentAlert(service: ServiceSlo, objective: Objective, ctx: SloRuleCont
     };
 }
 
-/** UID of the per-SLO Grafana dashboard the alerts link to (provisioned by the dashboards concern). */
-export const sloDashboardUid = (service: ServiceSlo, objective: Objective): string => `slo-${service.service}-${objective.name}`;
+/**
+ * UID of the per-SLO Grafana dashboard the alerts link to: the very uid the dashboards concern
+ * provisions it with (shortened with a hash when "slo-<service>-<slo>" is over 40 characters).
+ */
+export const sloDashboardUid = (service: ServiceSlo, objective: Objective): string => sloUid(service.service, objective.name);
