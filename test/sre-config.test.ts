@@ -120,6 +120,50 @@ describe("SLO and alerting config", () => {
         assert.match(p.get("observability-platform:alerting.slack.alertsChannel") ?? "", /Slack channel/);
     });
 
+    it("accepts a service's pod namespace and pod regex, and SLOs that share a selector label", () => {
+        const s = resolve({
+            slos: [service([availability, { ...latency, selector: { job: "api", handler: "/pay" } }], { namespace: "shop", podRegex: "api-(web|worker)-[a-z0-9]+-\\w{5}" })],
+        });
+        assert.equal(s.slos[0].namespace, "shop");
+        assert.equal(s.slos[0].podRegex, "api-(web|worker)-[a-z0-9]+-\\w{5}");
+        assert.equal(resolve({ slos: [service([availability])] }).slos[0].namespace, undefined, "derived by the dashboards when absent");
+    });
+
+    it("rejects a service whose SLOs share no selector label, naming each SLO's selector", () => {
+        const p = problems({
+            slos: [
+                service([availability, { ...latency, selector: { job: "api-latency" } }]),
+                service([availability, { ...latency, selector: { service: "api" } }], { service: "web" }),
+            ],
+        });
+        for (const i of [0, 1]) {
+            assert.match(p.get(key(`[${i}].objectives`)) ?? "", /SLOs whose selectors share at least one label with the same value.*got \{"availability":\{"job":"api"\},"latency":/);
+        }
+    });
+
+    it("rejects a namespace that is not a Kubernetes name and a pod regex that does not compile, needs more than RE2 or reads as a Grafana variable", () => {
+        const p = problems({
+            slos: [
+                service([availability], { namespace: "Shop_NS", podRegex: "api-(.*" }),
+                service([availability], { service: "b", namespace: "x".repeat(64), podRegex: "b-(?!canary).*" }),
+                service([availability], { service: "c", podRegex: "(c)-\\1" }),
+                service([availability], { service: "d", podRegex: "$service-.*" }),
+            ],
+        });
+        assert.match(p.get(key("[0].namespace")) ?? "", /Kubernetes namespace name.*got "Shop_NS"/);
+        assert.match(p.get(key("[1].namespace")) ?? "", /Kubernetes namespace name.*got "x{20}/);
+        assert.match(p.get(key("[0].podRegex")) ?? "", /regular expression on the pod label.*does not compile.*got "api-\(\.\*"/);
+        assert.match(p.get(key("[1].podRegex")) ?? "", /RE2 \(Prometheus\) has no lookahead.*got "b-\(\?!canary\)\.\*"/);
+        assert.match(p.get(key("[2].podRegex")) ?? "", /RE2 \(Prometheus\) has no backreferences/);
+        assert.match(p.get(key("[3].podRegex")) ?? "", /Grafana would read part of it as a dashboard variable.*got "\$service-\.\*"/);
+    });
+
+    it("rejects two SLOs of different services with one id \"<service>-<slo>\" (their series and dashboards would merge)", () => {
+        const p = problems({ slos: [service([{ ...availability, name: "v2-availability" }]), service([availability], { service: "api-v2" })] });
+        assert.match(p.get(key("[1].objectives[0].name")) ?? "", /"api-v2-availability" the id of SLO "v2-availability" of service "api".*got "availability"/);
+        assert.equal(p.size, 1);
+    });
+
     it("does not accept the secret keys as settings", () => {
         const p = problems({ slackWebhookUrl: "https://hooks.slack.com/services/x" });
         assert.ok(p.has("observability-platform:slackWebhookUrl"), [...p.keys()].join(", "));

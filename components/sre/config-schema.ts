@@ -26,6 +26,44 @@ const selector = (what: string) =>
         .refine((m) => Object.keys(m).length > 0, { error: `at least one label (label name to ${what})` });
 const httpsUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" });
 
+/** A Kubernetes namespace name (an RFC 1123 DNS label). */
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Why a pod regex is unusable, or undefined. It must compile (checked with JavaScript's RegExp) and
+ * use nothing Prometheus' RE2 lacks (lookaround, backreferences); Grafana must not read part of it
+ * as a dashboard variable ("$name", "${name}", "[[name]]"), which no pod name contains anyway.
+ */
+export function podRegexProblem(source: string): string | undefined {
+    try {
+        new RegExp(source);
+    } catch (err) {
+        return `it does not compile: ${(err as Error).message}`;
+    }
+    let inClass = false;
+    for (let i = 0; i < source.length; i++) {
+        const c = source[i];
+        if (c === "\\") {
+            const next = source[i + 1] ?? "";
+            if (!inClass && (/[1-9]/.test(next) || (next === "k" && source[i + 2] === "<"))) return "RE2 (Prometheus) has no backreferences";
+            i++;
+        } else if (inClass) {
+            if (c === "]") inClass = false;
+        } else if (c === "[") {
+            inClass = true;
+        } else if (c === "(" && source[i + 1] === "?" && /^(=|!|<=|<!)/.test(source.slice(i + 2))) {
+            return "RE2 (Prometheus) has no lookahead or lookbehind";
+        }
+    }
+    if (/\$(\w|\{)|\[\[\w+(:\w+)?\]\]/.test(source)) return "Grafana would read part of it as a dashboard variable";
+    return undefined;
+}
+
+const podRegex = z.string({ error: 'a regular expression on the pod label, such as "checkout-.*"' }).superRefine((value, ctx) => {
+    const why = podRegexProblem(value);
+    if (why !== undefined) ctx.addIssue({ code: "custom", message: `a regular expression on the pod label, such as "checkout-.*" (${why})` });
+});
+
 export const objectiveSchema = z.strictObject({
     name: sloName,
     kind: z.enum(SLO_KINDS, { error: 'one of "availability" | "latency"' }),
@@ -54,6 +92,14 @@ export const serviceSloSchema = z.strictObject({
     /** Runbook the SLO alerts link to. */
     runbookUrl: httpsUrl,
     objectives: z.array(objectiveSchema, { error: "a list of SLOs" }).min(1, { error: "at least one SLO" }),
+    /**
+     * Kubernetes namespace of the service's pods, for the saturation panels, deployment markers and
+     * logs of its dashboards. Default: the `namespace` label the objectives' selectors share (the pods'
+     * namespace when the metrics are scraped by a ServiceMonitor or PodMonitor), else the service name.
+     */
+    namespace: z.string().regex(DNS_1123_LABEL, { error: 'a Kubernetes namespace name: at most 63 lowercase letters, digits or \'-\', starting and ending with a letter or digit, such as "shop"' }).optional(),
+    /** Regex on the `pod` label selecting the service's pods (anchored, as in PromQL). Default: "<service>-.*". */
+    podRegex: podRegex.optional(),
 });
 
 export const slosSchema = z.array(serviceSloSchema, { error: "a list of services with their SLOs" });
@@ -75,6 +121,19 @@ type Problem = { path: (string | number)[]; expected: string; given: unknown };
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
+ * The label matchers every one of `selectors` has with the same value, keys sorted: what selects
+ * the service itself when its SLOs select different subsets of its requests.
+ */
+export function sharedLabels(selectors: readonly Readonly<Record<string, unknown>>[]): Record<string, string> {
+    if (selectors.length === 0) return {};
+    const [first, ...rest] = selectors;
+    const shared = Object.keys(first)
+        .sort()
+        .filter((k) => typeof first[k] === "string" && rest.every((s) => s[k] === first[k]));
+    return Object.fromEntries(shared.map((k) => [k, first[k] as string]));
+}
+
+/**
  * Rules across keys of one SLO and across SLOs. Defensive: the shapes may themselves be invalid
  * (the schema reports those).
  */
@@ -82,6 +141,8 @@ export function sreConfigProblems(candidate: Record<string, unknown>): Problem[]
     const problems: Problem[] = [];
     if (!Array.isArray(candidate.slos)) return problems;
     const services = new Set<unknown>();
+    // "<service>-<slo>" is each SLO's id: its sloth_id label and its dashboard's uid.
+    const ids = new Map<string, string>();
     candidate.slos.forEach((entry, i) => {
         if (!isObject(entry)) return;
         if (services.has(entry.service)) {
@@ -89,12 +150,38 @@ export function sreConfigProblems(candidate: Record<string, unknown>): Problem[]
         }
         services.add(entry.service);
         if (!Array.isArray(entry.objectives)) return;
+        // The service's dashboards select its series by the labels all its SLOs select on.
+        const selectors = entry.objectives.map((o) => (isObject(o) && isObject(o.selector) ? o.selector : undefined));
+        if (selectors.length > 1 && selectors.every((s) => s !== undefined && Object.keys(s).length > 0)) {
+            const present = selectors as Record<string, unknown>[];
+            if (Object.keys(sharedLabels(present)).length === 0) {
+                problems.push({
+                    path: ["slos", i, "objectives"],
+                    expected:
+                        "SLOs whose selectors share at least one label with the same value, such as {job: \"api\"} in each " +
+                        "(the service's dashboards select its series by the shared labels; put unrelated series under two service entries)",
+                    given: Object.fromEntries(entry.objectives.map((o, j) => [isObject(o) && typeof o.name === "string" ? o.name : String(j), present[j]])),
+                });
+            }
+        }
         const names = new Set<unknown>();
         entry.objectives.forEach((o, j) => {
             if (!isObject(o)) return;
             const at = (key: string) => ["slos", i, "objectives", j, key];
             if (names.has(o.name)) problems.push({ path: at("name"), expected: "an SLO name unique within its service", given: o.name });
             names.add(o.name);
+            if (typeof entry.service === "string" && typeof o.name === "string") {
+                const id = `${entry.service}-${o.name}`;
+                const other = ids.get(id);
+                if (other !== undefined && other !== entry.service) {
+                    problems.push({
+                        path: at("name"),
+                        expected: `an SLO name that does not make "${entry.service}-${o.name}" the id of SLO "${id.slice(other.length + 1)}" of service "${other}" too (the id names the SLO's series and dashboard)`,
+                        given: o.name,
+                    });
+                }
+                ids.set(id, ids.get(id) ?? entry.service);
+            }
             if (typeof o.target === "number" && o.target > 0 && o.target < 100) {
                 // A page needs the error ratio above 14.4 × budget: with a budget of 7% or more that
                 // is above 100% and the page could never fire.
