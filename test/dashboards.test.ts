@@ -26,18 +26,18 @@ import {
     variablesUsedIn,
     type DashboardQuery,
 } from "../components/dashboards/queries";
-import { sloDashboard, sloOverviewDashboard } from "../components/dashboards/slo";
+import { SLO_OVERVIEW_UID, sloDashboard, sloOverviewDashboard } from "../components/dashboards/slo";
 import { periodWindow, SLI_WINDOWS, SLO_LABELS, sloMetricNames } from "../components/dashboards/slo-metrics";
 import { DATASOURCE_UIDS } from "../components/grafana/datasources";
 import { serviceSloGroups } from "../components/sre/slo-rules";
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION } from "../components/metrics/kube-prometheus-stack";
 import { dashboardFiles, writePlan, type Plan } from "../tools/offline/plan";
 import { chartValues } from "./support/charts";
-import { ofType, planVariant } from "./support/program";
+import { ofType, planVariant, stackConfig } from "./support/program";
 import { parseErrors, promqlMetricNames } from "./support/query-grammars";
 import { recordedSeries } from "./support/slo-rules";
 
-// ---- test inputs: what the SLO settings will provide at merge -------------------------------------
+// ---- test inputs, built directly (slo-sources.ts derives them from the SLO config) ----------------
 
 const checkout: ServiceDashboardInput = {
     service: "checkout",
@@ -383,6 +383,12 @@ describe("dashboards in the plan", () => {
         this.timeout(120_000);
         plans.dev = await planVariant("dev");
         plans.prod = await planVariant("prod");
+        // Prod's SLOs with a 28-day period for each service's latency SLO, whose window the rules
+        // and the dashboards must both name "4w".
+        const slos = JSON.parse(stackConfig("prod")["observability-platform:slos"]) as { objectives: { kind: string; period?: string }[] }[];
+        for (const s of slos) for (const o of s.objectives) if (o.kind === "latency") o.period = "28d";
+        plans["prod-28d"] = await planVariant("prod", { set: { slos } });
+        assert.ok(plans["prod-28d"].settings.slos.every((s) => s.objectives.some((o) => o.period === "28d")));
     });
 
     const configMaps = (plan: Plan) =>
@@ -393,7 +399,7 @@ describe("dashboards in the plan", () => {
             return { uid: model.uid, title: model.title, folder: "Platform", model };
         });
 
-    for (const stack of ["dev", "prod"]) {
+    for (const stack of ["dev", "prod", "prod-28d"]) {
         it(`${stack}: one sidecar ConfigMap per dashboard in the monitoring namespace, filed in a folder`, () => {
             const plan = plans[stack];
             const maps = configMaps(plan);
@@ -416,11 +422,16 @@ describe("dashboards in the plan", () => {
             const provisioned = new Set(((kps.values as any).grafana.additionalDataSources as { uid: string }[]).map((d) => d.uid));
             for (const d of defs) for (const uid of datasourceUidsOf(d)) assert.ok(provisioned.has(uid), `${d.uid}: datasource ${uid}`);
             for (const d of defs) assert.deepEqual(undefinedVariables(d), [], d.uid);
-            // Metrics: produced by a chart this plan installs, or recorded by the plan's SLO rules
-            // (the naming module until the rules generator is merged and the plan carries rules).
+            // Metrics: produced by a chart this plan installs, recorded by the plan's SLO rules, or
+            // named by the SLO config (the services' own series, histograms with their _bucket and _count).
             const sloSeries = new Set([...recordedSeries(plan)].filter((n) => n.startsWith("slo:") || n.startsWith("sloth_")));
             const components = componentsOfCharts(plan.releases.map((r) => r.chart));
-            assert.deepEqual(unknownMetrics(defs, allowedMetrics(components, [], [], sloSeries.size > 0 ? sloSeries : undefined)), []);
+            const ownSeries = plan.settings.slos.flatMap((s) => s.objectives).flatMap((o) => [o.metric, `${o.metric}_bucket`, `${o.metric}_count`]);
+            const allowed = new Set([...allowedMetrics(components, [], [], sloSeries.size > 0 ? sloSeries : undefined), ...ownSeries]);
+            assert.deepEqual(unknownMetrics(defs, allowed), []);
+            if (plan.settings.slos.length > 0) {
+                assert.ok(defs.some((d) => (d.model.tags ?? []).includes("slo") && d.uid !== SLO_OVERVIEW_UID), "the check covers per-SLO dashboards");
+            }
         });
     }
 

@@ -8,7 +8,7 @@ import { sloDashboard } from "../components/dashboards/slo";
 import { PROMETHEUS_RULE_TYPE } from "../components/sre/install";
 import type { AlertingRule, RuleGroup } from "../components/sre/rules";
 import { serviceSloGroups, type ServiceSlo } from "../components/sre/slo-rules";
-import type { Plan, PlannedResource } from "../tools/offline/plan";
+import { dashboardFiles, type Plan, type PlannedResource } from "../tools/offline/plan";
 import { crdProblems } from "./support/crd-schema";
 import { ofType, planVariant, T } from "./support/program";
 
@@ -37,6 +37,27 @@ const trickySlos = [
         })),
     },
 ];
+
+/** Uid -> the "<service>/<slo>" pairs a dashboard of the plan selects by the Sloth labels of its queries. */
+function sloDashboardsOf(plan: Plan): Map<string, Set<string>> {
+    const out = new Map<string, Set<string>>();
+    for (const json of dashboardFiles(plan).values()) {
+        const model = JSON.parse(json);
+        const pairs = new Set<string>();
+        const walk = (panels: any[] | undefined) => {
+            for (const p of panels ?? []) {
+                for (const t of p.targets ?? []) {
+                    const m = /sloth_service="([^"]+)", sloth_slo="([^"]+)"/.exec(String(t.expr ?? ""));
+                    if (m) pairs.add(`${m[1]}/${m[2]}`);
+                }
+                walk(p.panels);
+            }
+        };
+        walk(model.panels);
+        out.set(model.uid, pairs);
+    }
+    return out;
+}
 
 describe("SRE rules and alerts", function () {
     this.timeout(60_000);
@@ -133,7 +154,8 @@ describe("SRE rules and alerts", function () {
             for (const a of absent) assert.equal(a.annotations.runbook_url, service.runbookUrl);
             for (const alert of alerts) {
                 assert.equal(alert.annotations.runbook_url, service.runbookUrl);
-                assert.equal(alert.annotations.dashboard_url, `https://grafana.prod.acme-corp.example/d/slo-${service.service}-${alert.labels.slo}`);
+                const uid = alert.annotations.dashboard_url.replace(/^https:\/\/grafana\.prod\.acme-corp\.example\/d\//, "");
+                assert.deepEqual([...(sloDashboardsOf(plan).get(uid) ?? [])], [`${service.service}/${alert.labels.slo}`], `${alert.annotations.dashboard_url}: the SLO's dashboard`);
                 assert.match(alert.annotations.description, /burn rate/);
                 assert.equal(alert.labels.service, service.service);
                 assert.equal(alert.labels.cluster, "prod-gke");
@@ -158,6 +180,24 @@ describe("SRE rules and alerts", function () {
         assert.ok(uid.length <= 40, uid);
         assert.equal(alerts.length, 2);
         for (const a of alerts) assert.equal(a.annotations.dashboard_url, `https://grafana.example.com/d/${uid}`);
+    });
+
+    it("links SLO alerts of long service and SLO names to the dashboard the plan provisions for the SLO", async () => {
+        const service = "payments-authorization-gateway-europe-west";
+        const slo = "availability-of-the-checkout-api";
+        const plan = await planVariant("prod", {
+            set: { slos: [{ ...trickySlos[0], service, objectives: [{ ...trickySlos[0].objectives[0], name: slo }] }] },
+        });
+        const alerts = ofType(plan, PROMETHEUS_RULE_TYPE).flatMap(alertsOf).filter((a) => a.alert.endsWith("ErrorBudgetBurn"));
+        assert.equal(alerts.length, 2);
+        const dashboards = sloDashboardsOf(plan);
+        for (const alert of alerts) {
+            const url = alert.annotations.dashboard_url;
+            const uid = [...dashboards.keys()].find((u) => url.endsWith(`/d/${u}`));
+            assert.ok(uid, `${url} links to a dashboard of the plan (${[...dashboards.keys()].join(", ")})`);
+            assert.deepEqual([...dashboards.get(uid)!], [`${service}/${slo}`]);
+            assert.ok(uid.length <= 40, uid);
+        }
     });
 
     it("records the SLI for every window the alerts read and the period, plus objective, budget and burn rates", () => {

@@ -7,17 +7,14 @@ import { pushTargets } from "../fleet/endpoints";
 import { grafanaDatasources } from "../grafana/datasources";
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION } from "../metrics/kube-prometheus-stack";
 import { platformDashboards } from "./catalog";
-import type { DashboardInputs, ServiceDashboardInput, SloDashboardInput } from "./inputs";
+import type { DashboardInputs } from "./inputs";
 import { dashboardJson, type DashboardDefinition } from "./kit";
 import { componentsOfCharts } from "./platform-metrics";
+import { sloDashboardSources, type DashboardSources } from "./slo-sources";
 
-/**
- * PROVISIONAL: the services and SLOs that get dashboards. The SLO settings do not exist on this
- * branch yet; at merge this maps `settings.slos` to service and SLO inputs. Until then no service
- * has a golden-signals, correlation or per-SLO dashboard (the tests build them from test inputs).
- */
-export function serviceSources(_settings: Settings): { services: ServiceDashboardInput[]; slos: SloDashboardInput[] } {
-    return { services: [], slos: [] };
+/** The services and SLOs that get dashboards: those of the SLO config (see slo-sources.ts). */
+export function serviceSources(settings: Settings): DashboardSources {
+    return sloDashboardSources(settings.slos);
 }
 
 /** Dashboard inputs on the hub, given the charts installed on it so far ("chart@version" values). */

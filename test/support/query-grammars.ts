@@ -59,3 +59,30 @@ export function promqlMetricNames(text: string): Set<string> {
     });
     return names;
 }
+
+export interface PromqlSelector {
+    /** Metric name; empty for a selector of labels only. */
+    readonly metric: string;
+    /** Label matchers as written, the value unquoted: { label: "job", op: "=", value: "api" }. */
+    readonly matchers: readonly { label: string; op: string; value: string }[];
+}
+
+/** Every vector selector of a PromQL query, with its label matchers. */
+export function promqlSelectors(text: string): PromqlSelector[] {
+    const { tree, source } = parseQuery("promql", text);
+    const out: PromqlSelector[] = [];
+    const at = (n: { from: number; to: number }) => source.slice(n.from, n.to);
+    tree.iterate({
+        enter(node) {
+            if (node.name !== "VectorSelector") return;
+            const id = node.node.getChild("Identifier");
+            const matchers: { label: string; op: string; value: string }[] = [];
+            for (const m of node.node.getChild("LabelMatchers")?.getChildren("UnquotedLabelMatcher") ?? []) {
+                const [label, op, value] = ["LabelName", "MatchOp", "StringLiteral"].map((n) => m.getChild(n));
+                if (label && op && value) matchers.push({ label: at(label), op: at(op), value: JSON.parse(at(value)) as string });
+            }
+            out.push({ metric: id ? at(id) : "", matchers });
+        },
+    });
+    return out;
+}
