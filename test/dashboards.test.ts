@@ -45,6 +45,7 @@ const checkout: ServiceDashboardInput = {
     podRegex: "checkout-.*",
     selector: { job: "shop/checkout" },
     latencyHistogram: "http_server_request_duration_seconds",
+    requestCounter: "http_server_request_duration_seconds_count",
     errors: { label: "http_response_status_code", regex: "5.." },
     logSelector: { namespace: "shop", container: "checkout" },
 };
@@ -54,6 +55,7 @@ const payments: ServiceDashboardInput = {
     podRegex: "payments-auth-.*",
     selector: { service_name: "payments-auth", deployment_environment: "prod" },
     latencyHistogram: "rpc_server_duration_seconds",
+    requestCounter: "rpc_server_requests_total",
     errors: { label: "rpc_grpc_status_code", regex: "2|4|13|14" },
     logSelector: { namespace: "payments", app: "payments-auth" },
 };

@@ -37,7 +37,7 @@ export const goldenSignalsUid = (service: string) => dashboardUid("svc", service
 
 /** The service's own series that the dashboards read (its instrumentation, not the platform's). */
 export function serviceMetricNames(s: ServiceDashboardInput): string[] {
-    return [`${s.latencyHistogram}_bucket`, `${s.latencyHistogram}_count`];
+    return [...new Set([`${s.latencyHistogram}_bucket`, `${s.latencyHistogram}_count`, s.requestCounter])];
 }
 
 /** PromQL building blocks for one service, shared with the correlation dashboard. */
@@ -45,15 +45,16 @@ export function serviceQueries(s: ServiceDashboardInput) {
     const sel = matchers(s.selector, CLUSTER);
     const errSel = matchers(s.selector, CLUSTER, `${labelName(s.errors.label)}=~${quote(s.errors.regex)}`);
     const h = s.latencyHistogram;
+    const c = s.requestCounter;
     return {
         quantile: (q: number) =>
             `histogram_quantile(${q}, sum by (le) (rate(${h}_bucket{${sel}}[$__rate_interval])))`,
-        requestRate: `sum(rate(${h}_count{${sel}}[$__rate_interval]))`,
-        requestRateBy: `sum by (${s.errors.label}) (rate(${h}_count{${sel}}[$__rate_interval]))`,
-        errorRate: `sum(rate(${h}_count{${errSel}}[$__rate_interval]))`,
+        requestRate: `sum(rate(${c}{${sel}}[$__rate_interval]))`,
+        requestRateBy: `sum by (${s.errors.label}) (rate(${c}{${sel}}[$__rate_interval]))`,
+        errorRate: `sum(rate(${c}{${errSel}}[$__rate_interval]))`,
         errorRatio:
-            `sum(rate(${h}_count{${errSel}}[$__rate_interval])) / ` +
-            `sum(rate(${h}_count{${sel}}[$__rate_interval]))`,
+            `sum(rate(${c}{${errSel}}[$__rate_interval])) / ` +
+            `sum(rate(${c}{${sel}}[$__rate_interval]))`,
     };
 }
 
@@ -65,7 +66,8 @@ export function goldenSignalsDashboard(s: ServiceDashboardInput): DashboardDefin
         goldenSignalsUid(s.service),
         `Service: ${s.service}`,
         `Golden signals of ${s.service} (namespace ${s.namespace}): latency, traffic, errors and saturation. ` +
-            `Latency and traffic come from the ${s.latencyHistogram} histogram; saturation from the pods' ` +
+            `Latency comes from the ${s.latencyHistogram} histogram, traffic and errors from ${s.requestCounter}; ` +
+            "saturation from the pods' " +
             "cAdvisor and kube-state-metrics series.",
         ["service", `service:${s.service}`],
     )

@@ -16,7 +16,13 @@ export interface ServiceDashboardInput {
      * the OpenTelemetry HTTP semantic convention `http_server_request_duration_seconds`.
      */
     readonly latencyHistogram: string;
-    /** Label and regex that mark a failed request, e.g. { label: "http_response_status_code", regex: "5.." }. */
+    /**
+     * Counter of the service's requests, for traffic and errors: the histogram's `<name>_count` unless
+     * the service counts requests elsewhere (an availability SLO's own counter, so that the dashboard's
+     * error ratio is the SLI's).
+     */
+    readonly requestCounter: string;
+    /** Label of `requestCounter` and regex that mark a failed request, e.g. { label: "http_response_status_code", regex: "5.." }. */
     readonly errors: { readonly label: string; readonly regex: string };
     /** Exact stream matchers of the service's logs in Loki, e.g. { namespace: "shop", container: "checkout" }. */
     readonly logSelector: Readonly<Record<string, string>>;
@@ -80,6 +86,7 @@ export function otelHttpService(service: string, namespace: string): ServiceDash
         podRegex: `${service}-.*`,
         selector: { service_name: service },
         latencyHistogram: "http_server_request_duration_seconds",
+        requestCounter: "http_server_request_duration_seconds_count",
         errors: { label: "http_response_status_code", regex: "5.." },
         logSelector: { namespace, container: service },
     };

@@ -64,7 +64,7 @@ export function serviceDashboardInput(service: ServiceSlo): ServiceDashboardInpu
         podRegex: service.podRegex ?? defaults.podRegex,
         selector,
         latencyHistogram,
-        errors: errorsOf(service) ?? defaults.errors,
+        ...(requestsOf(service) ?? { requestCounter: `${latencyHistogram}_count`, errors: defaults.errors }),
         // Loki's `container` stream label is the container's name: the metrics' own `container`
         // label when the SLOs select on it (ServiceMonitor targets carry it), else the service name.
         logSelector: { namespace, container: selector.container ?? service.service },
@@ -72,14 +72,16 @@ export function serviceDashboardInput(service: ServiceSlo): ServiceDashboardInpu
 }
 
 /**
- * The failed requests, as one label and regex: the first availability SLO whose errorSelector has
- * exactly one label. With none (latency SLOs only, or errorSelectors combining several labels, of
- * which the dashboard cannot tell the status one) the OpenTelemetry HTTP convention is assumed.
+ * Traffic and failed requests as the first availability SLO whose errorSelector has exactly one
+ * label counts them: its counter and that label and regex, so the dashboard's error ratio is the
+ * SLI's. With none (latency SLOs only, or errorSelectors combining several labels, of which the
+ * dashboard cannot tell the status one) the histogram's count and the OpenTelemetry HTTP convention
+ * are assumed.
  */
-function errorsOf(service: ServiceSlo): ServiceDashboardInput["errors"] | undefined {
+function requestsOf(service: ServiceSlo): Pick<ServiceDashboardInput, "requestCounter" | "errors"> | undefined {
     for (const o of service.objectives) {
         const matchers = Object.entries(o.kind === "availability" ? (o.errorSelector ?? {}) : {});
-        if (matchers.length === 1) return { label: matchers[0][0], regex: matchers[0][1] };
+        if (matchers.length === 1) return { requestCounter: o.metric, errors: { label: matchers[0][0], regex: matchers[0][1] } };
     }
     return undefined;
 }
