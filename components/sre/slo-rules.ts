@@ -3,7 +3,7 @@
 // tracking, and multiwindow multi-burn-rate alerts that page on fast burns and open tickets on slow
 // ones.
 import type { Settings } from "../config/schema";
-import { periodWindow, SLI_WINDOWS, sliErrorRatio, type SliWindow } from "../dashboards/slo-metrics";
+import { periodWindow, SLI_WINDOWS, sliErrorRatio, SLO_METRICS as META, type SliWindow } from "../dashboards/slo-metrics";
 import { sloUid } from "../dashboards/uids";
 import { decimal, format, multiply, shiftLeft, subtract, type Decimal } from "./decimal";
 import { pascalCase, promString, selector, type AlertingRule, type RecordingRule, type RuleGroup } from "./rules";
@@ -30,15 +30,6 @@ export const BURN_RATE_ALERTS = [
 
 export const SLI_EVENTS_5M = "slo:sli_events:rate5m";
 export const SLI_BAD_EVENTS_5M = "slo:sli_bad_events:rate5m";
-export const META = {
-    objective: "slo:objective:ratio",
-    errorBudget: "slo:error_budget:ratio",
-    periodDays: "slo:time_period:days",
-    currentBurnRate: "slo:current_burn_rate:ratio",
-    periodBurnRate: "slo:period_burn_rate:ratio",
-    budgetRemaining: "slo:period_error_budget_remaining:ratio",
-    info: "sloth_slo_info",
-} as const;
 
 /**
  * Labels of every SLO series. `service` and `slo` are the platform's; the `sloth_*` copies keep the
@@ -124,10 +115,10 @@ export function serviceSloGroups(service: ServiceSlo, ctx: SloRuleContext): Rule
             },
             { record: META.objective, expr: `vector(${format(target)})`, labels },
             { record: META.errorBudget, expr: `vector(${format(budget)})`, labels },
-            { record: META.periodDays, expr: `vector(${periodDaysOf(objective)})`, labels },
+            { record: META.timePeriodDays, expr: `vector(${periodDaysOf(objective)})`, labels },
             { record: META.currentBurnRate, expr: `sum without (sloth_window) (${sliErrorRatio("5m")}${sel}) / ${format(budget)}`, labels },
             { record: META.periodBurnRate, expr: `sum without (sloth_window) (${sliErrorRatio(period)}${sel}) / ${format(budget)}`, labels },
-            { record: META.budgetRemaining, expr: `1 - ${META.periodBurnRate}${sel}`, labels },
+            { record: META.periodErrorBudgetRemaining, expr: `1 - ${META.periodBurnRate}${sel}`, labels },
             {
                 record: META.info,
                 expr: "vector(1)",
