@@ -208,6 +208,16 @@ describe("dashboards from the SLO config", () => {
         }
     });
 
+    it("lists as slow the traces slower than the latency SLO's threshold", () => {
+        for (const s of slos) {
+            const thresholdMs = s.objectives.find((o) => o.kind === "latency")!.thresholdSeconds! * 1000;
+            const traceql = queriesOf(ofService(defs, s.service).correlation[0]).filter((q) => q.language === "traceql");
+            assert.ok(traceql.length > 0, s.service);
+            const bounds = traceql.flatMap((q) => [...q.text.matchAll(/duration > (\d+)ms/g)].map((m) => Number(m[1])));
+            assert.deepEqual(bounds, traceql.map(() => thresholdMs), `${s.service}: ${traceql.map((q) => q.text).join(" | ")}`);
+        }
+    });
+
     it("gives each SLO dashboard its SLO's target and period, and queries only series the SLO rules record (30 and 28 days)", () => {
         const withPeriods = resolveSlos([
             base([availability(), latency({ period: "28d", target: 99.5 })]),

@@ -25,10 +25,14 @@ import {
 
 export const correlationUid = (service: string) => dashboardUid("corr", service);
 
-/** Requests slower than this are listed with the failed ones. */
-const SLOW = "500ms";
+/** Requests slower than this are listed with the failed ones, unless the service has a latency SLO. */
+export const DEFAULT_SLOW_SECONDS = 0.5;
+
+/** A TraceQL duration in whole milliseconds (TraceQL takes "300ms", not "0.3s"). */
+const traceqlDuration = (seconds: number) => `${Math.round(seconds * 1000)}ms`;
 
 export function correlationDashboard(s: ServiceDashboardInput): DashboardDefinition {
+    const SLOW = traceqlDuration(s.slowSeconds ?? DEFAULT_SLOW_SECONDS);
     const q = serviceQueries(s);
     const uid = correlationUid(s.service);
     const streams = `{${matchers(s.logSelector, CLUSTER)}}`;

@@ -24,6 +24,8 @@ export interface ServiceDashboardInput {
     readonly requestCounter: string;
     /** Label of `requestCounter` and regex that mark a failed request, e.g. { label: "http_response_status_code", regex: "5.." }. */
     readonly errors: { readonly label: string; readonly regex: string };
+    /** Traces slower than this many seconds are listed as slow (the latency SLO's threshold); default 0.5. */
+    readonly slowSeconds?: number;
     /** Exact stream matchers of the service's logs in Loki, e.g. { namespace: "shop", container: "checkout" }. */
     readonly logSelector: Readonly<Record<string, string>>;
 }

@@ -54,6 +54,7 @@ export function latencyHistogramOf(service: ServiceSlo): string | undefined {
 export function serviceDashboardInput(service: ServiceSlo): ServiceDashboardInput | undefined {
     const latencyHistogram = latencyHistogramOf(service);
     if (latencyHistogram === undefined) return undefined;
+    const latencyObjective = service.objectives.find((o) => o.kind === "latency");
     // Config validation refuses SLOs that share no selector label (sreConfigProblems).
     const selector = sharedLabels(service.objectives.map((o) => o.selector));
     if (Object.keys(selector).length === 0) throw new Error(`the SLOs of ${service.service} share no selector label`);
@@ -64,6 +65,8 @@ export function serviceDashboardInput(service: ServiceSlo): ServiceDashboardInpu
         podRegex: service.podRegex ?? defaults.podRegex,
         selector,
         latencyHistogram,
+        // A trace slower than the latency SLO's threshold is a bad request of that SLO.
+        ...(latencyObjective ? { slowSeconds: latencyObjective.thresholdSeconds } : {}),
         ...(requestsOf(service) ?? { requestCounter: `${latencyHistogram}_count`, errors: defaults.errors }),
         // Loki's `container` stream label is the container's name: the metrics' own `container`
         // label when the SLOs select on it (ServiceMonitor targets carry it), else the service name.
