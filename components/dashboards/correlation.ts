@@ -32,7 +32,7 @@ export const DEFAULT_SLOW_SECONDS = 0.5;
 const traceqlDuration = (seconds: number) => `${Math.round(seconds * 1000)}ms`;
 
 export function correlationDashboard(s: ServiceDashboardInput): DashboardDefinition {
-    const SLOW = traceqlDuration(s.slowSeconds ?? DEFAULT_SLOW_SECONDS);
+    const slow = traceqlDuration(s.slowSeconds ?? DEFAULT_SLOW_SECONDS);
     const q = serviceQueries(s);
     const uid = correlationUid(s.service);
     const streams = `{${matchers(s.logSelector, CLUSTER)}}`;
@@ -69,11 +69,11 @@ export function correlationDashboard(s: ServiceDashboardInput): DashboardDefinit
                 .withTarget(promQuery(q.errorRate, "errors")),
         )
         .withPanel(
-            tablePanel(`Failed or slower than ${SLOW}`, "Recent traces of the service that failed or were slow. Click a trace ID to filter the logs below.")
+            tablePanel(`Failed or slower than ${slow}`, "Recent traces of the service that failed or were slow. Click a trace ID to filter the logs below.")
                 .datasource(DS.traces)
                 .span(12)
                 .withTarget(
-                    traceqlQuery(`{ resource.service.name = ${quote(s.service)} && (status = error || duration > ${SLOW}) }`, 50),
+                    traceqlQuery(`{ resource.service.name = ${quote(s.service)} && (status = error || duration > ${slow}) }`, 50),
                 )
                 .overrideByName("traceID", [
                     {
