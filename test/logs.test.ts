@@ -205,6 +205,12 @@ describe("logs pillar", function () {
             for (const secret of ["bob@corp.example", "198.51.100.7", "abc.def-123"]) assert.ok(!clean.includes(secret), clean);
             assert.doesNotThrow(() => JSON.parse(clean), "a JSON line stays JSON, so level and trace_id are still parsed");
             assert.equal(apply("GET /api/v1/orders 200 12ms"), "GET /api/v1/orders 200 12ms");
+            // IPv6 clients, full and compressed, also in brackets with a port.
+            const v6 = apply("from 2001:db8:85a3::8a2e:370:7334 and [2001:db8::1]:443 and 2001:0db8:0000:0000:0000:ff00:0042:8329");
+            for (const secret of ["85a3", "8a2e", "db8::1", "ff00"]) assert.ok(!v6.includes(secret), v6);
+            // Times, MAC addresses and code paths are not addresses.
+            const ordinary = "at 12:30:45 nic 00:1a:2b:3c:4d:5e panicked in std::vector and cafe::Bar::new";
+            assert.equal(apply(ordinary), ordinary);
         });
 
         it("drops health-check and probe lines, keeps everything else, and can be told not to", () => {

@@ -197,8 +197,10 @@ describe("traces pillar", function () {
             assert.match(clean, /Authorization: Bearer \[redacted\]/);
             assert.match(clean, /"authorization": "Basic \[redacted\]"/);
             // Ordinary text is left alone.
-            const ordinary = "GET /api/v1/orders/1234 status=200 took 12.5ms version 1.2.3";
+            const ordinary = "GET /api/v1/orders/1234 status=200 took 12.5ms version 1.2.3 at 12:30:45 in std::vector";
             assert.equal(scrub(ordinary), ordinary);
+            const v6 = scrub("client 2001:db8:85a3::8a2e:370:7334 via [2001:db8::1]:443");
+            for (const secret of ["85a3", "8a2e", "db8::1"]) assert.ok(!v6.includes(secret), v6);
         });
 
         it("exports traces to Tempo, metrics to the metrics store and logs to Loki's OTLP endpoint, as the stack's tenant", () => {

@@ -18,6 +18,15 @@ export const PII_RULES: readonly PiiRule[] = [
         secret: "\\b(?:(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\b",
         label: "[redacted-ip]",
     },
+    // IPv6: the full form (8 groups) or a compressed one with at least two groups before "::". Times
+    // ("12:30:45"), MAC addresses and C++/Rust paths ("std::vector", "cafe::Bar") are left alone;
+    // so are "::1" and "fe80::1", which name no client. After ipv4, which takes an embedded IPv4 tail.
+    {
+        name: "ipv6",
+        before: "",
+        secret: "\\b(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){2,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?)",
+        label: "[redacted-ip]",
+    },
     // "Authorization: Bearer abc", "authorization=Basic xyz", "\"authorization\": \"...\"".
     {
         name: "authorization",
