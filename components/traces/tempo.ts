@@ -63,9 +63,10 @@ export function tempoValues(settings: Settings, cluster: ClusterSettings, target
                     ? { backend: "gcs", gcs: { bucket_name: gcs.tracesBucket }, wal: { path: "/var/tempo/wal" } }
                     : { backend: "local", local: { path: "/var/tempo/traces" }, wal: { path: "/var/tempo/wal" } },
             },
-            // OTLP only: Jaeger's receivers are removed from the chart's defaults.
+            // Spans arrive over OTLP. The chart's Jaeger receivers stay: chart 2.2.4's Service
+            // template reads their endpoints without a guard, so removing them (`jaeger: null`)
+            // fails the render; nothing in the platform sends Jaeger.
             receivers: {
-                jaeger: null,
                 otlp: {
                     protocols: {
                         grpc: { endpoint: `0.0.0.0:${HUB_SERVICES.tempo.otlpGrpcPort}` },
