@@ -33,6 +33,7 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
         },
         "kube-state-metrics": { resources: containerResources(r.kubeStateMetrics) },
         "prometheus-node-exporter": { resources: containerResources(r.nodeExporter) },
+        ...gkeControlPlaneValues(),
         prometheus: {
             // With Thanos the sidecar uploads blocks as Prometheus' own Kubernetes service account,
             // which the platform creates with its Workload Identity annotation.
@@ -76,6 +77,24 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
             },
         },
         grafana: grafanaValues(settings, refs),
+    };
+}
+
+/**
+ * GKE runs the control plane itself: controller-manager, scheduler and etcd are not reachable, and
+ * kube-proxy serves no metrics port on GKE's nodes (or is absent under Dataplane V2). Left on, the
+ * chart adds Services in kube-system for them and `absent(up{...})` alerts that fire forever.
+ * Cluster DNS is kube-dns, not CoreDNS: its metrics are the dnsmasq and kubedns sidecar ports
+ * (10054, 10055), which the chart's kubeDns section scrapes; CoreDNS' 9153 does not exist there.
+ */
+function gkeControlPlaneValues() {
+    return {
+        kubeControllerManager: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeEtcd: { enabled: false },
+        kubeProxy: { enabled: false },
+        coreDns: { enabled: false },
+        kubeDns: { enabled: true },
     };
 }
 
