@@ -1,11 +1,9 @@
-// Releases pin exactly the charts in ../shared/charts, and every value key they set exists there.
+// Releases pin exactly the chart packages in the chart cache, and every value key they set exists there.
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { parse } from "yaml";
 import { CHARTS } from "../components/charts/pins";
+import { UNRENDERED_CHARTS } from "../tools/charts/cache";
 import type { Plan } from "../tools/offline/plan";
-import { chartRepositories, chartValues, chartYaml, SHARED_CHARTS, undeclaredValuePaths } from "./support/charts";
+import { chartValues, chartYaml, crdsRenderedBy, hasChart, undeclaredValuePaths } from "./support/charts";
 import { planVariant } from "./support/program";
 
 /**
@@ -23,14 +21,10 @@ const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
     ],
     "argo-cd": [
         "**/resources",
-        // Subchart dandydeveloper/redis-ha 4.38.0, whose values are not in ../shared: its exporter
-        // and HAProxy ServiceMonitor switches.
-        "redis-ha/exporter",
-        "redis-ha/haproxy/metrics",
     ],
     // Logs and traces.
     // Loki's own config blocks, rendered as they are (values.schema.json: additionalProperties).
-    "loki-community": ["**/resources", "loki/analytics", "loki/compactor", "loki/limits_config", "loki/schemaConfig"],
+    loki: ["**/resources", "loki/analytics", "loki/compactor", "loki/limits_config", "loki/schemaConfig"],
     alloy: ["**/resources"],
     // Tempo config blocks the chart renders with toYaml.
     tempo: [
@@ -59,7 +53,7 @@ const DOCUMENTED_IN_COMMENTS: Readonly<Record<string, readonly string[]>> = {
         "alertmanager/alertmanagerSpec/configSecret", // "# configSecret:" under alertmanagerSpec
     ],
     "argo-cd": [],
-    "loki-community": ["loki/storage/bucketNames"],
+    loki: ["loki/storage/bucketNames"],
     alloy: [],
     tempo: ["persistence/storageClassName"],
     "opentelemetry-collector": [],
@@ -73,25 +67,6 @@ const DOCUMENTED_IN_COMMENTS: Readonly<Record<string, readonly string[]>> = {
     ],
     thanos: [],
 };
-
-/**
- * Charts whose reference Chart.yaml is not the released chart. mimir-distributed: the release files
- * of 6.2.0 were not available, so ../shared/charts/mimir-distributed/Chart.yaml is the main-branch
- * pre-release 6.2.0-weekly.402; the released version is recorded in the Helm repository's index entry
- * beside it, and that is what the pin must match (a weekly pre-release is not in the repository).
- */
-const RELEASE_INDEX_ENTRIES: Readonly<Record<string, string>> = {
-    "mimir-distributed": "helm-repo-index-entry.yaml",
-};
-
-function releasedVersion(referenceDir: string, chart: string): string {
-    const entryFile = RELEASE_INDEX_ENTRIES[referenceDir];
-    if (!entryFile) return chartYaml(referenceDir).version;
-    const index = parse(fs.readFileSync(path.join(SHARED_CHARTS, referenceDir, entryFile), "utf8"));
-    const entries = index.entries[chart] as { version: string }[];
-    assert.equal(entries.length, 1, `${entryFile} records one release`);
-    return entries[0].version;
-}
 
 describe("Helm charts", () => {
     const plans: Plan[] = [];
@@ -127,13 +102,22 @@ describe("Helm charts", () => {
         plans.push(await planVariant("prod", { set: { metricsBackend: "thanos" } }));
     });
 
-    it("pins each chart to the name and version of its reference Chart.yaml and the repository of the reference table", () => {
-        const repos = chartRepositories();
+    it("has every pinned chart's package in the chart cache, except the one known to be unavailable", () => {
         for (const pin of Object.values(CHARTS)) {
-            const reference = chartYaml(pin.referenceDir);
-            assert.equal(pin.chart, reference.name);
-            assert.equal(pin.version, releasedVersion(pin.referenceDir, pin.chart));
-            assert.equal(pin.repo, repos[pin.referenceDir].repo);
+            if (!hasChart(pin.chart)) {
+                assert.ok(UNRENDERED_CHARTS[pin.chart], `${pin.chart} ${pin.version} is missing from the chart cache`);
+                continue;
+            }
+            const meta = chartYaml(pin.chart);
+            assert.deepEqual([meta.name, meta.version], [pin.chart, pin.version]);
+        }
+    });
+
+    it("gives each release the API versions of exactly the CRDs its chart installs", () => {
+        for (const pin of Object.values(CHARTS)) {
+            if (!hasChart(pin.chart)) continue;
+            const shipped = pin.crdApiVersions.length === 0 ? [] : crdsRenderedBy(pin.chart).flatMap((c) => c.versions.map((v) => `${c.group}/${v.name}`));
+            assert.deepEqual([...new Set(shipped)].sort(), [...pin.crdApiVersions].sort(), pin.chart);
         }
     });
 
@@ -162,8 +146,8 @@ describe("Helm charts", () => {
 
     for (const pin of Object.values(CHARTS)) {
         it(`sets only value keys that ${pin.chart} ${pin.version} declares`, () => {
-            const defaults = chartValues(pin.referenceDir);
-            const allowed = [...FREE_FORM[pin.referenceDir], ...DOCUMENTED_IN_COMMENTS[pin.referenceDir]];
+            const defaults = chartValues(pin.chart);
+            const allowed = [...FREE_FORM[pin.chart], ...DOCUMENTED_IN_COMMENTS[pin.chart]];
             let checked = 0;
             for (const plan of plans) {
                 for (const release of plan.releases.filter((r) => r.chart === pin.chart)) {
@@ -189,9 +173,11 @@ describe("Helm charts", () => {
 
     it("checks Grafana keys against the bundled grafana chart", () => {
         const defaults = chartValues("kube-prometheus-stack") as any;
-        assert.equal(chartYaml("grafana").version, "12.11.1", "the version kube-prometheus-stack 88.5.3 depends on");
+        const grafana = chartYaml("kube-prometheus-stack").dependencies?.find((d) => d.name === "grafana");
+        assert.equal(grafana?.version, "12.11.1", "kube-prometheus-stack 88.5.3 vendors grafana 12.11.1");
         // `persistence` is declared by the grafana chart, not by kube-prometheus-stack's own values.
         assert.ok("persistence" in defaults.grafana);
         assert.deepEqual(undeclaredValuePaths({ grafana: { persistance: {} } }, defaults, []), ["grafana.persistance"]);
     });
 });
+

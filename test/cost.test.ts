@@ -34,7 +34,7 @@ function withReleases(plan: Plan, releases: Record<string, Record<string, unknow
     return {
         ...plan,
         resources: [...kept, ...added],
-        releases: added.map((r) => ({ resource: r.name, releaseName: r.name, namespace: "x", chart: "x", version: "1", repo: "", values: r.inputs.values as Record<string, unknown> })),
+        releases: added.map((r) => ({ resource: r.name, releaseName: r.name, namespace: "x", chart: "x", version: "1", repo: "", values: r.inputs.values as Record<string, unknown>, dependsOn: [] })),
     };
 }
 
@@ -83,7 +83,7 @@ describe("cost estimate", function () {
 
         it("prices Loki 100 GB + Tempo 50 GB on pd-standard in us-central1 at exactly $6.00 a month", async () => {
             const base = await planVariant("dev", { set: { storage: { diskType: "pd-standard" } } });
-            // Value keys of the loki and tempo charts in ../shared/charts, as the logs and traces releases set them.
+            // Value keys of the loki and tempo charts pinned here, as the logs and traces releases set them.
             const plan = withReleases(base, {
                 loki: { deploymentMode: "SingleBinary", singleBinary: { replicas: 1, persistence: { enabled: true, size: "100Gi", storageClass: "observability-pd-standard" } } },
                 tempo: { replicas: 1, persistence: { enabled: true, size: "50Gi", storageClassName: "observability-pd-standard" } },

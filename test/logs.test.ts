@@ -142,9 +142,9 @@ describe("logs pillar", function () {
 
         it("passes the chart's values.schema.json, which also rejects a wrong type", () => {
             for (const plan of [dev, prod, distributed]) {
-                assert.deepEqual(valuesSchemaProblems("loki-community", values(plan, `${plan.settings.clusters[0].name}-loki`)), []);
+                assert.deepEqual(valuesSchemaProblems("loki", values(plan, `${plan.settings.clusters[0].name}-loki`)), []);
             }
-            assert.notDeepEqual(valuesSchemaProblems("loki-community", { singleBinary: { replicas: "three" } }), []);
+            assert.notDeepEqual(valuesSchemaProblems("loki", { singleBinary: { replicas: "three" } }), []);
         });
     });
 

@@ -1,9 +1,13 @@
-// npm run plan -- --stack <name> [--out <dir>] [--nodes <n>]
+// npm run plan -- --stack <name> [--out <dir>] [--nodes <n>] [--render]
 // Runs index.ts under Pulumi's mocks with Pulumi.<name>.yaml (or --stack-file) and writes the
-// plan to <dir> (default out/<name>).
+// plan to <dir> (default out/<name>). --render also renders every Helm release with Helm 3 and the
+// pinned chart packages into <dir>/manifests/ (charts come from the chart cache; see npm run charts).
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config/errors";
+import { ChartNotFoundError } from "./charts/cache";
+import { RenderError } from "./charts/render";
+import { describeRendered, renderPlanDir } from "./offline/manifests";
 import { DEFAULT_NODES_PER_CLUSTER, planStack, summarize, writePlan } from "./offline/plan";
 
 async function main(): Promise<number> {
@@ -15,6 +19,7 @@ async function main(): Promise<number> {
             "stack-file": { type: "string" },
             // Nodes per cluster when DaemonSet requests are summed.
             nodes: { type: "string", default: String(DEFAULT_NODES_PER_CLUSTER) },
+            render: { type: "boolean", default: false },
         },
         strict: true,
     });
@@ -34,8 +39,19 @@ async function main(): Promise<number> {
         return 1;
     }
     const files = writePlan(plan, out);
+    let rendered = "";
+    if (values.render) {
+        try {
+            rendered = describeRendered(await renderPlanDir(out));
+        } catch (err) {
+            if (!(err instanceof ChartNotFoundError || err instanceof RenderError)) throw err;
+            console.error(err.message);
+            return 1;
+        }
+    }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     console.log(summarize(plan, nodes));
+    if (rendered) console.log(rendered);
     console.log(`Wrote ${files.length} files to ${path.relative(process.cwd(), out) || "."} in ${seconds.toFixed(2)} s`);
     return 0;
 }

@@ -5,5 +5,8 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 # promtool, amtool and alertmanager for the SRE tests (Debian packages; skipped when present).
 bash tools/install-prometheus-tools.sh
+# Helm 3 and the pinned chart packages for the render checks (mirror, else the chart repositories).
+bash tools/install-helm.sh
+npm run --silent charts
 npx tsc --noEmit -p .
 npx mocha "$@"

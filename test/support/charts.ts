@@ -1,37 +1,94 @@
-// Reads the chart reference data in ../shared/charts and checks value key paths against it.
+// Reads the pinned chart packages in the chart cache (npm run charts): metadata, default values
+// (with the vendored subcharts' values) and the CRDs they install; and checks value key paths.
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
+import { CHARTS, type ChartPin } from "../../components/charts/pins";
+import { TARGET_KUBERNETES_VERSION } from "../../components/kubernetes/target";
 import { deepMerge } from "../../components/config/settings";
-import { SUBCHART_REFERENCES } from "../../components/charts/pins";
+import { ChartNotFoundError, chartDir, hasChart, packagePath, pinFor, UNRENDERED_CHARTS } from "../../tools/charts/cache";
+import { helmBinary } from "../../tools/charts/helm";
 
-export const SHARED_CHARTS = path.resolve(__dirname, "..", "..", "..", "shared", "charts");
+export { chartDir, hasChart };
 
-export function chartYaml(referenceDir: string): { name: string; version: string; appVersion?: string } {
-    return parse(fs.readFileSync(path.join(SHARED_CHARTS, referenceDir, "Chart.yaml"), "utf8"));
+interface ChartMeta {
+    name: string;
+    version: string;
+    appVersion?: string;
+    dependencies?: { name: string; version?: string; alias?: string }[];
 }
 
-/** The chart's default values, with the values of bundled subcharts we have references for. */
-export function chartValues(referenceDir: string): Record<string, unknown> {
-    const own = parse(fs.readFileSync(path.join(SHARED_CHARTS, referenceDir, "values.yaml"), "utf8")) ?? {};
-    for (const [key, subDir] of Object.entries(SUBCHART_REFERENCES[referenceDir] ?? {})) {
-        // The parent's section overrides the subchart's defaults, as Helm merges them.
-        own[key] = deepMerge(chartValues(subDir), own[key] ?? {});
+const readYaml = (file: string) => parse(fs.readFileSync(file, "utf8"));
+
+export function chartYaml(chart: string): ChartMeta {
+    return readYaml(path.join(chartDir(chart), "Chart.yaml"));
+}
+
+/** A chart's values.yaml with each vendored subchart's defaults under its key, as Helm merges them. */
+function packagedValues(dir: string): Record<string, unknown> {
+    const own = (readYaml(path.join(dir, "values.yaml")) ?? {}) as Record<string, unknown>;
+    const meta = readYaml(path.join(dir, "Chart.yaml")) as ChartMeta;
+    for (const dep of meta.dependencies ?? []) {
+        const sub = path.join(dir, "charts", dep.name);
+        if (!fs.existsSync(path.join(sub, "values.yaml"))) continue;
+        const key = dep.alias ?? dep.name;
+        // The parent's section overrides the subchart's defaults.
+        own[key] = deepMerge(packagedValues(sub), (own[key] ?? {}) as Record<string, unknown>);
     }
     return own;
 }
 
-/** Helm repository of each chart folder, from the table in ../shared/charts/README.md. */
-export function chartRepositories(): Record<string, { repo: string; version: string }> {
-    const readme = fs.readFileSync(path.join(SHARED_CHARTS, "README.md"), "utf8");
-    const out: Record<string, { repo: string; version: string }> = {};
-    for (const line of readme.split("\n")) {
-        const cells = line.split("|").map((c) => c.trim());
-        const folder = /^`([^`/]+)\/`/.exec(cells[1] ?? "");
-        const repo = /(https:\/\/\S+|oci:\/\/\S+?)(`|\s|$)/.exec(cells[2] ?? "");
-        if (folder && repo && !out[folder[1]]) out[folder[1]] = { repo: repo[1].replace(/`$/, ""), version: cells[3] };
+/**
+ * The chart's default values. A chart known to be unavailable here (UNRENDERED_CHARTS: Mimir) falls
+ * back to its reference values file when its package is not in the cache.
+ */
+export function chartValues(chart: string): Record<string, unknown> {
+    if (!hasChart(chart) && UNRENDERED_CHARTS[chart]) {
+        const reference = UNRENDERED_CHARTS[chart].referenceValues;
+        if (!fs.existsSync(reference)) {
+            throw new ChartNotFoundError(`chart ${chart} is neither in the chart cache nor is its reference values file ${reference} there`);
+        }
+        return readYaml(reference) ?? {};
     }
+    return packagedValues(chartDir(chart));
+}
+
+export interface CrdDefinition {
+    group: string;
+    versions: { name: string; schema?: { openAPIV3Schema?: Record<string, unknown> } }[];
+    names: { kind: string };
+}
+
+let crdCache: CrdDefinition[] | undefined;
+
+/**
+ * Every CRD the pinned charts install, as Helm renders them with the charts' defaults and
+ * --include-crds (charts ship some as plain files in crds/, others as templates).
+ */
+export function pinnedChartCrds(): CrdDefinition[] {
+    if (crdCache) return crdCache;
+    const out: CrdDefinition[] = [];
+    for (const pin of Object.values(CHARTS) as ChartPin[]) {
+        if (pin.crdApiVersions.length === 0) continue;
+        out.push(...crdsRenderedBy(pin.chart));
+    }
+    crdCache = out;
     return out;
+}
+
+export function crdsRenderedBy(chart: string): CrdDefinition[] {
+    const pin = pinFor(chart)!;
+    chartDir(chart); // A clear error when the cache lacks it.
+    const text = execFileSync(
+        helmBinary(),
+        ["template", "crds", packagePath(pin.chart, pin.version), "--include-crds", "--kube-version", TARGET_KUBERNETES_VERSION],
+        { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+    );
+    return parseAllDocuments(text)
+        .map((d) => d.toJS() as { kind?: string; spec?: CrdDefinition } | null)
+        .filter((d) => d?.kind === "CustomResourceDefinition")
+        .map((d) => d!.spec!);
 }
 
 /**

@@ -1,12 +1,8 @@
-// Validates custom resources against the CRD schemas in ../shared/crds, as the API server would
+// Validates custom resources against the CRDs the pinned charts install, as the API server would
 // (structural OpenAPI v3 schema: types, required fields, enums, patterns, unknown fields pruned or
 // rejected where the schema says so).
-import * as fs from "node:fs";
-import * as path from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
-import { parseAllDocuments } from "yaml";
-
-const CRDS = path.resolve(__dirname, "..", "..", "..", "shared", "crds");
+import { pinnedChartCrds, type CrdDefinition } from "./charts";
 
 const schemas = new Map<string, Record<string, unknown>>();
 const validators = new Map<string, ValidateFunction>();
@@ -47,16 +43,18 @@ function toJsonSchema(node: unknown): unknown {
 
 function load(): void {
     if (loaded) return;
-    for (const file of fs.readdirSync(CRDS).filter((f) => f.endsWith(".yaml"))) {
-        for (const doc of parseAllDocuments(fs.readFileSync(path.join(CRDS, file), "utf8"))) {
-            const crd = doc.toJS();
-            if (crd?.kind !== "CustomResourceDefinition") continue;
-            for (const version of crd.spec.versions) {
-                schemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, version.schema.openAPIV3Schema);
-            }
+    addCrds(pinnedChartCrds());
+    loaded = true;
+}
+
+/** Adds CRDs beyond the pinned charts' (those a rendered release installs, say). */
+export function addCrds(crds: readonly CrdDefinition[]): void {
+    for (const crd of crds) {
+        for (const version of crd.versions) {
+            const key = `${crd.group}/${version.name}/${crd.names.kind}`;
+            if (version.schema?.openAPIV3Schema && !schemas.has(key)) schemas.set(key, version.schema.openAPIV3Schema);
         }
     }
-    loaded = true;
 }
 
 function validatorFor(key: string): ValidateFunction | undefined {
@@ -76,7 +74,7 @@ function validatorFor(key: string): ValidateFunction | undefined {
 export function crdProblems(resource: { apiVersion: string; kind: string; [key: string]: unknown }): string[] {
     const key = `${resource.apiVersion}/${resource.kind}`;
     const validate = validatorFor(key);
-    if (!validate) throw new Error(`no CRD in ../shared/crds for ${key}`);
+    if (!validate) throw new Error(`no CRD of the pinned charts defines ${key}`);
     if (validate(resource)) return [];
     return (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ""}`);
 }

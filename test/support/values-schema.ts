@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
 import Ajv2019 from "ajv/dist/2019";
-import { chartValues, SHARED_CHARTS } from "./charts";
+import { chartDir, chartValues } from "./charts";
 
 type Json = unknown;
 const isObject = (v: Json): v is Record<string, Json> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -28,27 +28,27 @@ function dropNulls(v: Json): Json {
 
 const validators = new Map<string, ValidateFunction>();
 
-export function hasValuesSchema(referenceDir: string): boolean {
-    return fs.existsSync(path.join(SHARED_CHARTS, referenceDir, "values.schema.json"));
+export function hasValuesSchema(chart: string): boolean {
+    return fs.existsSync(path.join(chartDir(chart), "values.schema.json"));
 }
 
-function validatorFor(referenceDir: string): ValidateFunction {
-    let validate = validators.get(referenceDir);
+function validatorFor(chart: string): ValidateFunction {
+    let validate = validators.get(chart);
     if (!validate) {
-        const schema = JSON.parse(fs.readFileSync(path.join(SHARED_CHARTS, referenceDir, "values.schema.json"), "utf8"));
+        const schema = JSON.parse(fs.readFileSync(path.join(chartDir(chart), "values.schema.json"), "utf8"));
         const draft2019 = String(schema.$schema ?? "").includes("2019-09");
         delete schema.$schema;
         const options = { allErrors: true, strict: false, validateFormats: false } as const;
         validate = (draft2019 ? new Ajv2019(options) : new Ajv(options)).compile(schema);
-        validators.set(referenceDir, validate);
+        validators.set(chart, validate);
     }
     return validate;
 }
 
 /** Schema problems of `values` merged over the chart's defaults; empty when Helm would accept them. */
-export function valuesSchemaProblems(referenceDir: string, values: Record<string, unknown>): string[] {
-    const validate = validatorFor(referenceDir);
-    const merged = helmMerge(chartValues(referenceDir), values);
+export function valuesSchemaProblems(chart: string, values: Record<string, unknown>): string[] {
+    const validate = validatorFor(chart);
+    const merged = helmMerge(chartValues(chart), values);
     if (validate(merged)) return [];
     return (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message} ${JSON.stringify(e.params)}`);
 }

@@ -35,6 +35,8 @@ export interface PlannedRelease {
     version: string;
     repo: string;
     values: Record<string, unknown>;
+    /** Names of the resources the release is created after. */
+    dependsOn: string[];
 }
 
 export interface Plan {
@@ -97,7 +99,14 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
             inputs: sortKeysDeep(r.inputs) as Record<string, unknown>,
         }))
         .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type.localeCompare(b.type)));
-    const releases: PlannedRelease[] = resources
+    // The program has just resolved these from the same config; reading them again is cheap.
+    const settings = loadSettings();
+    return { stack, settings, resources, releases: releasesOf(resources), outputs: sortKeysDeep(run.outputs) as Record<string, unknown> };
+}
+
+/** The Helm releases among planned resources (also of a plan read back from its resources.json). */
+export function releasesOf(resources: readonly PlannedResource[]): PlannedRelease[] {
+    return resources
         .filter((r) => r.type === HELM_RELEASE_TYPE)
         .map((r) => {
             const i = r.inputs as Record<string, any>;
@@ -111,11 +120,9 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
                 version: i.version,
                 repo: oci ? i.chart : (i.repositoryOpts?.repo ?? ""),
                 values: (i.values ?? {}) as Record<string, unknown>,
+                dependsOn: r.dependsOn ?? [],
             };
         });
-    // The program has just resolved these from the same config; reading them again is cheap.
-    const settings = loadSettings();
-    return { stack, settings, resources, releases, outputs: sortKeysDeep(run.outputs) as Record<string, unknown> };
 }
 
 /** Writes the plan under `dir`, replacing what an earlier plan left there. */
