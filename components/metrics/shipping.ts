@@ -104,6 +104,9 @@ export function withMetricsShipping(values: Values, settings: Settings, cluster:
         // Collection only: alerts go to the hub's central Alertmanager, dashboards live on the hub.
         out.alertmanager = { enabled: false };
         out.grafana = { enabled: false };
+        // The chart's Alertmanager rules watch a local Alertmanager; a spoke has none, so they would
+        // select series nothing scrapes. The hub's Prometheus watches the central one.
+        out.defaultRules = { ...out.defaultRules, rules: { ...out.defaultRules?.rules, alertmanager: false } };
         const target = alertmanagerTarget(settings, cluster);
         if (target) {
             spec.secrets = [SPOKE_CREDENTIALS.secretName];
