@@ -68,6 +68,11 @@ function expectedClaims(s: Settings): ClaimExpectation[] {
         { claim: "tempo/StatefulSet/tempo/storage", sizeGi: s.tempo.storageGi },
         { claim: "thanos/PersistentVolumeClaim/thanos-compactor/*", sizeGi: s.thanos.compactorStorageGi },
         { claim: "thanos/StatefulSet/thanos-storegateway/data", sizeGi: s.thanos.storeGatewayStorageGi },
+        // Mimir, where its package can be fetched (not here: tools/charts/cache.ts).
+        { claim: "mimir-distributed/StatefulSet/mimir-ingester*/*", sizeGi: s.mimir.ingesterStorageGi },
+        { claim: "mimir-distributed/StatefulSet/mimir-store-gateway*/*", sizeGi: s.mimir.storeGatewayStorageGi },
+        { claim: "mimir-distributed/StatefulSet/mimir-compactor*/*", sizeGi: s.mimir.compactorStorageGi },
+        { claim: "mimir-distributed/StatefulSet/mimir-alertmanager*/*", sizeGi: s.mimir.alertmanagerStorageGi },
     ];
 }
 

@@ -77,7 +77,12 @@ export function pinnedChartCrds(): CrdDefinition[] {
     return out;
 }
 
+const renderedCrds = new Map<string, CrdDefinition[]>();
+
+/** The CRDs a pinned chart renders with its defaults. */
 export function crdsRenderedBy(chart: string): CrdDefinition[] {
+    const cached = renderedCrds.get(chart);
+    if (cached) return cached;
     const pin = pinFor(chart)!;
     chartDir(chart); // A clear error when the cache lacks it.
     const text = execFileSync(
@@ -85,10 +90,12 @@ export function crdsRenderedBy(chart: string): CrdDefinition[] {
         ["template", "crds", packagePath(pin.chart, pin.version), "--include-crds", "--kube-version", TARGET_KUBERNETES_VERSION],
         { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
     );
-    return parseAllDocuments(text)
+    const crds = parseAllDocuments(text)
         .map((d) => d.toJS() as { kind?: string; spec?: CrdDefinition } | null)
         .filter((d) => d?.kind === "CustomResourceDefinition")
         .map((d) => d!.spec!);
+    renderedCrds.set(chart, crds);
+    return crds;
 }
 
 /**

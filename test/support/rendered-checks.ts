@@ -31,18 +31,18 @@ function imageRepository(image: string): string {
     return (parts.length > 1 && /[.:]/.test(parts[0]) ? parts.slice(1) : parts).join("/");
 }
 
-/** Whether a release's rendered configuration names a bucket (Loki's and Tempo's GCS backends). */
+/** Whether a release's rendered configuration names a bucket (Loki's, Tempo's and Mimir's GCS backends). */
 const configNamesBucket = (r: RenderedRelease) =>
     r.objects.some((o) => o.kind === "ConfigMap" && Object.values(o.data ?? {}).some((v) => /\bbucket_name:/.test(String(v))));
 
 /**
- * Whether a workload's pods read or write object storage: Loki's and Tempo's binaries when their
- * configuration names a bucket, Thanos components given a bucket configuration.
+ * Whether a workload's pods read or write object storage: Loki's, Tempo's and Mimir's binaries when
+ * their configuration names a bucket, Thanos components given a bucket configuration.
  */
 function usesObjectStorage(pod: Record<string, any>, bucketConfigured: boolean): boolean {
     return containersOf(pod).some(
         (c) =>
-            (bucketConfigured && /^grafana\/(loki|tempo)$/.test(imageRepository(String(c.image ?? "")))) ||
+            (bucketConfigured && /^grafana\/(loki|tempo|mimir)$/.test(imageRepository(String(c.image ?? "")))) ||
             (c.args ?? []).some((a: unknown) => typeof a === "string" && a.startsWith("--objstore.config")),
     );
 }
@@ -86,7 +86,7 @@ export function workloadIdentityProblems(rp: RenderedPlan): string[] {
 }
 
 export interface ClaimExpectation {
-    /** "<chart>/<kind>/<object name>/<claim name>" pattern; "*" matches any one part. */
+    /** "<chart>/<kind>/<object name>/<claim name>" pattern; "*" matches any one part, "x*" a part starting with x. */
     claim: string;
     sizeGi: number;
 }
@@ -128,7 +128,7 @@ export function claimProblems(rp: RenderedPlan, expected: readonly ClaimExpectat
 function matchesPattern(pattern: string, id: string): boolean {
     const p = pattern.split("/");
     const parts = id.split("/");
-    return p.length === parts.length && p.every((x, i) => x === "*" || x === parts[i]);
+    return p.length === parts.length && p.every((x, i) => x === parts[i] || (x.endsWith("*") && parts[i].startsWith(x.slice(0, -1))));
 }
 
 /** Image references anywhere in an object: every string under a key named `image`. */
