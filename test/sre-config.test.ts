@@ -82,6 +82,20 @@ describe("SLO and alerting config", () => {
         assert.match(p.get(key("[0].objectives[1].target")) ?? "", /at most 4 decimals.*got 99\.99999/);
     });
 
+    it("bounds the target by the period's own fastest page: 13.44x for 28 days", () => {
+        // 92.6% has a 7.4% budget: 13.44 x 7.4% is under 100% (the page can fire), 14.4 x 7.4% is not.
+        const p = problems({ slos: [service([{ ...availability, target: 92.6, period: "28d" }, { ...availability, name: "b", target: 92.6 }])] });
+        assert.equal(p.get(key("[0].objectives[0].target")), undefined);
+        assert.match(p.get(key("[0].objectives[1].target")) ?? "", /above 93\.06 .*14\.4x burn.*got 92\.6/);
+    });
+
+    it("rejects a traffic floor that is not a positive rate, and accepts another spelling of the threshold's bucket", () => {
+        const p = problems({ slos: [service([{ ...availability, minRequestRate: 0 }, { ...latency, name: "b", minRequestRate: "5/s" }, { ...latency, name: "c", bucket: "3e-1" }])] });
+        assert.match(p.get(key("[0].objectives[0].minRequestRate")) ?? "", /positive rate in requests per second.*got 0/);
+        assert.match(p.get(key("[0].objectives[1].minRequestRate")) ?? "", /rate in requests per second.*got "5\/s"/);
+        assert.equal(p.get(key("[0].objectives[2].bucket")), undefined);
+    });
+
     it("rejects a latency SLO without a threshold or bucket, and a bucket that is not the threshold's bound", () => {
         const p = problems({
             slos: [

@@ -7,10 +7,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import type { Settings } from "../components/config/schema";
-import { absentAlertNameOf, alertNameOf, budgetOf, type Objective, type ServiceSlo } from "../components/sre/slo-rules";
+import { absentAlertNameOf, alertNameOf, budgetOf, trafficLowAlertNameOf, type Objective, type ServiceSlo } from "../components/sre/slo-rules";
 import { format } from "../components/sre/decimal";
 import { writePlan, type Plan } from "../tools/offline/plan";
-import { planVariant } from "./support/program";
+import { planVariant, PROJECT, stackConfig } from "./support/program";
 import { promtoolPath, runTool } from "./support/prometheus-tools";
 
 /** Counter values, one per minute, for phases of constant per-minute rates. */
@@ -64,6 +64,13 @@ function inputSeries(objective: Objective, phases: readonly { minutes: number; b
     ];
 }
 
+/** The prod stack's SLO config with `edit` applied to every objective (a copy). */
+function prodSlos(edit: (objective: Record<string, any>, service: Record<string, any>) => void): unknown[] {
+    const slos = JSON.parse(stackConfig("prod")[`${PROJECT}:slos`]) as Record<string, any>[];
+    for (const service of slos) for (const objective of service.objectives) edit(objective, service);
+    return slos;
+}
+
 interface Check {
     at: string;
     severities: ("critical" | "warning")[];
@@ -74,6 +81,7 @@ describe("SLO rules (promtool)", function () {
     let tmp: string;
     let plan: Plan;
     let settings: Settings;
+    const variantSettings: Record<string, Settings> = {};
     const rulesFiles: Record<string, string[]> = {};
 
     before(async () => {
@@ -84,10 +92,29 @@ describe("SLO rules (promtool)", function () {
             rulesFiles[stack] = written.filter((f) => f.startsWith("rules/")).map((f) => path.join(tmp, stack, f));
             if (stack === "prod") plan = p;
         }
-        const thanos = await planVariant("prod", { set: { metricsBackend: "thanos" } });
-        const written = writePlan(thanos, path.join(tmp, "prod-thanos"));
-        rulesFiles["prod-thanos"] = written.filter((f) => f.startsWith("rules/")).map((f) => path.join(tmp, "prod-thanos", f));
+        const variants: Record<string, Parameters<typeof planVariant>[1]> = {
+            "prod-thanos": { set: { metricsBackend: "thanos" } },
+            // The same SLOs over 28 days, and with the opt-in traffic floor and Prometheus 3 bucket spellings.
+            "prod-28d": { set: { slos: prodSlos((o) => (o.period = "28d")) } },
+            "prod-variants": {
+                set: {
+                    slos: prodSlos((o, service) => {
+                        if (o.kind === "availability") o.minRequestRate = 5;
+                        // "1" is stored by Prometheus 3 as le="1.0"; "5e-1" is another spelling of 0.5.
+                        if (o.kind === "latency" && service.service === "reviewmaps-server") Object.assign(o, { thresholdSeconds: 1, bucket: "1" });
+                        if (o.kind === "latency" && service.service === "ojeomneo-server") o.bucket = "5e-1";
+                    }),
+                },
+            },
+        };
+        for (const [key, variant] of Object.entries(variants)) {
+            const p = await planVariant("prod", variant);
+            const written = writePlan(p, path.join(tmp, key));
+            rulesFiles[key] = written.filter((f) => f.startsWith("rules/")).map((f) => path.join(tmp, key, f));
+            variantSettings[key] = p.settings;
+        }
         settings = plan.settings;
+        variantSettings.prod = settings;
     });
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -108,8 +135,23 @@ describe("SLO rules (promtool)", function () {
         assert.deepEqual(targets(byService["reviewmaps-server"]), [["availability", 99.9, null], ["latency", 95, 0.3]]);
     });
 
+    /** The service's planned rules file of `stack`, its annotations (templates) removed, in a new case folder. */
+    function plannedRules(stack: string, service: ServiceSlo): { groups: { name: string; rules: Record<string, any>[] }[] } {
+        const file = rulesFiles[stack].find((f) => f.endsWith(`slo-${service.service}.yaml`));
+        assert.ok(file, `${stack} has rules for ${service.service}`);
+        return parse(fs.readFileSync(file, "utf8"));
+    }
+    function caseDir(stack: string, service: ServiceSlo): string {
+        const planned = plannedRules(stack, service);
+        for (const group of planned.groups) for (const rule of group.rules) delete rule.annotations;
+        const dir = fs.mkdtempSync(path.join(tmp, "case-"));
+        fs.writeFileSync(path.join(dir, "rules.yaml"), stringify(planned));
+        return dir;
+    }
+
     /** Runs promtool test rules on the service's planned rules without annotations (they hold templates). */
     function promtoolTest(
+        stack: string,
         service: ServiceSlo,
         objective: Objective,
         minutes: number,
@@ -117,10 +159,7 @@ describe("SLO rules (promtool)", function () {
         checks: Check[],
         between: { at: string; series: string; min: number; max: number }[] = [],
     ) {
-        const planned = parse(fs.readFileSync(rulesFiles.prod.find((f) => f.endsWith(`slo-${service.service}.yaml`)) as string, "utf8"));
-        for (const group of planned.groups) for (const rule of group.rules) delete rule.annotations;
-        const dir = fs.mkdtempSync(path.join(tmp, "case-"));
-        fs.writeFileSync(path.join(dir, "rules.yaml"), stringify(planned));
+        const dir = caseDir(stack, service);
         // Phases of constant share from the per-minute function.
         const phases: { minutes: number; badShare: number }[] = [];
         for (let m = 1; m <= minutes; m++) {
@@ -169,34 +208,35 @@ describe("SLO rules (promtool)", function () {
     }
 
     /** Runs promtool test rules with explicit test cases on the service's planned rules (no annotations). */
-    function runPromtool(service: ServiceSlo, tests: unknown[]) {
-        const planned = parse(fs.readFileSync(rulesFiles.prod.find((f) => f.endsWith(`slo-${service.service}.yaml`)) as string, "utf8"));
-        for (const group of planned.groups) for (const rule of group.rules) delete rule.annotations;
-        const dir = fs.mkdtempSync(path.join(tmp, "case-"));
-        fs.writeFileSync(path.join(dir, "rules.yaml"), stringify(planned));
+    function runPromtool(stack: string, service: ServiceSlo, tests: unknown[]) {
+        const dir = caseDir(stack, service);
         fs.writeFileSync(path.join(dir, "test.yaml"), stringify({ rule_files: ["rules.yaml"], evaluation_interval: "1m", tests }));
         const r = runTool(promtoolPath(), ["test", "rules", "test.yaml"], dir);
         assert.equal(r.status, 0, r.output);
     }
 
+    // The burn-rate factors are the workbook's: 2% of the period's budget in 1h pages, so 14.4x for 30 days, 13.44x for 28.
+    for (const [stack, periodDays] of [["prod", 30], ["prod-28d", 28]] as const) {
     for (const serviceName of ["ojeomneo-server", "reviewmaps-server"]) {
         for (const kind of ["availability", "latency"] as const) {
-            describe(`${serviceName} ${kind}`, () => {
+            describe(`${serviceName} ${kind}${periodDays === 28 ? " over 28 days" : ""}`, () => {
                 const get = () => {
-                    const service = settings.slos.find((s) => s.service === serviceName) as ServiceSlo;
+                    const service = variantSettings[stack].slos.find((s) => s.service === serviceName) as ServiceSlo;
                     const objective = service.objectives.find((o) => o.kind === kind) as Objective;
+                    assert.equal(objective.period ?? "30d", `${periodDays}d`);
                     const budget = Number(format(budgetOf(objective).budget));
                     return { service, objective, budget };
                 };
 
                 it("pages on a fast burn (every request bad) within the workbook's detection time, and not before the burn", () => {
                     const { service, objective, budget } = get();
-                    // Time for the 1h window to cross 14.4x the budget rate after 3 healthy hours:
-                    // under 5 minutes for 99.5% and 99.9%, 43.2 minutes for a 95% latency SLO.
-                    const detection = Math.ceil(60 * 14.4 * budget);
+                    // Time for the 1h window to cross 14.4x (28 days: 13.44x) the budget rate after 3
+                    // healthy hours: under 5 minutes for 99.5% and 99.9%, 43.2 minutes for a 95% latency SLO.
+                    const pageRate = 0.02 * periodDays * 24;
+                    const detection = Math.ceil(60 * pageRate * budget);
                     if (kind === "availability") assert.ok(detection <= 5, `pages within 5 minutes (${detection})`);
                     const onset = 180;
-                    promtoolTest(service, objective, onset + 120, (m) => (m <= onset ? 0 : 1), [
+                    promtoolTest(stack, service, objective, onset + 120, (m) => (m <= onset ? 0 : 1), [
                         { at: `${onset}m`, severities: [] },
                         { at: `${onset + detection}m`, severities: ["critical", "warning"] },
                     ]);
@@ -204,12 +244,13 @@ describe("SLO rules (promtool)", function () {
 
                 it("pages within 5 minutes when every request is bad from the start", () => {
                     const { service, objective } = get();
-                    promtoolTest(service, objective, 30, () => 1, [{ at: "5m", severities: ["critical", "warning"] }]);
+                    promtoolTest(stack, service, objective, 30, () => 1, [{ at: "5m", severities: ["critical", "warning"] }]);
                 });
 
                 it("opens a ticket and does not page on a slow burn (twice the budget rate), and tracks the budget", () => {
                     const { service, objective, budget } = get();
                     promtoolTest(
+                        stack,
                         service,
                         objective,
                         8 * 60,
@@ -234,7 +275,7 @@ describe("SLO rules (promtool)", function () {
                     const { service, objective, budget } = get();
                     const checks: Check[] = [];
                     for (let m = 5; m <= 360; m += 25) checks.push({ at: `${m}m`, severities: [] });
-                    promtoolTest(service, objective, 6 * 60, () => budget / 2, checks);
+                    promtoolTest(stack, service, objective, 6 * 60, () => budget / 2, checks);
                 });
 
                 it("warns after 15 minutes when the SLI's series are missing, and not while they exist", () => {
@@ -253,7 +294,7 @@ describe("SLO rules (promtool)", function () {
                     };
                     const other = { series: 'up{job="something-else"}', values: "1x60" };
                     const present = inputSeries(objective, [{ minutes: 60, badShare: 0 }]);
-                    runPromtool(service, [
+                    runPromtool(stack, service, [
                         { interval: "1m", input_series: [other], alert_rule_test: [{ eval_time: "10m", alertname: name, exp_alerts: [] }, { eval_time: "20m", alertname: name, exp_alerts: [{ exp_labels: labels }] }] },
                         { interval: "1m", input_series: present, alert_rule_test: [{ eval_time: "30m", alertname: name, exp_alerts: [] }] },
                     ]);
@@ -264,9 +305,147 @@ describe("SLO rules (promtool)", function () {
                     const checks: Check[] = [];
                     for (let m = 5; m <= 360; m += 25) checks.push({ at: `${m}m`, severities: [] });
                     // Counters that exist but never move: every ratio is 0/0.
-                    promtoolTest(service, objective, 6 * 60, () => 0, checks);
+                    promtoolTest(stack, service, objective, 6 * 60, () => 0, checks);
                 });
             });
         }
     }
+    }
+
+    describe("SLIs that cannot stay silently green", () => {
+        const slo = (stack: string, serviceName: string, kind: "availability" | "latency") => {
+            const service = variantSettings[stack].slos.find((s) => s.service === serviceName) as ServiceSlo;
+            return { service, objective: service.objectives.find((o) => o.kind === kind) as Objective };
+        };
+        const alertLabels = (service: ServiceSlo, objective: Objective) => ({
+            severity: "warning",
+            service: service.service,
+            slo: objective.name,
+            sloth_service: service.service,
+            sloth_slo: objective.name,
+            owner: service.owner,
+            cluster: "prod-gke",
+        });
+        const series = (name: string, labels: Record<string, string>, perMinute: number, minutes = 60) => ({
+            series: `${name}${labelText(labels)}`,
+            values: counter([{ minutes, perMinute }]),
+        });
+
+        it("warns when the total exists but never carries the error selector's label (status where the service exports code)", () => {
+            const { service, objective } = slo("prod", "reviewmaps-server", "availability");
+            assert.deepEqual(Object.keys(objective.errorSelector ?? {}), ["code"]);
+            const name = absentAlertNameOf(service, objective);
+            const wrongLabel = [
+                series(objective.metric, { ...objective.selector, status: "200" }, 990),
+                series(objective.metric, { ...objective.selector, status: "503" }, 10),
+            ];
+            runPromtool("prod", service, [
+                {
+                    interval: "1m",
+                    input_series: wrongLabel,
+                    alert_rule_test: [
+                        { eval_time: "10m", alertname: name, exp_alerts: [] },
+                        { eval_time: "20m", alertname: name, exp_alerts: [{ exp_labels: alertLabels(service, objective) }] },
+                    ],
+                },
+            ]);
+        });
+
+        it("stays quiet for a healthy service that has had no errors yet", () => {
+            const { service, objective } = slo("prod", "reviewmaps-server", "availability");
+            const name = absentAlertNameOf(service, objective);
+            runPromtool("prod", service, [
+                {
+                    interval: "1m",
+                    input_series: [series(objective.metric, { ...objective.selector, code: "200" }, 1000)],
+                    alert_rule_test: [30, 45, 59].map((m) => ({ eval_time: `${m}m`, alertname: name, exp_alerts: [] })),
+                },
+            ]);
+        });
+
+        it("warns when the histogram has no bucket at the latency threshold", () => {
+            const { service, objective } = slo("prod", "reviewmaps-server", "latency");
+            assert.equal(objective.bucket, "0.3");
+            const name = absentAlertNameOf(service, objective);
+            const m = objective.metric;
+            const noThresholdBucket = [
+                ...["0.25", "0.5", "+Inf"].map((le) => series(`${m}_bucket`, { ...objective.selector, le }, 1000)),
+                series(`${m}_count`, objective.selector, 1000),
+            ];
+            runPromtool("prod", service, [
+                {
+                    interval: "1m",
+                    input_series: noThresholdBucket,
+                    alert_rule_test: [
+                        { eval_time: "10m", alertname: name, exp_alerts: [] },
+                        { eval_time: "20m", alertname: name, exp_alerts: [{ exp_labels: alertLabels(service, objective) }] },
+                    ],
+                },
+            ]);
+        });
+
+        it("counts the threshold bucket as Prometheus 3 stores it (le=\"1.0\" for bucket \"1\") and as configured in another spelling (\"5e-1\")", () => {
+            for (const [serviceName, stored] of [["reviewmaps-server", "1.0"], ["ojeomneo-server", "0.5"]] as const) {
+                const { service, objective } = slo("prod-variants", serviceName, "latency");
+                const m = objective.metric;
+                // Every request is under the threshold: nothing may page, and the SLI is not missing.
+                const healthy = [
+                    ...[stored, "10.0", "+Inf"].map((le) => series(`${m}_bucket`, { ...objective.selector, le }, 1000, 120)),
+                    series(`${m}_count`, objective.selector, 1000, 120),
+                ];
+                runPromtool("prod-variants", service, [
+                    {
+                        interval: "1m",
+                        input_series: healthy,
+                        alert_rule_test: [
+                            ...[30, 60, 119].map((t) => ({ eval_time: `${t}m`, alertname: alertNameOf(service, objective), exp_alerts: [] })),
+                            { eval_time: "60m", alertname: absentAlertNameOf(service, objective), exp_alerts: [] },
+                        ],
+                    },
+                ]);
+            }
+        });
+    });
+
+    describe("traffic that stops (opt-in minRequestRate)", () => {
+        it("warns when a service's traffic falls below its floor for 15 minutes, and not while it flows", () => {
+            const service = variantSettings["prod-variants"].slos.find((s) => s.service === "reviewmaps-server") as ServiceSlo;
+            const objective = service.objectives.find((o) => o.kind === "availability") as Objective;
+            assert.equal(objective.minRequestRate, 5);
+            const name = trafficLowAlertNameOf(service, objective);
+            const labels = {
+                severity: "warning",
+                service: service.service,
+                slo: objective.name,
+                sloth_service: service.service,
+                sloth_slo: objective.name,
+                owner: service.owner,
+                cluster: "prod-gke",
+            };
+            // 1000 requests a minute (16.7/s) for an hour, then none: the counter stops moving.
+            const stopped = [{ series: `${objective.metric}${labelText({ ...objective.selector, code: "200" })}`, values: `${counter([{ minutes: 60, perMinute: 1000 }])} 60000x60` }];
+            const flowing = [{ series: `${objective.metric}${labelText({ ...objective.selector, code: "200" })}`, values: counter([{ minutes: 120, perMinute: 1000 }]) }];
+            runPromtool("prod-variants", service, [
+                {
+                    interval: "1m",
+                    input_series: stopped,
+                    alert_rule_test: [
+                        { eval_time: "60m", alertname: name, exp_alerts: [] },
+                        // The 10m rate falls under 5/s seven minutes after the stop; 15 minutes later it fires.
+                        { eval_time: "75m", alertname: name, exp_alerts: [] },
+                        { eval_time: "85m", alertname: name, exp_alerts: [{ exp_labels: labels }] },
+                    ],
+                },
+                { interval: "1m", input_series: flowing, alert_rule_test: [{ eval_time: "110m", alertname: name, exp_alerts: [] }] },
+            ]);
+        });
+
+        it("is off unless configured: the prod stack's rules have no traffic-floor alert", () => {
+            for (const service of settings.slos) {
+                const rules = plannedRules("prod", service).groups.flatMap((g) => g.rules);
+                assert.ok(rules.length > 0);
+                assert.ok(!rules.some((r) => String(r.alert ?? "").endsWith("TrafficLow")), service.service);
+            }
+        });
+    });
 });

@@ -5,8 +5,11 @@ import { z } from "zod";
 export const SLO_KINDS = ["availability", "latency"] as const;
 export const SLO_PERIODS = ["30d", "28d"] as const;
 
-/** The workbook's fastest page: 2% of a 30-day budget in one hour. */
-export const FASTEST_BURN_RATE = 14.4;
+/**
+ * The workbook's fastest page spends 2% of the period's budget in one hour: 14.4 times the
+ * sustainable rate for 30 days, 13.44 for 28.
+ */
+export const fastestBurnRate = (period: unknown): number => 0.02 * 24 * (period === "28d" ? 28 : 30);
 
 const serviceName = z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, {
     error: "a service name: lowercase letters, digits and '-', starting with a letter",
@@ -83,6 +86,14 @@ export const objectiveSchema = z.strictObject({
     thresholdSeconds: z.number({ error: "a number of seconds such as 0.3" }).positive({ error: "a positive number of seconds" }).optional(),
     /** latency: the `le` label value of the histogram bucket whose bound is thresholdSeconds, as exported ("0.3"). */
     bucket: z.string({ error: 'the histogram bucket\'s le label value as a string, such as "0.3"' }).optional(),
+    /**
+     * Opt-in: requests per second below which the service is alerted as losing its traffic (the
+     * counters stop moving when requests no longer reach its pods). Off when absent.
+     */
+    minRequestRate: z
+        .number({ error: "a rate in requests per second such as 0.5" })
+        .positive({ error: "a positive rate in requests per second such as 0.5" })
+        .optional(),
 });
 
 export const serviceSloSchema = z.strictObject({
@@ -183,13 +194,14 @@ export function sreConfigProblems(candidate: Record<string, unknown>): Problem[]
                 ids.set(id, ids.get(id) ?? entry.service);
             }
             if (typeof o.target === "number" && o.target > 0 && o.target < 100) {
-                // A page needs the error ratio above 14.4 × budget: with a budget of 7% or more that
-                // is above 100% and the page could never fire.
+                // A page needs the error ratio above 14.4 × budget (30 days): with a budget of 7% or
+                // more that is above 100% and the page could never fire.
                 const budget = (100 - o.target) / 100;
-                if (FASTEST_BURN_RATE * budget >= 1) {
+                const fastest = fastestBurnRate(o.period);
+                if (fastest * budget >= 1) {
                     problems.push({
                         path: at("target"),
-                        expected: `a target above ${(100 - 100 / FASTEST_BURN_RATE).toFixed(2)} (with a smaller target a ${FASTEST_BURN_RATE}x burn exceeds 100% errors and the page could never fire)`,
+                        expected: `a target above ${(100 - 100 / fastest).toFixed(2)} (with a smaller target a ${Number(fastest.toFixed(6))}x burn exceeds 100% errors and the page could never fire)`,
                         given: o.target,
                     });
                 }

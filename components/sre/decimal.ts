@@ -61,6 +61,23 @@ export function shiftLeft(a: Decimal, digits: number): Decimal {
     return normalize({ units: a.units, scale: a.scale + digits });
 }
 
+/** a / b rounded half away from zero to `scale` decimal places (for ratios that do not terminate). */
+export function divide(a: Decimal, b: Decimal, scale: number): Decimal {
+    if (b.units === 0n) throw new Error("division by zero");
+    // a/b = (a.units / 10^a.scale) / (b.units / 10^b.scale); scaled by 10^scale to an integer quotient.
+    const exponent = scale - a.scale + b.scale;
+    let numerator = a.units * 10n ** BigInt(Math.max(exponent, 0));
+    let denominator = b.units * 10n ** BigInt(Math.max(-exponent, 0));
+    if (denominator < 0n) {
+        numerator = -numerator;
+        denominator = -denominator;
+    }
+    const quotient = numerator / denominator;
+    const remainder = numerator % denominator;
+    const away = 2n * (remainder < 0n ? -remainder : remainder) >= denominator ? (numerator < 0n ? -1n : 1n) : 0n;
+    return normalize({ units: quotient + away, scale });
+}
+
 export function compare(a: Decimal, b: Decimal): number {
     const [x, y] = aligned(a, b);
     return x < y ? -1 : x > y ? 1 : 0;

@@ -5,7 +5,7 @@
 import type { Settings } from "../config/schema";
 import { periodWindow, SLI_WINDOWS, sliErrorRatio, SLO_METRICS as META, type SliWindow } from "../dashboards/slo-metrics";
 import { sloUid } from "../dashboards/uids";
-import { decimal, format, multiply, shiftLeft, subtract, type Decimal } from "./decimal";
+import { decimal, divide, format, multiply, shiftLeft, subtract, type Decimal } from "./decimal";
 import { pascalCase, promString, selector, type AlertingRule, type RecordingRule, type RuleGroup } from "./rules";
 
 export type ServiceSlo = Settings["slos"][number];
@@ -17,16 +17,27 @@ export { SLI_WINDOWS, sliErrorRatio, type SliWindow };
 export const DEFAULT_PERIOD = "30d";
 
 /**
- * The workbook's burn-rate conditions: each fires when both its long and its short window burn
- * faster than `burnRate` times the sustainable rate. For a 30-day budget: 2% of it spent in 1h or
- * 5% in 6h pages; 10% in 1d or 10% in 3d opens a ticket.
+ * The workbook's burn-rate conditions, as the share of the period's error budget that the long
+ * window may spend: 2% of it in 1h or 5% in 6h pages; 10% in 1d or 10% in 3d opens a ticket. Each
+ * fires when both its long and its short window burn faster than the rate that spends that share
+ * (burnRateOf: 14.4, 6, 3 and 1 for 30 days; 13.44, 5.6, 2.8 and 0.933333 for 28).
  */
 export const BURN_RATE_ALERTS = [
-    { severity: "critical", long: "1h", short: "5m", burnRate: "14.4" },
-    { severity: "critical", long: "6h", short: "30m", burnRate: "6" },
-    { severity: "warning", long: "1d", short: "2h", burnRate: "3" },
-    { severity: "warning", long: "3d", short: "6h", burnRate: "1" },
-] as const satisfies readonly { severity: string; long: SliWindow; short: SliWindow; burnRate: string }[];
+    { severity: "critical", long: "1h", longHours: 1, short: "5m", budgetShare: "0.02" },
+    { severity: "critical", long: "6h", longHours: 6, short: "30m", budgetShare: "0.05" },
+    { severity: "warning", long: "1d", longHours: 24, short: "2h", budgetShare: "0.1" },
+    { severity: "warning", long: "3d", longHours: 72, short: "6h", budgetShare: "0.1" },
+] as const satisfies readonly { severity: string; long: SliWindow; longHours: number; short: SliWindow; budgetShare: string }[];
+
+export type BurnRateCondition = (typeof BURN_RATE_ALERTS)[number];
+
+/**
+ * The burn rate at which `condition`'s long window spends its share of a `periodDays` budget:
+ * share × period / window. Rounded to 6 decimals where it does not terminate (28 days over 3 days).
+ */
+export function burnRateOf(condition: BurnRateCondition, periodDays: number): Decimal {
+    return divide(multiply(decimal(condition.budgetShare), decimal(periodDays * 24)), decimal(condition.longHours), 6);
+}
 
 export const SLI_EVENTS_5M = "slo:sli_events:rate5m";
 export const SLI_BAD_EVENTS_5M = "slo:sli_bad_events:rate5m";
@@ -64,6 +75,36 @@ export const periodDaysOf = (objective: Objective): number => Number(periodOf(ob
  */
 export const periodWindowOf = (objective: Objective): string => periodWindow(periodDaysOf(objective));
 
+/**
+ * The `le` value as Prometheus 3 stores it: it normalizes classic histogram bucket bounds on
+ * ingestion to the float text Go's strconv gives ('g', shortest), with ".0" added to whole
+ * numbers: "1" -> "1.0", "5e-1" -> "0.5", "0.00001" -> "1e-05", "1000000" -> "1e+06".
+ */
+export function canonicalLe(bound: string): string {
+    if (/^\+?inf$/i.test(bound.trim())) return "+Inf";
+    const n = Number(bound);
+    if (!Number.isFinite(n)) throw new Error(`not a histogram bucket bound: ${bound}`);
+    const [mantissa, exp] = n.toExponential().split("e");
+    const exponent = Number(exp);
+    if (exponent < -4 || exponent >= 6) {
+        // Go's %e: at least two exponent digits.
+        const e = Math.abs(exponent).toString().padStart(2, "0");
+        return `${mantissa}e${exponent < 0 ? "-" : "+"}${e}`;
+    }
+    const fixed = n.toFixed(Math.max(0, (mantissa.split(".")[1]?.length ?? 0) - exponent));
+    return fixed.includes(".") ? fixed : `${fixed}.0`;
+}
+
+/**
+ * A regex matching the bucket's `le` as Prometheus 3 stores it and as Prometheus 2 kept what the
+ * exporter wrote (the shortest decimal, or the spelling in the SLO config): "1" matches "1.0" and "1".
+ */
+export function leMatcher(bound: string): string {
+    if (canonicalLe(bound) === "+Inf") return "\\+Inf";
+    const spellings = [...new Set([canonicalLe(bound), String(Number(bound)), bound.trim()])];
+    return spellings.map((x) => x.replace(/[.+*?^$()[\]{}|\\]/g, "\\$&")).join("|");
+}
+
 /** PromQL for the bad and all events of an SLO over a window (both summed to one series). */
 export function sliQueries(objective: Objective, window: string): { bad: string; all: string } {
     if (objective.kind === "availability") {
@@ -74,7 +115,7 @@ export function sliQueries(objective: Objective, window: string): { bad: string;
     }
     if (objective.bucket === undefined) throw new Error(`latency SLO ${objective.name} has no bucket`);
     const all = `sum(rate(${objective.metric}_count${selector(objective.selector)}[${window}]))`;
-    const good = `sum(rate(${objective.metric}_bucket${selector({ ...objective.selector, le: objective.bucket })}[${window}]))`;
+    const good = `sum(rate(${objective.metric}_bucket${selector(objective.selector, { le: leMatcher(objective.bucket) })}[${window}]))`;
     return { bad: `(${all} - ${good})`, all };
 }
 
@@ -129,7 +170,15 @@ export function serviceSloGroups(service: ServiceSlo, ctx: SloRuleContext): Rule
         // Rules of a group run in order, so the alerts read the ratios recorded in the same
         // evaluation: no extra interval of detection delay, and no race between groups.
         groups.push(
-            { name: `slo-${id}`, rules: [...sli, ...burnRateAlerts(service, objective, budget, ctx), absentAlert(service, objective, ctx)] },
+            {
+                name: `slo-${id}`,
+                rules: [
+                    ...sli,
+                    ...burnRateAlerts(service, objective, budget, ctx),
+                    sliMissingAlert(service, objective, ctx),
+                    ...(objective.minRequestRate !== undefined ? [trafficLowAlert(service, objective, ctx)] : []),
+                ],
+            },
             { name: `slo-meta-recordings-${id}`, rules: meta },
         );
     }
@@ -145,9 +194,10 @@ function burnRateAlerts(service: ServiceSlo, objective: Objective, budget: Decim
     const burnRateQuery = `${META.currentBurnRate}{service='${service.service}',slo='${objective.name}'}`;
     return (["critical", "warning"] as const).map((severity) => {
         const conditions = BURN_RATE_ALERTS.filter((a) => a.severity === severity);
+        const days = periodDaysOf(objective);
         const conditionsExpr = conditions
             .map((c) => {
-                const threshold = format(multiply(decimal(c.burnRate), budget));
+                const threshold = format(multiply(burnRateOf(c, days), budget));
                 return `(\n  ${sliErrorRatio(c.long)}${sel} > ${threshold}\nand ignoring (sloth_window)\n  ${sliErrorRatio(c.short)}${sel} > ${threshold}\n)`;
             })
             .join("\nor\n");
@@ -155,7 +205,7 @@ function burnRateAlerts(service: ServiceSlo, objective: Objective, budget: Decim
         // No `for`: the short window already stops a blip from paging and resets the alert soon
         // after recovery, while a `for` would only add to the time to detect (the workbook's choice).
         const expr = `max without (sloth_window) (\n${conditionsExpr}\n)`;
-        const windows = conditions.map((c) => `${c.burnRate}x over ${c.long} (and ${c.short})`).join(" or ");
+        const windows = conditions.map((c) => `${format(burnRateOf(c, days))}x over ${c.long} (and ${c.short})`).join(" or ");
         const dashboard: Record<string, string> = ctx.grafanaUrl ? { dashboard_url: `${ctx.grafanaUrl}/d/${sloDashboardUid(service, objective)}` } : {};
         return {
             alert,
@@ -189,29 +239,76 @@ function burnRateAlerts(service: ServiceSlo, objective: Objective, budget: Decim
 export const absentAlertNameOf = (service: ServiceSlo, objective: Objective): string =>
     `${pascalCase(service.service)}${pascalCase(objective.name)}SLIMissing`;
 
+export const trafficLowAlertNameOf = (service: ServiceSlo, objective: Objective): string =>
+    `${pascalCase(service.service)}${pascalCase(objective.name)}TrafficLow`;
+
+const alertLabels = (service: ServiceSlo, objective: Objective, ctx: SloRuleContext) => ({
+    severity: "warning",
+    service: service.service,
+    slo: objective.name,
+    sloth_service: service.service,
+    sloth_slo: objective.name,
+    owner: service.owner,
+    cluster: ctx.cluster,
+});
+
+/** The counter of all the SLI's events, with the service's selector. */
+const totalSeries = (objective: Objective): string =>
+    `${objective.kind === "availability" ? objective.metric : `${objective.metric}_count`}${selector(objective.selector)}`;
+
 /**
- * No series at all behind an SLI (renamed metric, broken scrape, wrong selector) would make the
- * burn-rate alerts silent forever: say so. Zero traffic is not absence: counters that exist but do
- * not move fire nothing.
+ * The SLI's series are missing, so its burn-rate alerts would stay silent forever while its ratio
+ * reads 0: no series match the total at all (renamed metric, broken scrape, wrong selector); or the
+ * total exists but none of its series carries a label the error selector matches on (`status` where
+ * the service exports `code`: errors would never be counted), or the histogram has no bucket at the
+ * latency threshold. A healthy service without errors yet has the label (on its good requests) and
+ * stays quiet; zero traffic is not absence either.
  */
-function absentAlert(service: ServiceSlo, objective: Objective, ctx: SloRuleContext): AlertingRule {
+function sliMissingAlert(service: ServiceSlo, objective: Objective, ctx: SloRuleContext): AlertingRule {
+    const total = totalSeries(objective);
     const metric = objective.kind === "availability" ? objective.metric : `${objective.metric}_count`;
+    const conditions = [`absent(${total})`];
+    const needed: string[] = [];
+    if (objective.kind === "availability") {
+        for (const label of Object.keys(objective.errorSelector ?? {}).sort()) {
+            conditions.push(`(count(${total}) unless on () count(${metric}${selector(objective.selector, { [label]: ".+" })}))`);
+            needed.push(`a ${label} label`);
+        }
+    } else if (objective.bucket !== undefined) {
+        const bucket = `${objective.metric}_bucket${selector(objective.selector, { le: leMatcher(objective.bucket) })}`;
+        conditions.push(`(count(${total}) unless on () count(${bucket}))`);
+        needed.push(`a bucket le="${canonicalLe(objective.bucket)}"`);
+    }
     return {
         alert: absentAlertNameOf(service, objective),
-        expr: `absent(${metric}${selector(objective.selector)})`,
+        expr: conditions.join("\nor\n"),
         for: "15m",
-        labels: {
-            severity: "warning",
-            service: service.service,
-            slo: objective.name,
-            sloth_service: service.service,
-            sloth_slo: objective.name,
-            owner: service.owner,
-            cluster: ctx.cluster,
-        },
+        labels: alertLabels(service, objective, ctx),
         annotations: {
-            summary: `The SLI of ${service.service} ${objective.name} has no data: its burn-rate alerts cannot fire`,
-            description: `No series match ${metric}${selector(objective.selector)} for 15 minutes (renamed metric, broken scrape or wrong selector in the SLO config).`,
+            summary: `The SLI of ${service.service} ${objective.name} is missing its series: its burn-rate alerts cannot fire`,
+            description:
+                `For 15 minutes either no series match ${total} (renamed metric, broken scrape or wrong selector in the SLO config)` +
+                (needed.length > 0 ? `, or none of them has ${needed.join(" or ")}, so bad requests are never counted` : "") +
+                ".",
+            runbook_url: service.runbookUrl,
+        },
+    };
+}
+
+/**
+ * Opt-in (`minRequestRate`): traffic below the service's floor, as when requests no longer reach
+ * its pods. The counters then exist but stop moving, which no burn-rate or missing-SLI alert sees.
+ */
+function trafficLowAlert(service: ServiceSlo, objective: Objective, ctx: SloRuleContext): AlertingRule {
+    const floor = format(decimal(objective.minRequestRate as number));
+    return {
+        alert: trafficLowAlertNameOf(service, objective),
+        expr: `sum(rate(${totalSeries(objective)}[10m])) < ${floor}`,
+        for: "15m",
+        labels: alertLabels(service, objective, ctx),
+        annotations: {
+            summary: `${service.service} receives less traffic than its floor of ${floor} requests per second`,
+            description: `{{ $value | humanize }} requests per second over 10 minutes, below the SLO's minRequestRate of ${floor}, for 15 minutes: requests may not reach the service.`,
             runbook_url: service.runbookUrl,
         },
     };
