@@ -1,13 +1,15 @@
 // The plan diff a reviewer reads on a pull request: what it reports between two crafted plans, how it
-// keeps secrets out, its Markdown, and the command's git worktree handling and exit codes.
+// keeps secrets out, rendered manifests compared per Kubernetes object, its Markdown, and the
+// command's git worktree handling, --render and exit codes.
 import * as assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { diffPlanDirs, diffPlans, hasChanges } from "../tools/diff/plan-diff";
+import { diffManifests, diffPlanDirs, diffPlans, hasChanges, manifestHasChanges } from "../tools/diff/plan-diff";
 import { renderMarkdown, renderText } from "../tools/diff/render";
+import { renderPlanDir } from "../tools/offline/manifests";
 
 const ROOT = path.resolve(__dirname, "..");
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -170,6 +172,303 @@ describe("plan diff between two plans", () => {
     });
 });
 
+describe("plan diff of rendered manifests, per Kubernetes object", () => {
+    // Helm's output as `helm template` prints it: documents after "---", each with its "# Source:".
+    const doc = (source: string, body: string) => `---\n# Source: ${source}\n${body.trim()}\n`;
+    const serviceAccount = (chart: string) =>
+        doc(
+            "web/templates/serviceaccount.yaml",
+            `
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: web
+  namespace: apps
+  labels:
+    helm.sh/chart: ${chart}
+    app.kubernetes.io/name: web
+`,
+        );
+    const configMap = doc(
+        "web/templates/configmap.yaml",
+        `
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-config
+  namespace: apps
+data:
+  mode: fast
+`,
+    );
+    const deployment = (image: string, chart = "web-1.0.0", replicas = 2) =>
+        doc(
+            "web/templates/deployment.yaml",
+            `
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: apps
+  labels:
+    helm.sh/chart: ${chart}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: ${image}
+`,
+        );
+    const service = doc(
+        "web/templates/service.yaml",
+        `
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: apps
+spec:
+  ports:
+    - port: 80
+`,
+    );
+    const names = (objects: { kind: string; namespace?: string; name: string }[]) =>
+        objects.map((o) => `${o.kind} ${o.namespace ?? "-"}/${o.name}`);
+
+    it("lists the objects added, removed and changed by kind, namespace and name, with a diff of each changed object", () => {
+        const d = diffManifests(configMap + deployment("nginx:1.25"), deployment("nginx:1.27") + service);
+        assert.deepEqual(names(d.added), ["Service apps/web"]);
+        assert.deepEqual(names(d.removed), ["ConfigMap apps/web-config"]);
+        assert.deepEqual(names(d.changed), ["Deployment apps/web"]);
+        const [web] = d.changed;
+        assert.deepEqual(web.paths, ["spec.template.spec.containers[0].image"]);
+        assert.equal(web.rollsPods, true, "a new pod template replaces the Deployment's pods");
+        const changedLines = web.patch.split("\n").filter((l) => /^[-+]/.test(l));
+        assert.deepEqual(
+            changedLines.map((l) => l.replace(/\s+/g, " ")),
+            ["- - image: nginx:1.25", "+ - image: nginx:1.27"],
+            web.patch,
+        );
+        assert.match(d.added[0].yaml, /^ {4}- port: 80$/m, "an added object is shown whole");
+        assert.equal(d.baseCount, 2);
+        assert.equal(d.headCount, 2);
+    });
+
+    it("treats reordered keys, other quoting and styles, comments and moved templates as no change", () => {
+        const reformatted = `# Source: web/templates/renamed.yaml
+kind: Deployment
+apiVersion: "apps/v1"
+metadata: {namespace: apps, name: web, labels: {"helm.sh/chart": 'web-1.0.0'}}
+spec:
+  template:
+    spec:
+      containers:
+      - image: "nginx:1.25"   # the same image
+        name: web
+    metadata:
+      labels: {app: web}
+  selector: {matchLabels: {app: web}}
+  replicas: 2
+---
+${configMap.replace("mode: fast", 'mode: "fast"')}`;
+        const d = diffManifests(configMap + deployment("nginx:1.25"), reformatted);
+        assert.equal(manifestHasChanges(d), false, JSON.stringify(d, null, 2));
+        // In a plan: the manifest file differs as text, but it is no change.
+        const plan = (manifest: string) => planFiles([], { "manifests/dev-gke-web.yaml": manifest });
+        const p = diffPlans(plan(configMap + deployment("nginx:1.25")), plan(reformatted));
+        assert.equal(hasChanges(p), false);
+        assert.deepEqual(p.files, [], "a manifest is never diffed as a plain file");
+    });
+
+    it("summarises a chart bump's chart and version labels once, and shows only the objects' real changes", () => {
+        const d = diffManifests(
+            serviceAccount("web-1.0.0") + deployment("nginx:1.25", "web-1.0.0"),
+            serviceAccount("web-1.1.0") + deployment("nginx:1.27", "web-1.1.0"),
+        );
+        assert.deepEqual(d.versionLabels, [{ label: "helm.sh/chart", before: "web-1.0.0", after: "web-1.1.0", objects: 2 }]);
+        assert.deepEqual(names(d.relabelled), ["ServiceAccount apps/web"]);
+        assert.equal(d.relabelled[0].rollsPods, false, "the label is not on a pod template");
+        assert.deepEqual(names(d.changed), ["Deployment apps/web"]);
+        assert.deepEqual(d.changed[0].paths, ["spec.template.spec.containers[0].image"]);
+        assert.doesNotMatch(d.changed[0].patch, /web-1\.[01]\.0/, "the label change is in the summary, not in the object's diff");
+    });
+
+    it("says which workloads roll their pods when a chart bump relabels only their pod template", () => {
+        const withTemplateLabel = (chart: string) =>
+            deployment("nginx:1.25", chart).replace("        app: web\n", `        app: web\n        helm.sh/chart: ${chart}\n`);
+        const d = diffManifests(withTemplateLabel("web-1.0.0"), withTemplateLabel("web-1.1.0"));
+        assert.deepEqual(d.changed, []);
+        assert.deepEqual(d.relabelled, [{ kind: "Deployment", namespace: "apps", name: "web", rollsPods: true }]);
+        const text = renderText(
+            { resources: { added: [], removed: [], changed: [], baseCount: 0, headCount: 0 }, files: [], manifests: [{ file: "manifests/dev-gke-web.yaml", release: "dev-gke-web", status: "changed", ...d }] },
+            heading,
+        );
+        assert.match(text, /1 object\(s\) with only chart\/version labels changed \(1 Deployment\); these roll their pods for it: Deployment apps\/web/);
+        assert.match(text, /helm\.sh\/chart web-1\.0\.0 -> web-1\.1\.0 on 1 object\(s\)/);
+    });
+
+    it("matches an object that gains the release's namespace explicitly, rather than removing and adding it", () => {
+        const without = service.replace("  namespace: apps\n", "");
+        const d = diffManifests(without, service, { namespace: "apps" });
+        assert.deepEqual(d.added, []);
+        assert.deepEqual(d.removed, []);
+        assert.deepEqual(d.changed.map((c) => c.paths), [["metadata.namespace"]]);
+        // Another namespace than the release's is another object.
+        const elsewhere = diffManifests(without, service.replace("namespace: apps", "namespace: other"), { namespace: "apps" });
+        assert.deepEqual([names(elsewhere.removed), names(elsewhere.added)], [["Service -/web"], ["Service other/web"]]);
+    });
+
+    it("never shows Secret data, but says that a value changed", () => {
+        const secret = (password: string, token: string) =>
+            doc(
+                "web/templates/secret.yaml",
+                `
+apiVersion: v1
+kind: Secret
+metadata:
+  name: web
+  namespace: apps
+data:
+  password: ${password}
+  token: ${token}
+`,
+            );
+        const d = diffManifests(secret("aHVudGVyMg==", "dG9rZW4="), secret("c3dvcmRmaXNo", "dG9rZW4=") + secret("bmV3", "bmV3").replace("name: web", "name: web-2"));
+        const shown = JSON.stringify(d);
+        for (const value of ["aHVudGVyMg==", "c3dvcmRmaXNo", "dG9rZW4=", "bmV3"]) assert.ok(!shown.includes(value), `${value} shown`);
+        assert.deepEqual(d.changed[0].paths, ["data.password"]);
+        assert.match(d.changed[0].patch, /^- {2}password: "?\[secret\]"?$/m);
+        assert.match(d.changed[0].patch, /^\+ {2}password: "?\[secret\] \(changed\)"?$/m);
+        assert.match(d.added[0].yaml, /^ {2}token: "?\[secret\]"?$/m);
+    });
+
+    it("warns of changes an upgrade cannot apply: immutable fields, CRDs of a chart's crds/ folder", () => {
+        const statefulSet = (size: string, app = "db") =>
+            doc(
+                "db/templates/statefulset.yaml",
+                `
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: apps}
+spec:
+  selector: {matchLabels: {app: ${app}}}
+  template: {metadata: {labels: {app: ${app}}}}
+  volumeClaimTemplates:
+    - metadata: {name: data}
+      spec: {resources: {requests: {storage: ${size}}}}
+`,
+            );
+        const crd = (source: string, version: string) =>
+            doc(
+                source,
+                `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec: {group: example.com, versions: [{name: ${version}}]}
+`,
+            );
+        const sts = diffManifests(statefulSet("10Gi"), statefulSet("20Gi", "database")).changed[0];
+        assert.deepEqual(sts.notes, [
+            "spec.selector is immutable: the upgrade fails until the StatefulSet is deleted",
+            "StatefulSet spec.volumeClaimTemplates is immutable: the upgrade fails until the StatefulSet is deleted",
+        ]);
+        assert.deepEqual(diffManifests(statefulSet("10Gi"), statefulSet("10Gi").replace("{name: db,", "{name: db, labels: {a: b},")).changed[0].notes, [], "a label is no immutable field");
+
+        const fromFolder = diffManifests(crd("db/charts/crds/crds/widgets.yaml", "v1"), crd("db/charts/crds/crds/widgets.yaml", "v2")).changed[0];
+        assert.equal(fromFolder.notes.length, 1);
+        assert.match(fromFolder.notes[0], /crds\/ folder: Helm applies that folder only at the first install/);
+        const fromTemplates = diffManifests(crd("db/templates/crds/widgets.yaml", "v1"), crd("db/templates/crds/widgets.yaml", "v2")).changed[0];
+        assert.deepEqual(fromTemplates.notes, [], "a CRD among the templates is upgraded like any object");
+        assert.deepEqual(diffManifests(undefined, crd("db/crds/widgets.yaml", "v1")).added[0].notes, [], "a new release installs its crds/");
+    });
+
+    it("falls back to a text diff when a side is not YAML that parses", () => {
+        const d = diffManifests(configMap, `${configMap}---\nkind: [unclosed\n`);
+        assert.ok(d.unparsed, "marked as not parsed");
+        assert.match(d.unparsed.patch, /^\+kind: \[unclosed$/m);
+        assert.equal(manifestHasChanges(d), true);
+    });
+
+    it("renders a manifest's objects in text and Markdown, chart bump summary first", () => {
+        const base = planFiles([], { "manifests/dev-gke-web.yaml": serviceAccount("web-1.0.0") + configMap + deployment("nginx:1.25", "web-1.0.0") });
+        const head = planFiles([], { "manifests/dev-gke-web.yaml": serviceAccount("web-1.1.0") + deployment("nginx:1.27", "web-1.1.0") + service });
+        const d = diffPlans(base, head);
+        assert.deepEqual(d.manifests.map((m) => `${m.status} ${m.file} ${m.release}`), ["changed manifests/dev-gke-web.yaml dev-gke-web"]);
+
+        const text = renderText(d, { ...heading, rendered: true });
+        assert.match(text, /^~ manifests\/dev-gke-web\.yaml \(release dev-gke-web, changed\): 1 to add, 1 to change, 1 to remove, 1 with only chart\/version labels changed \(3 -> 3 objects\)$/m);
+        assert.match(text, /^ {4}\+ Service apps\/web$/m);
+        assert.match(text, /^ {4}- ConfigMap apps\/web-config$/m);
+        assert.match(text, /^ {4}~ Deployment apps\/web \(spec\.template\.spec\.containers\[0\]\.image\): rolls its pods$/m);
+        assert.match(text, /^ {8}\+\s+- image: nginx:1\.27$/m);
+
+        const md = renderMarkdown(d, { ...heading, rendered: true });
+        assert.match(md, /Helm manifests rendered for both and compared per object\./);
+        assert.match(md, /; 1 rendered manifest\(s\) changed\*\*/);
+        assert.match(md, /^Chart and version labels \(not repeated below\): `helm\.sh\/chart` `web-1\.0\.0` -> `web-1\.1\.0` on 2 object\(s\)$/m);
+        assert.match(md, /^\| ~ change \| `Deployment` \| `apps\/web` \| `spec\.template\.spec\.containers\[0\]\.image` \| rolls its pods \|$/m);
+        assert.match(md, /^\| \+ add \| `Service` \| `apps\/web` \| \| \|$/m);
+        assert.match(md, /^\| - remove \| `ConfigMap` \| `apps\/web-config` \| \| \|$/m);
+        assert.match(md, /<details><summary>~ <code>Deployment apps\/web<\/code> in <code>manifests\/dev-gke-web\.yaml<\/code><\/summary>/);
+        assert.equal((md.match(/<details>/g) ?? []).length, (md.match(/<\/details>/g) ?? []).length);
+    });
+});
+
+describe("plan diff of plans rendered by Helm", function () {
+    // One plan (a fresh process) and two renders of its seven releases.
+    this.timeout(60_000);
+    let dir: string;
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-rendered-"));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("shows a value changed in resources.json as the change of the one object it renders, with what the upgrade makes of it", async () => {
+        const base = path.join(dir, "base");
+        const head = path.join(dir, "head");
+        execFileSync(process.execPath, ["-r", "ts-node/register", "tools/plan.ts", "--stack", "dev", "--out", base], {
+            cwd: ROOT,
+            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+            stdio: "ignore",
+        });
+        fs.cpSync(base, head, { recursive: true });
+        const resources = JSON.parse(fs.readFileSync(path.join(head, "resources.json"), "utf8")) as { name: string; inputs: any }[];
+        const tempo = resources.find((r) => r.name === "dev-gke-tempo")!;
+        assert.equal(tempo.inputs.values.persistence.size, "50Gi", "the dev plan's Tempo volume, as this test assumes");
+        tempo.inputs.values.persistence.size = "60Gi";
+        fs.writeFileSync(path.join(head, "resources.json"), JSON.stringify(resources, null, 2));
+
+        await Promise.all([renderPlanDir(base), renderPlanDir(head)]);
+        const d = diffPlanDirs(base, head);
+        assert.deepEqual(d.manifests.map((m) => m.file), ["manifests/dev-gke-tempo.yaml"], "the other releases render alike");
+        const [m] = d.manifests;
+        assert.deepEqual([m.added, m.removed, m.relabelled], [[], [], []]);
+        assert.deepEqual(
+            m.changed.map((c) => [`${c.kind} ${c.namespace}/${c.name}`, c.paths, c.notes]),
+            [
+                [
+                    "StatefulSet tracing/tempo",
+                    ["spec.volumeClaimTemplates[0].spec.resources.requests.storage"],
+                    ["StatefulSet spec.volumeClaimTemplates is immutable: the upgrade fails until the StatefulSet is deleted"],
+                ],
+            ],
+        );
+        assert.deepEqual(
+            m.changed[0].patch.split("\n").filter((l) => /^[-+]/.test(l)).map((l) => l.replace(/\s+/g, " ")),
+            ["- storage: 50Gi", "+ storage: 60Gi"],
+        );
+    });
+});
+
 describe("plan:diff command in a git repository", function () {
     this.timeout(180_000);
     let repo: string;
@@ -242,6 +541,27 @@ describe("plan:diff command in a git repository", function () {
             assert.equal(r.status, 1);
             assert.match(r.stderr, /planning stack dev at base HEAD failed/);
             assert.match(r.stderr, /tier/);
+            assert.equal(worktrees(), 1);
+        } finally {
+            sh("git", ["reset", "-q", "--hard", "HEAD~1"]);
+        }
+    });
+
+    it("with --render, fails with the chart's message when the base pins a chart version found nowhere", () => {
+        const pins = path.join(repo, "components", "charts", "pins.ts");
+        const original = fs.readFileSync(pins, "utf8");
+        const tempoPin = 'chart: "tempo",\n        version: "2.2.4",\n        repo: "https://grafana-community.github.io/helm-charts",';
+        assert.ok(original.includes(tempoPin), "the Tempo pin as this test assumes");
+        // An older Tempo from a repository that refuses at once: in no cache, no mirror, no repository.
+        fs.writeFileSync(pins, original.replace(tempoPin, 'chart: "tempo",\n        version: "2.2.3",\n        repo: "http://127.0.0.1:9/charts",'));
+        gitCommit("tempo 2.2.3 from nowhere");
+        try {
+            fs.writeFileSync(pins, original);
+            const r = planDiff("--base", "HEAD", "--render");
+            assert.equal(r.status, 1, r.stdout);
+            assert.match(r.stderr, /^plan:diff: rendering the Helm releases of base HEAD failed:\nchart tempo 2\.2\.3 not found: .*repository http:\/\/127\.0\.0\.1:9\/charts: /m);
+            assert.doesNotMatch(r.stderr, /^\s+at /m, "no stack trace");
+            assert.equal(r.stdout, "");
             assert.equal(worktrees(), 1);
         } finally {
             sh("git", ["reset", "-q", "--hard", "HEAD~1"]);

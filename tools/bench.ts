@@ -1,6 +1,7 @@
 // npm run bench: wall time of the offline plan per stack (median of 5 runs, each a fresh process as
-// a user runs it), next to the time node needs merely to load the four Pulumi packages; then the
-// plan of generated fleets of 1, 10 and 50 clusters (prod settings, one hub and the rest spokes).
+// a user runs it), next to the time node needs merely to load the four Pulumi packages; the same
+// plans with --render (Helm 3 renders every release from the chart cache) and the time that adds;
+// then the plan of generated fleets of 1, 10 and 50 clusters (prod settings, one hub and the rest spokes).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -34,13 +35,33 @@ try {
         "for (const p of ['@pulumi/pulumi', '@pulumi/kubernetes', '@pulumi/gcp', '@pulumi/random']) require(p);",
     ]);
     console.log(`load floor (node requiring @pulumi/pulumi, kubernetes, gcp, random): ${floor.toFixed(2)} s`);
+    const plain = new Map<string, number>();
     for (const stack of ["dev", "prod"]) {
         const seconds = measure(["-r", "ts-node/register", "tools/plan.ts", "--stack", stack, "--out", path.join(out, stack)]);
+        plain.set(stack, seconds);
         console.log(`plan ${stack.padEnd(4)}: ${seconds.toFixed(2)} s median of ${RUNS} = ${(seconds / floor).toFixed(2)}x the load floor`);
     }
+    benchRender(out, plain);
     benchFleets(out);
 } finally {
     fs.rmSync(out, { recursive: true, force: true });
+}
+
+/** The plans with --render, against the same plans without (charts from the cache: run npm run charts first). */
+function benchRender(out: string, plain: ReadonlyMap<string, number>): void {
+    const added = new Map<string, number>();
+    for (const stack of ["dev", "prod"]) {
+        const planDir = path.join(out, `${stack}-rendered`);
+        const seconds = measure(["-r", "ts-node/register", "tools/plan.ts", "--stack", stack, "--out", planDir, "--render"]);
+        const manifests = fs.readdirSync(path.join(planDir, "manifests")).length;
+        added.set(stack, seconds - plain.get(stack)!);
+        console.log(
+            `plan ${stack.padEnd(4)} --render: ${seconds.toFixed(2)} s median of ${RUNS}, ${manifests} release manifests; ` +
+                `--render adds ${added.get(stack)!.toFixed(2)} s to the plan's ${plain.get(stack)!.toFixed(2)} s`,
+        );
+    }
+    const prod = added.get("prod")!;
+    console.log(`render target: --render of prod adds at most 3 s: ${prod <= 3 ? "met" : "MISSED"} (adds ${prod.toFixed(2)} s)`);
 }
 
 /** A prod stack file with `size` clusters: the hub and size-1 spokes spread over a few regions. */

@@ -1,14 +1,19 @@
-// npm run plan:diff -- --stack <name> [--base <git-ref>] [--format text|markdown] [--expect-no-changes]
+// npm run plan:diff -- --stack <name> [--base <git-ref>] [--render] [--format text|markdown] [--expect-no-changes]
 // Plans the stack at the base revision (in a temporary git worktree) and in the working tree, and
-// prints what changes between the two plans. Exit 0: no changes; 2: changes; 1: error, or changes
-// with --expect-no-changes.
+// prints what changes between the two plans. --render also renders both plans' Helm releases with
+// this working tree's renderer and chart cache (whatever the base revision could do), and compares
+// the manifests per Kubernetes object. Exit 0: no changes; 2: changes; 1: error, or changes with
+// --expect-no-changes.
 import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs, promisify } from "node:util";
+import { ChartNotFoundError } from "./charts/cache";
+import { RenderError, type RenderedRelease } from "./charts/render";
 import { diffPlanDirs, hasChanges } from "./diff/plan-diff";
 import { renderMarkdown, renderText } from "./diff/render";
+import { renderPlanDir } from "./offline/manifests";
 
 const run = promisify(execFile);
 const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -49,12 +54,29 @@ async function planAt(projectDir: string, stack: string, out: string, label: str
     return "planned";
 }
 
+/**
+ * Renders a plan's releases into its manifests/ with this process's renderer and chart cache, so both
+ * revisions are rendered alike; a chart version only the base pins is fetched like any other.
+ */
+async function renderAt(planDir: string, label: string): Promise<RenderedRelease[]> {
+    try {
+        return await renderPlanDir(planDir);
+    } catch (err) {
+        // A chart found nowhere or a chart that does not render is the user's to fix: its message, no stack.
+        if (err instanceof ChartNotFoundError || err instanceof RenderError) {
+            throw new Error(`rendering the Helm releases of ${label} failed:\n${err.message}`);
+        }
+        throw err;
+    }
+}
+
 async function main(): Promise<number> {
     const { values } = parseArgs({
         options: {
             stack: { type: "string" },
             base: { type: "string" },
             format: { type: "string", default: "text" },
+            render: { type: "boolean", default: false },
             "expect-no-changes": { type: "boolean", default: false },
         },
         strict: true,
@@ -116,12 +138,27 @@ async function main(): Promise<number> {
         if (head.status === "rejected") throw head.reason;
         if (head.value === "no stack") throw new Error(`there is no Pulumi.${stack}.yaml in the working tree`);
         const baseResult = base.value;
+        // Releases left unrendered (charts known to be unavailable), said in the diff: their objects are not compared.
+        const unrendered = new Set<string>();
+        if (values.render) {
+            const rendered = await Promise.allSettled([
+                baseResult === "planned" ? renderAt(path.join(tmp, "plan-base"), `base ${baseRef}`) : Promise.resolve([]),
+                renderAt(path.join(tmp, "plan-head"), "the working tree"),
+            ]);
+            const failed = rendered.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+            if (failed.length > 0) throw new Error(failed.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join("\n"));
+            for (const r of rendered) {
+                if (r.status !== "fulfilled") continue;
+                for (const x of r.value.filter((y) => y.skipped)) unrendered.add(`${x.resource} (${x.chart} ${x.version}): ${x.skipped}`);
+            }
+        }
         const diff = diffPlanDirs(path.join(tmp, "plan-base"), path.join(tmp, "plan-head"));
         const short = baseCommit.slice(0, 12);
         const heading = {
             stack,
             base: `${values.base === undefined ? `merge base with main (${short})` : baseRef === baseCommit ? short : `${baseRef} (${short})`}${baseResult === "no stack" ? " (stack not defined there)" : ""}`,
             head: "working tree",
+            ...(values.render ? { rendered: true as const, unrendered: [...unrendered].sort() } : {}),
         };
         console.log(values.format === "markdown" ? renderMarkdown(diff, heading) : renderText(diff, heading));
         if (!hasChanges(diff)) return EXIT.unchanged;
