@@ -7,7 +7,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import type { Settings } from "../components/config/schema";
-import { absentAlertNameOf, alertNameOf, budgetOf, trafficLowAlertNameOf, type Objective, type ServiceSlo } from "../components/sre/slo-rules";
+import {
+    absentAlertNameOf,
+    alertNameOf,
+    budgetExhaustedAlertNameOf,
+    budgetLowAlertNameOf,
+    budgetOf,
+    trafficLowAlertNameOf,
+    type Objective,
+    type ServiceSlo,
+} from "../components/sre/slo-rules";
 import { format } from "../components/sre/decimal";
 import { writePlan, type Plan } from "../tools/offline/plan";
 import { planVariant, PROJECT, stackConfig } from "./support/program";
@@ -405,6 +414,39 @@ describe("SLO rules (promtool)", function () {
                 ]);
             }
         });
+    });
+
+    describe("the error-budget policy", () => {
+        for (const [serviceName, kind] of [["reviewmaps-server", "availability"], ["ojeomneo-server", "latency"]] as const) {
+            it(`${serviceName} ${kind}: freezes releases when the period's budget is spent, warns at a quarter left, and is quiet with budget to spare`, () => {
+                const service = settings.slos.find((x) => x.service === serviceName) as ServiceSlo;
+                const objective = service.objectives.find((o) => o.kind === kind) as Objective;
+                const budget = Number(format(budgetOf(objective).budget));
+                // The recorded series' labels, sloth_id among them, and the alert's own.
+                const labels = {
+                    service: service.service,
+                    slo: objective.name,
+                    sloth_id: `${service.service}-${objective.name}`,
+                    sloth_service: service.service,
+                    sloth_slo: objective.name,
+                    owner: service.owner,
+                    cluster: "prod-gke",
+                };
+                const exhausted = { ...labels, severity: "warning", policy: "release-freeze" };
+                const low = { ...labels, severity: "info" };
+                // Bad at a constant share r of the budget: 1 - r of the budget is left over the period so far.
+                const run = (share: number) => inputSeries(objective, [{ minutes: 120, badShare: share * budget }]);
+                const at = (alertname: string, exp: Record<string, string>[]) => ({ eval_time: "110m", alertname, exp_alerts: exp.map((l) => ({ exp_labels: l })) });
+                runPromtool("prod", service, [
+                    // Twice the budget rate: -1 left.
+                    { interval: "1m", input_series: run(2), alert_rule_test: [at(budgetExhaustedAlertNameOf(service, objective), [exhausted]), at(budgetLowAlertNameOf(service, objective), [])] },
+                    // 80% of the budget rate: 0.2 left.
+                    { interval: "1m", input_series: run(0.8), alert_rule_test: [at(budgetExhaustedAlertNameOf(service, objective), []), at(budgetLowAlertNameOf(service, objective), [low])] },
+                    // Half the budget rate: 0.5 left.
+                    { interval: "1m", input_series: run(0.5), alert_rule_test: [at(budgetExhaustedAlertNameOf(service, objective), []), at(budgetLowAlertNameOf(service, objective), [])] },
+                ]);
+            });
+        }
     });
 
     describe("traffic that stops (opt-in minRequestRate)", () => {

@@ -49,6 +49,15 @@ export const SLO_METRICS = {
     info: "sloth_slo_info",
 } as const;
 
+/**
+ * The error budget left as minutes of full outage this period (43.2 for an untouched 99.9% over 30
+ * days): the share left × the budget × the period's minutes, from Sloth's own series.
+ */
+export function budgetMinutesLeft(matchers: string): string {
+    const m = `{${matchers}}`;
+    return `${SLO_METRICS.periodErrorBudgetRemaining}${m} * ${SLO_METRICS.errorBudget}${m} * ${SLO_METRICS.timePeriodDays}${m} * 1440`;
+}
+
 /** Every SLO series name the dashboards may query, for a given SLO period. */
 export function sloMetricNames(periodDays: number): string[] {
     return [

@@ -16,7 +16,7 @@ import {
     timeSeries,
     type DashboardDefinition,
 } from "./kit";
-import { periodWindow, SLI_WINDOWS, SLO_LABELS, SLO_METRICS, sliErrorRatio, sloMatchers } from "./slo-metrics";
+import { budgetMinutesLeft, periodWindow, SLI_WINDOWS, SLO_LABELS, SLO_METRICS, sliErrorRatio, sloMatchers } from "./slo-metrics";
 import { sloUid } from "./uids";
 
 export const SLO_OVERVIEW_UID = "slo-overview";
@@ -133,10 +133,18 @@ export function sloDashboard(s: SloDashboardInput): DashboardDefinition {
                 .withTarget(promInstant(`${SLO_METRICS.periodErrorBudgetRemaining}{${m}}`)),
         )
         .withPanel(
+            statPanel("Budget left in minutes", "m", `The error budget left as minutes of full outage this ${s.periodDays}-day period; at 0 releases freeze (the error-budget policy).`)
+                .decimals(1)
+                .thresholds(steps("red", [0.000001, "orange"], [Number((0.25 * (1 - objective) * s.periodDays * 24 * 60).toFixed(6)), "green"]))
+                .height(8)
+                .withTarget(promInstant(budgetMinutesLeft(m))),
+        )
+        .withPanel(
             statPanel("Attainment", "percentunit", `Good events / all events over the ${s.periodDays}-day period, against the ${s.objectivePercent}% objective.`)
                 .decimals(3)
                 .thresholds(steps("red", [objective, "green"]))
                 .height(8)
+                .span(4)
                 .withTarget(promInstant(`1 - ${periodRatio}{${m}}`)),
         )
         .withPanel(
@@ -144,6 +152,7 @@ export function sloDashboard(s: SloDashboardInput): DashboardDefinition {
                 .decimals(2)
                 .thresholds(steps("green", ...BURN_RATE_MARKS))
                 .height(8)
+                .span(4)
                 .withTarget(promInstant(`${SLO_METRICS.currentBurnRate}{${m}}`)),
         )
         .withPanel(
@@ -151,6 +160,7 @@ export function sloDashboard(s: SloDashboardInput): DashboardDefinition {
                 .thresholds(steps("green", [1, "red"]))
                 .noValue("0")
                 .height(8)
+                .span(4)
                 .withTarget(promInstant(`count(ALERTS{alertstate="firing", ${m}})`)),
         )
         .withPanel(

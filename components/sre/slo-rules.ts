@@ -179,7 +179,7 @@ export function serviceSloGroups(service: ServiceSlo, ctx: SloRuleContext): Rule
                     ...(objective.minRequestRate !== undefined ? [trafficLowAlert(service, objective, ctx)] : []),
                 ],
             },
-            { name: `slo-meta-recordings-${id}`, rules: meta },
+            { name: `slo-meta-recordings-${id}`, rules: [...meta, ...budgetPolicyAlerts(service, objective, budget, ctx)] },
         );
     }
     return groups;
@@ -312,6 +312,55 @@ function trafficLowAlert(service: ServiceSlo, objective: Objective, ctx: SloRule
             runbook_url: service.runbookUrl,
         },
     };
+}
+
+export const budgetExhaustedAlertNameOf = (service: ServiceSlo, objective: Objective): string =>
+    `${pascalCase(service.service)}${pascalCase(objective.name)}ErrorBudgetExhausted`;
+export const budgetLowAlertNameOf = (service: ServiceSlo, objective: Objective): string =>
+    `${pascalCase(service.service)}${pascalCase(objective.name)}ErrorBudgetLow`;
+
+/** Share of the period's budget under which the owners are told the budget is running out. */
+export const BUDGET_LOW_SHARE = "0.25";
+
+/**
+ * The error-budget policy as alerts: with the period's budget spent, releases freeze except P0 and
+ * security fixes (a ticket, labelled `policy="release-freeze"`, and what `npm run slo:gate` checks);
+ * with a quarter of it left, the owners hear so (info). They read the period recordings, evaluated
+ * just before them in the same group. Without traffic the ratio is 0/0 and neither fires.
+ */
+function budgetPolicyAlerts(service: ServiceSlo, objective: Objective, budget: Decimal, ctx: SloRuleContext): AlertingRule[] {
+    const sel = selector({ service: service.service, slo: objective.name });
+    const remaining = `${META.periodErrorBudgetRemaining}${sel}`;
+    const period = periodOf(objective);
+    const wholeMinutes = format(multiply(budget, decimal(periodDaysOf(objective) * 24 * 60)));
+    const dashboard: Record<string, string> = ctx.grafanaUrl ? { dashboard_url: `${ctx.grafanaUrl}/d/${sloDashboardUid(service, objective)}` } : {};
+    const labels = alertLabels(service, objective, ctx);
+    return [
+        {
+            alert: budgetExhaustedAlertNameOf(service, objective),
+            expr: `${remaining} <= 0`,
+            for: "5m",
+            labels: { ...labels, severity: "warning", policy: "release-freeze" },
+            annotations: {
+                summary: `${service.service} has spent its ${objective.name} error budget for the ${period} period: releases freeze except P0 and security fixes`,
+                description: `{{ $value | humanizePercentage }} of the ${period} budget (${wholeMinutes} minutes of full outage) is left. Per the error-budget policy, only P0 and security fixes ship until the budget recovers.`,
+                runbook_url: service.runbookUrl,
+                ...dashboard,
+            },
+        },
+        {
+            alert: budgetLowAlertNameOf(service, objective),
+            expr: `${remaining} > 0 and ${remaining} < ${BUDGET_LOW_SHARE}`,
+            for: "5m",
+            labels: { ...labels, severity: "info" },
+            annotations: {
+                summary: `${service.service} has less than a quarter of its ${objective.name} error budget left for the ${period} period`,
+                description: `{{ $value | humanizePercentage }} of the ${period} budget (${wholeMinutes} minutes of full outage in all) is left.`,
+                runbook_url: service.runbookUrl,
+                ...dashboard,
+            },
+        },
+    ];
 }
 
 /**
