@@ -108,7 +108,9 @@ describe("CI workflows", () => {
     it("publish the plan diff as the job summary and a pull-request comment, failing only when the diff itself fails", () => {
         const job = pr.jobs["plan-diff"];
         const script = job.steps.map((s) => s.run ?? "").join("\n");
-        assert.match(script, /npm run --silent plan:diff -- --stack "\$STACK" --base "\$BASE_REF" --format markdown/);
+        assert.match(script, /npm run --silent plan:diff -- --stack "\$STACK" --base "\$BASE_REF" --render --format markdown/);
+        // The manifest diff needs Helm 3 before the diff runs.
+        assert.ok(script.indexOf("bash tools/install-helm.sh") >= 0 && script.indexOf("bash tools/install-helm.sh") < script.indexOf("plan:diff"));
         assert.match(script, />> "\$GITHUB_STEP_SUMMARY"/);
         assert.match(script, /-ne 0 \] && \[ "\$code" -ne 2 \]/);
         assert.ok(job.steps.some((s) => s.with && /fetch-depth/.test(JSON.stringify(s.with))), "the base revision needs history");
