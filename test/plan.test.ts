@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { planStack, writePlan } from "../tools/offline/plan";
+import { PLAN_MARKER, planStack, writePlan } from "../tools/offline/plan";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -70,11 +70,12 @@ describe("offline plan", function () {
     });
 
     it("masks secrets in every file it writes", async () => {
-        writePlan(await planStack("prod"), tmp);
-        const resources = fs.readFileSync(path.join(tmp, "resources.json"), "utf8");
+        const dir = path.join(tmp, "masked");
+        writePlan(await planStack("prod"), dir);
+        const resources = fs.readFileSync(path.join(dir, "resources.json"), "utf8");
         const secret = JSON.parse(resources).find((r: any) => r.type === "kubernetes:core/v1:Secret");
         assert.equal(secret.inputs.stringData, "[secret]");
-        for (const [file, content] of filesUnder(tmp)) {
+        for (const [file, content] of filesUnder(dir)) {
             assert.doesNotMatch(content.toString(), /offline-[0-9a-f]{24}/, `${file} holds a generated password`);
         }
     });
@@ -102,5 +103,26 @@ describe("offline plan", function () {
         assert.match(result.stderr, /observability-platform:prometheus\.storageGi: expected a positive number of GiB; got -10/);
         assert.match(result.stderr, /observability-platform:clusters: expected exactly one cluster with role "hub"/);
         assert.equal(fs.existsSync(out), false, "nothing is written");
+    });
+
+    it("refuses to write into a folder that holds anything but an earlier plan, and replaces an earlier plan", () => {
+        // A folder of someone's files (as `--out .` in a checkout would be): refused, untouched.
+        const foreign = path.join(tmp, "notes");
+        fs.mkdirSync(foreign);
+        fs.writeFileSync(path.join(foreign, "keep.txt"), "mine");
+        const refused = runPlanCli(["--stack", "dev", "--out", foreign]);
+        assert.equal(refused.status, 1);
+        assert.match(refused.stderr, /refusing to write the plan to .*notes: the folder holds files of something other than an earlier plan/);
+        assert.deepEqual(fs.readdirSync(foreign), ["keep.txt"]);
+        assert.equal(fs.readFileSync(path.join(foreign, "keep.txt"), "utf8"), "mine");
+        // An earlier plan's folder is replaced: a file the new plan does not write is gone.
+        const earlier = path.join(tmp, "plan");
+        fs.mkdirSync(path.join(earlier, "values"), { recursive: true });
+        fs.writeFileSync(path.join(earlier, PLAN_MARKER), "");
+        fs.writeFileSync(path.join(earlier, "values", "stale-release.yaml"), "old: true\n");
+        const replaced = runPlanCli(["--stack", "dev", "--out", earlier]);
+        assert.equal(replaced.status, 0, replaced.stderr);
+        assert.ok(!fs.existsSync(path.join(earlier, "values", "stale-release.yaml")));
+        assert.ok(fs.existsSync(path.join(earlier, "resources.json")));
     });
 });

@@ -8,7 +8,7 @@ import { ConfigError } from "../components/config/errors";
 import { ChartNotFoundError } from "./charts/cache";
 import { RenderError } from "./charts/render";
 import { describeRendered, renderPlanDir } from "./offline/manifests";
-import { DEFAULT_NODES_PER_CLUSTER, planStack, summarize, writePlan } from "./offline/plan";
+import { DEFAULT_NODES_PER_CLUSTER, PlanDirError, planStack, summarize, writePlan } from "./offline/plan";
 
 async function main(): Promise<number> {
     const started = process.hrtime.bigint();
@@ -38,7 +38,14 @@ async function main(): Promise<number> {
         console.error(err instanceof ConfigError ? err.message : `Plan of stack "${stack}" failed: ${(err as Error).stack ?? err}`);
         return 1;
     }
-    const files = writePlan(plan, out);
+    let files: string[];
+    try {
+        files = writePlan(plan, out);
+    } catch (err) {
+        if (!(err instanceof PlanDirError)) throw err;
+        console.error(err.message);
+        return 1;
+    }
     let rendered = "";
     if (values.render) {
         try {

@@ -125,9 +125,37 @@ export function releasesOf(resources: readonly PlannedResource[]): PlannedReleas
         });
 }
 
-/** Writes the plan under `dir`, replacing what an earlier plan left there. */
+/** The file that marks a folder as an offline plan's, which the next plan may replace. */
+export const PLAN_MARKER = ".offline-plan";
+
+export class PlanDirError extends Error {
+    override name = "PlanDirError";
+}
+
+/**
+ * Empties `dir` for a new plan, or creates it. A folder that holds anything but an earlier plan (no
+ * marker) is refused: `--out .` must not wipe a checkout.
+ */
+export function preparePlanDir(dir: string): void {
+    const stat = fs.statSync(dir, { throwIfNoEntry: false });
+    if (!stat) {
+        fs.mkdirSync(dir, { recursive: true });
+        return;
+    }
+    if (!stat.isDirectory()) throw new PlanDirError(`refusing to write the plan to ${dir}: it is a file, not a folder`);
+    const entries = fs.readdirSync(dir);
+    if (entries.length > 0 && !entries.includes(PLAN_MARKER)) {
+        throw new PlanDirError(
+            `refusing to write the plan to ${dir}: the folder holds files of something other than an earlier plan (no ${PLAN_MARKER}); give a new or empty folder`,
+        );
+    }
+    for (const entry of entries) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+}
+
+/** Writes the plan under `dir`, replacing what an earlier plan left there (see preparePlanDir). */
 export function writePlan(plan: Plan, dir: string): string[] {
-    fs.rmSync(dir, { recursive: true, force: true });
+    preparePlanDir(dir);
+    fs.writeFileSync(path.join(dir, PLAN_MARKER), "Written by npm run plan: the next plan into this folder replaces everything in it.\n");
     const written: string[] = [];
     const write = (relative: string, text: string) => {
         const file = path.join(dir, relative);
