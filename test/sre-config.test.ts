@@ -166,10 +166,24 @@ describe("SLO and alerting config", () => {
         });
         assert.match(p.get(key("[0].namespace")) ?? "", /Kubernetes namespace name.*got "Shop_NS"/);
         assert.match(p.get(key("[1].namespace")) ?? "", /Kubernetes namespace name.*got "x{20}/);
-        assert.match(p.get(key("[0].podRegex")) ?? "", /regular expression on the pod label.*does not compile.*got "api-\(\.\*"/);
-        assert.match(p.get(key("[1].podRegex")) ?? "", /RE2 \(Prometheus\) has no lookahead.*got "b-\(\?!canary\)\.\*"/);
-        assert.match(p.get(key("[2].podRegex")) ?? "", /RE2 \(Prometheus\) has no backreferences/);
+        assert.match(p.get(key("[0].podRegex")) ?? "", /regular expression on the pod label.*RE2, the engine of Prometheus, refuses it: missing closing \).*got "api-\(\.\*"/);
+        assert.match(p.get(key("[1].podRegex")) ?? "", /RE2, the engine of Prometheus, refuses it: invalid or unsupported Perl syntax: `\(\?!`.*got "b-\(\?!canary\)\.\*"/);
+        assert.match(p.get(key("[2].podRegex")) ?? "", /RE2, the engine of Prometheus, refuses it: invalid escape sequence: `\\1`/);
         assert.match(p.get(key("[3].podRegex")) ?? "", /Grafana would read part of it as a dashboard variable.*got "\$service-\.\*"/);
+    });
+
+    it("takes regexes as RE2 takes them: an inline (?i) is fine, an error selector RE2 refuses is named with RE2's message", () => {
+        const p = problems({
+            slos: [
+                service([{ ...availability, errorSelector: { code: "(?i)5XX|5.." } }], { podRegex: "(?i)api-.*" }),
+                service([{ ...availability, errorSelector: { code: "5..", status: "(?<!2)0." } }, { ...availability, name: "b", errorSelector: { code: "5{1001}" } }], { service: "b" }),
+            ],
+        });
+        assert.equal(p.get(key("[0].podRegex")), undefined);
+        assert.equal(p.get(key("[0].objectives[0].errorSelector.code")), undefined);
+        assert.match(p.get(key("[1].objectives[0].errorSelector.status")) ?? "", /a regular expression \(RE2, the engine of Prometheus, refuses it: invalid named capture: `\(\?<!2\)0\.`\).*got "\(\?<!2\)0\."/);
+        assert.equal(p.get(key("[1].objectives[0].errorSelector.code")), undefined);
+        assert.match(p.get(key("[1].objectives[1].errorSelector.code")) ?? "", /invalid repeat count/);
     });
 
     it("rejects two SLOs of different services with one id \"<service>-<slo>\" (their series and dashboards would merge)", () => {

@@ -1,5 +1,6 @@
 // Stack config of the SRE layer: the services' SLOs and how alerts reach people. The secrets
 // (PagerDuty key, Slack webhook, heartbeat URL) are deliberately NOT here: see ./secrets.ts.
+import { RE2JS } from "re2js";
 import { z } from "zod";
 
 export const SLO_KINDS = ["availability", "latency"] as const;
@@ -33,31 +34,27 @@ const httpsUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" });
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
- * Why a pod regex is unusable, or undefined. It must compile (checked with JavaScript's RegExp) and
- * use nothing Prometheus' RE2 lacks (lookaround, backreferences); Grafana must not read part of it
- * as a dashboard variable ("$name", "${name}", "[[name]]"), which no pod name contains anyway.
+ * Why `source` is not a regular expression Prometheus would accept, or undefined: compiled by RE2
+ * itself (the re2js port), the engine of Prometheus, Loki and Grafana's Prometheus queries, so
+ * what RE2 accepts (an inline `(?i)`) is accepted and what it refuses (lookaround, backreferences,
+ * a repeat count over 1000) is refused with its message.
+ */
+export function re2Problem(source: string): string | undefined {
+    try {
+        RE2JS.compile(source);
+        return undefined;
+    } catch (err) {
+        return `RE2, the engine of Prometheus, refuses it: ${(err as Error).message.replace(/^error parsing regexp: /, "")}`;
+    }
+}
+
+/**
+ * Why a pod regex is unusable, or undefined: it must be RE2 (above), and Grafana must not read part
+ * of it as a dashboard variable ("$name", "${name}", "[[name]]"), which no pod name contains anyway.
  */
 export function podRegexProblem(source: string): string | undefined {
-    try {
-        new RegExp(source);
-    } catch (err) {
-        return `it does not compile: ${(err as Error).message}`;
-    }
-    let inClass = false;
-    for (let i = 0; i < source.length; i++) {
-        const c = source[i];
-        if (c === "\\") {
-            const next = source[i + 1] ?? "";
-            if (!inClass && (/[1-9]/.test(next) || (next === "k" && source[i + 2] === "<"))) return "RE2 (Prometheus) has no backreferences";
-            i++;
-        } else if (inClass) {
-            if (c === "]") inClass = false;
-        } else if (c === "[") {
-            inClass = true;
-        } else if (c === "(" && source[i + 1] === "?" && /^(=|!|<=|<!)/.test(source.slice(i + 2))) {
-            return "RE2 (Prometheus) has no lookahead or lookbehind";
-        }
-    }
+    const re2 = re2Problem(source);
+    if (re2 !== undefined) return re2;
     if (/\$(\w|\{)|\[\[\w+(:\w+)?\]\]/.test(source)) return "Grafana would read part of it as a dashboard variable";
     return undefined;
 }
@@ -81,7 +78,14 @@ export const objectiveSchema = z.strictObject({
     /** Equality matchers that select the service's series, e.g. {job: "api"}. */
     selector: selector("label value"),
     /** availability: regex matchers that pick the bad requests among those, e.g. {code: "5.."}. */
-    errorSelector: selector("regular expression").optional(),
+    errorSelector: selector("regular expression")
+        .superRefine((matchers, ctx) => {
+            for (const [label, source] of Object.entries(matchers)) {
+                const why = re2Problem(source);
+                if (why !== undefined) ctx.addIssue({ code: "custom", path: [label], message: `a regular expression (${why})` });
+            }
+        })
+        .optional(),
     /** latency: requests at or under this many seconds are good. */
     thresholdSeconds: z.number({ error: "a number of seconds such as 0.3" }).positive({ error: "a positive number of seconds" }).optional(),
     /** latency: the `le` label value of the histogram bucket whose bound is thresholdSeconds, as exported ("0.3"). */
