@@ -18,7 +18,8 @@ export function configKeyPath(namespace: string, path: readonly (string | number
     if (path.length === 0) return `${namespace} config`;
     const [head, ...rest] = path;
     let out = FOREIGN_KEYS[String(head)] ?? `${namespace}:${String(head)}`;
-    for (const part of rest) out += typeof part === "number" ? `[${part}]` : `.${part}`;
+    // Map keys such as a Slack channel ("#alerts") as `pulumi config set --path` spells them.
+    for (const part of rest) out += typeof part === "number" ? `[${part}]` : /^[A-Za-z_][-\w]*$/.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`;
     return out;
 }
 

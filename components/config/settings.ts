@@ -7,7 +7,14 @@ import { longTermMetricsProblems } from "./long-term-rules";
 import { BACKENDS_BY_TIER, MAX_RETENTION_SIZE_SHARE, TIER_PRESETS } from "./tiers";
 import { settingsSchema, TIERS, type Settings, type Tier } from "./schema";
 import { sreConfigProblems } from "../sre/config-schema";
-import { isSecretConfigKey, plaintextSecretProblem, type SecretConfigKey } from "../sre/secrets";
+import {
+    isSecretConfigKey,
+    plaintextSecretProblem,
+    secretConfigFacts,
+    secretConfigProblems,
+    type SecretConfigFacts,
+    type SecretConfigKey,
+} from "../sre/secrets";
 
 export interface StackConfigInput {
     stack: string;
@@ -19,6 +26,8 @@ export interface StackConfigInput {
     gcpRegion?: string;
     /** Secret keys (sre/secrets.ts) that were set in plaintext; each is a config problem. */
     plaintextSecretKeys?: readonly SecretConfigKey[];
+    /** Which secret keys are set and their shape (never their values), checked against the settings. */
+    secretFacts?: SecretConfigFacts;
 }
 
 type Json = unknown;
@@ -251,6 +260,7 @@ export function resolveSettings(input: StackConfigInput): Settings {
         ...(parsed.success ? [] : problemsFromZod(parsed.error.issues, candidate)),
         ...crossFieldProblems(candidate),
         ...(input.plaintextSecretKeys ?? []).map(plaintextSecretProblem),
+        ...(input.secretFacts ? secretConfigProblems(input.secretFacts, candidate) : []),
     ];
     if (problems.length > 0 || !parsed.success) {
         const unique = new Map(problems.map((p) => [`${p.path.join(".")}|${p.expected}`, p]));
@@ -279,12 +289,14 @@ export function loadSettings(): Settings {
     const all = pulumi.runtime.allConfig();
     const values: Record<string, Json> = {};
     const plaintextSecretKeys: SecretConfigKey[] = [];
+    const secrets: Partial<Record<SecretConfigKey, string>> = {};
     for (const [key, raw] of Object.entries(all)) {
         if (!key.startsWith(`${namespace}:`)) continue;
         const name = key.slice(namespace.length + 1);
         // Secrets are read by the wiring layer only, and must be Pulumi secrets.
         if (isSecretConfigKey(name)) {
             if (!isConfigSecret(key)) plaintextSecretKeys.push(name);
+            secrets[name] = raw;
             continue;
         }
         values[name] = parseConfigValue(raw);
@@ -296,6 +308,8 @@ export function loadSettings(): Settings {
         gcpProject: all["gcp:project"],
         gcpRegion: all["gcp:region"],
         plaintextSecretKeys,
+        // Only what the secrets' shape says leaves here; the values stay in this function.
+        secretFacts: secretConfigFacts(secrets),
     });
 }
 

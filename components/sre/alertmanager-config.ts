@@ -1,17 +1,31 @@
 // The Alertmanager configuration (alertmanager.yaml) as plain data: a route tree by severity, the
 // receivers whose secrets are configured, and inhibition so a page silences its own warning.
 import type { Settings } from "../config/schema";
-import type { SecretConfigKey } from "./secrets";
+import { OFFLINE_SECRET_STAND_IN, parseSlackWebhookUrls, type SecretConfigKey } from "./secrets";
 
-/** The secret values a config is rendered with: real ones in the cluster, placeholders in the plan. */
+/**
+ * The secret values a config is rendered with, as the config holds them (slackWebhookUrls as its
+ * JSON text): real ones in the cluster, placeholders in the plan.
+ */
 export type ReceiverSecrets = Partial<Record<SecretConfigKey, string>>;
 
-/** Syntactically valid stand-ins (the plan and the tests render the config with these). */
-export const PLACEHOLDER_SECRETS: Required<ReceiverSecrets> = {
-    pagerdutyRoutingKey: "offline-plan-placeholder-routing-key",
-    slackWebhookUrl: "https://hooks.slack.com/services/PLACEHOLDER/PLACEHOLDER/PLACEHOLDER",
-    heartbeatUrl: "https://heartbeat.invalid/offline-plan-placeholder",
-};
+/**
+ * Syntactically valid stand-ins (the plan renders the config with these). slackWebhookUrls has one
+ * per channel of the settings, each a different URL, so the plan's file shows which webhook each
+ * receiver posts with.
+ */
+export function placeholderSecrets(settings: Settings): Required<ReceiverSecrets> {
+    const { alertsChannel, monitoringChannel } = settings.alerting.slack;
+    const perChannel = Object.fromEntries(
+        [alertsChannel, monitoringChannel].map((c) => [c, `https://hooks.slack.com/services/PLACEHOLDER/PLACEHOLDER/${c.slice(1)}`]),
+    );
+    return {
+        pagerdutyRoutingKey: "offline-plan-placeholder-routing-key",
+        slackWebhookUrls: JSON.stringify(perChannel),
+        slackWebhookUrl: "https://hooks.slack.com/services/PLACEHOLDER/PLACEHOLDER/PLACEHOLDER",
+        heartbeatUrl: "https://heartbeat.invalid/offline-plan-placeholder",
+    };
+}
 
 /** Secret the Alertmanager reads its configuration from (kube-prometheus-stack `configSecret`). */
 export const ALERTMANAGER_CONFIG_SECRET = "alertmanager-platform-config";
@@ -40,14 +54,21 @@ export const TIMINGS = {
     heartbeat: { group_wait: "0s", group_interval: "1m", repeat_interval: "1m" },
 } as const;
 
-/** Which receivers a set of secrets allows, and what is lost without the others. */
-export function missingReceiverWarnings(secrets: ReadonlySet<SecretConfigKey>): string[] {
+/** Which receivers a set of secrets allows, and what is lost without the others (key names only). */
+export function missingReceiverWarnings(secrets: ReadonlySet<SecretConfigKey>, settings: Settings): string[] {
     const warnings: string[] = [];
+    const { alertsChannel, monitoringChannel } = settings.alerting.slack;
     if (!secrets.has("pagerdutyRoutingKey")) {
         warnings.push("no PagerDuty routing key (secret config pagerdutyRoutingKey): critical alerts page nobody, they only go to Slack");
     }
-    if (!secrets.has("slackWebhookUrl")) {
-        warnings.push("no Slack webhook (secret config slackWebhookUrl): warning and info alerts reach nobody");
+    if (!secrets.has("slackWebhookUrls") && !secrets.has("slackWebhookUrl")) {
+        warnings.push("no Slack webhooks (secret config slackWebhookUrls): warning and info alerts reach nobody");
+    } else if (!secrets.has("slackWebhookUrls") && alertsChannel !== monitoringChannel) {
+        warnings.push(
+            `one Slack webhook (secret config slackWebhookUrl) for both ${alertsChannel} and ${monitoringChannel}: Slack incoming webhooks ` +
+                "ignore the channel field, so warning and info alerts will land in the channel the webhook was made for; " +
+                "set secret config slackWebhookUrls, one webhook per channel, and remove slackWebhookUrl",
+        );
     }
     if (!secrets.has("heartbeatUrl")) {
         warnings.push("no heartbeat URL (secret config heartbeatUrl): nothing notices when alerting itself is down (no dead man's switch)");
@@ -64,6 +85,29 @@ const slackMessage = {
         "{{ if .Annotations.runbook_url }}<{{ .Annotations.runbook_url }}|Runbook>{{ end }}" +
         "{{ if .Annotations.dashboard_url }} | <{{ .Annotations.dashboard_url }}|Dashboard>{{ end }}\n{{ end }}",
 };
+
+/**
+ * The webhook each channel is posted with: its own from slackWebhookUrls, else the one
+ * slackWebhookUrl for every channel; undefined without either. The URL is inlined as `api_url`,
+ * as the other receivers' secrets are: the whole file is a Pulumi secret in a Kubernetes Secret.
+ * Slack's `api_url_file` exists (amtool 0.25 accepts it, unlike the webhook's `url_file`) but would
+ * need a second Secret mounted into the Alertmanager pods, for no gain in secrecy.
+ */
+function slackWebhooks(secrets: ReceiverSecrets): ((channel: string) => string) | undefined {
+    if (secrets.slackWebhookUrls !== undefined) {
+        // The offline plan could not decrypt the map: a stand-in for every channel (the Secret is masked).
+        if (secrets.slackWebhookUrls === OFFLINE_SECRET_STAND_IN) return () => OFFLINE_SECRET_STAND_IN;
+        const map = parseSlackWebhookUrls(secrets.slackWebhookUrls);
+        return (channel) => {
+            const url = map && Object.hasOwn(map, channel) ? map[channel] : undefined;
+            // loadSettings has refused such a config already; never show the value.
+            if (typeof url !== "string") throw new Error(`secret config slackWebhookUrls has no webhook URL for ${channel}`);
+            return url;
+        };
+    }
+    const url = secrets.slackWebhookUrl;
+    return url === undefined ? undefined : () => url;
+}
 
 export function alertmanagerConfig(settings: Settings, secrets: ReceiverSecrets) {
     const { slack } = settings.alerting;
@@ -82,14 +126,17 @@ export function alertmanagerConfig(settings: Settings, secrets: ReceiverSecrets)
             ],
         });
     }
-    if (secrets.slackWebhookUrl !== undefined) {
+    const webhookFor = slackWebhooks(secrets);
+    if (webhookFor !== undefined) {
         for (const [name, channel, color] of [
             [RECEIVERS.slackAlerts, slack.alertsChannel, '{{ if eq .Status "firing" }}{{ if eq .CommonLabels.severity "critical" }}danger{{ else }}warning{{ end }}{{ else }}good{{ end }}'],
             [RECEIVERS.slackMonitoring, slack.monitoringChannel, '{{ if eq .Status "firing" }}#439FE0{{ else }}good{{ end }}'],
         ] as const) {
             receivers.push({
                 name,
-                slack_configs: [{ api_url: secrets.slackWebhookUrl, channel, send_resolved: true, color, ...slackMessage }],
+                // The webhook decides the channel; `channel` only matters to webhooks of a Slack app
+                // allowed to post elsewhere, and names the intended channel for the reader.
+                slack_configs: [{ api_url: webhookFor(channel), channel, send_resolved: true, color, ...slackMessage }],
             });
         }
     }

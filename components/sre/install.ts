@@ -49,7 +49,7 @@ export function installSre(
     const configured = (Object.keys(secrets) as SecretConfigKey[]).sort();
     // Every cluster's Alertmanager gets the same receivers: warn once, on the hub.
     if (ctx.isHub) {
-        for (const warning of missingReceiverWarnings(new Set(configured))) pulumi.log.warn(warning, ctx.opts.parent);
+        for (const warning of missingReceiverWarnings(new Set(configured), settings)) pulumi.log.warn(warning, ctx.opts.parent);
     }
     const values = configured.map((k) => secrets[k] as pulumi.Output<string>);
     const configYaml = pulumi.all(values).apply((plain) => {

@@ -2,7 +2,7 @@
 // PrometheusRule's groups as a plain rules file promtool loads as it is, and the Alertmanager
 // configuration rendered with placeholder secrets.
 import type { Settings } from "../config/schema";
-import { ALERTMANAGER_CONFIG_SECRET, alertmanagerConfig, PLACEHOLDER_SECRETS, type ReceiverSecrets } from "./alertmanager-config";
+import { ALERTMANAGER_CONFIG_SECRET, alertmanagerConfig, placeholderSecrets, type ReceiverSecrets } from "./alertmanager-config";
 import { PROMETHEUS_RULE_TYPE, SECRET_KEYS_ANNOTATION, yamlText } from "./install";
 import { isSecretConfigKey } from "./secrets";
 
@@ -33,9 +33,8 @@ export function sreFiles(settings: Settings, resources: readonly ResourceLike[])
         .map((r) => ({ path: `rules/${r.name}.yaml`, text: yamlText({ groups: (r.inputs as any).spec.groups }) }));
     const keys = configuredSecretKeys(resources);
     if (keys) {
-        const placeholders: ReceiverSecrets = Object.fromEntries(
-            keys.filter(isSecretConfigKey).map((k) => [k, PLACEHOLDER_SECRETS[k]]),
-        );
+        const standIns = placeholderSecrets(settings);
+        const placeholders: ReceiverSecrets = Object.fromEntries(keys.filter(isSecretConfigKey).map((k) => [k, standIns[k]]));
         files.push({ path: "alertmanager.yaml", text: yamlText(alertmanagerConfig(settings, placeholders)) });
     }
     return files;
