@@ -335,6 +335,18 @@ describe("SLO rules (promtool)", function () {
             owner: service.owner,
             cluster: "prod-gke",
         });
+        /** The prod rules fire `alertname` with `labels` on `input` after its 15 minutes, not before. */
+        const firesAfter15Minutes = (service: ServiceSlo, alertname: string, input: unknown[], labels: Record<string, string>) =>
+            runPromtool("prod", service, [
+                {
+                    interval: "1m",
+                    input_series: input,
+                    alert_rule_test: [
+                        { eval_time: "10m", alertname, exp_alerts: [] },
+                        { eval_time: "20m", alertname, exp_alerts: [{ exp_labels: labels }] },
+                    ],
+                },
+            ]);
         const series = (name: string, labels: Record<string, string>, perMinute: number, minutes = 60) => ({
             series: `${name}${labelText(labels)}`,
             values: counter([{ minutes, perMinute }]),
@@ -348,16 +360,7 @@ describe("SLO rules (promtool)", function () {
                 series(objective.metric, { ...objective.selector, status: "200" }, 990),
                 series(objective.metric, { ...objective.selector, status: "503" }, 10),
             ];
-            runPromtool("prod", service, [
-                {
-                    interval: "1m",
-                    input_series: wrongLabel,
-                    alert_rule_test: [
-                        { eval_time: "10m", alertname: name, exp_alerts: [] },
-                        { eval_time: "20m", alertname: name, exp_alerts: [{ exp_labels: alertLabels(service, objective) }] },
-                    ],
-                },
-            ]);
+            firesAfter15Minutes(service, name, wrongLabel, alertLabels(service, objective));
         });
 
         it("stays quiet for a healthy service that has had no errors yet", () => {
@@ -381,16 +384,7 @@ describe("SLO rules (promtool)", function () {
                 ...["0.25", "0.5", "+Inf"].map((le) => series(`${m}_bucket`, { ...objective.selector, le }, 1000)),
                 series(`${m}_count`, objective.selector, 1000),
             ];
-            runPromtool("prod", service, [
-                {
-                    interval: "1m",
-                    input_series: noThresholdBucket,
-                    alert_rule_test: [
-                        { eval_time: "10m", alertname: name, exp_alerts: [] },
-                        { eval_time: "20m", alertname: name, exp_alerts: [{ exp_labels: alertLabels(service, objective) }] },
-                    ],
-                },
-            ]);
+            firesAfter15Minutes(service, name, noThresholdBucket, alertLabels(service, objective));
         });
 
         it("counts the threshold bucket as Prometheus 3 stores it (le=\"1.0\" for bucket \"1\") and as configured in another spelling (\"5e-1\")", () => {

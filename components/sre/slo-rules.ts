@@ -206,19 +206,10 @@ function burnRateAlerts(service: ServiceSlo, objective: Objective, budget: Decim
         // after recovery, while a `for` would only add to the time to detect (the workbook's choice).
         const expr = `max without (sloth_window) (\n${conditionsExpr}\n)`;
         const windows = conditions.map((c) => `${format(burnRateOf(c, days))}x over ${c.long} (and ${c.short})`).join(" or ");
-        const dashboard: Record<string, string> = ctx.grafanaUrl ? { dashboard_url: `${ctx.grafanaUrl}/d/${sloDashboardUid(service, objective)}` } : {};
         return {
             alert,
             expr,
-            labels: {
-                severity,
-                service: service.service,
-                slo: objective.name,
-                sloth_service: service.service,
-                sloth_slo: objective.name,
-                owner: service.owner,
-                cluster: ctx.cluster,
-            },
+            labels: { ...alertLabels(service, objective, ctx), severity },
             annotations: {
                 summary:
                     severity === "critical"
@@ -230,7 +221,7 @@ function burnRateAlerts(service: ServiceSlo, objective: Objective, budget: Decim
                     `Current burn rate (5m): {{ with query ${promString(burnRateQuery)} }}{{ . | first | value | printf "%.1f" }}{{ else }}unknown{{ end }}x ` +
                     `the sustainable rate; this alert fires at ${windows}.`,
                 runbook_url: service.runbookUrl,
-                ...dashboard,
+                ...dashboardLink(service, objective, ctx),
             },
         };
     });
@@ -241,6 +232,10 @@ export const absentAlertNameOf = (service: ServiceSlo, objective: Objective): st
 
 export const trafficLowAlertNameOf = (service: ServiceSlo, objective: Objective): string =>
     `${pascalCase(service.service)}${pascalCase(objective.name)}TrafficLow`;
+
+/** The SLO dashboard as an alert annotation, when Grafana has a URL. */
+const dashboardLink = (service: ServiceSlo, objective: Objective, ctx: SloRuleContext): Record<string, string> =>
+    ctx.grafanaUrl ? { dashboard_url: `${ctx.grafanaUrl}/d/${sloDashboardUid(service, objective)}` } : {};
 
 const alertLabels = (service: ServiceSlo, objective: Objective, ctx: SloRuleContext) => ({
     severity: "warning",
@@ -333,7 +328,6 @@ function budgetPolicyAlerts(service: ServiceSlo, objective: Objective, budget: D
     const remaining = `${META.periodErrorBudgetRemaining}${sel}`;
     const period = periodOf(objective);
     const wholeMinutes = format(multiply(budget, decimal(periodDaysOf(objective) * 24 * 60)));
-    const dashboard: Record<string, string> = ctx.grafanaUrl ? { dashboard_url: `${ctx.grafanaUrl}/d/${sloDashboardUid(service, objective)}` } : {};
     const labels = alertLabels(service, objective, ctx);
     return [
         {
@@ -345,7 +339,7 @@ function budgetPolicyAlerts(service: ServiceSlo, objective: Objective, budget: D
                 summary: `${service.service} has spent its ${objective.name} error budget for the ${period} period: releases freeze except P0 and security fixes`,
                 description: `{{ $value | humanizePercentage }} of the ${period} budget (${wholeMinutes} minutes of full outage) is left. Per the error-budget policy, only P0 and security fixes ship until the budget recovers.`,
                 runbook_url: service.runbookUrl,
-                ...dashboard,
+                ...dashboardLink(service, objective, ctx),
             },
         },
         {
@@ -357,7 +351,7 @@ function budgetPolicyAlerts(service: ServiceSlo, objective: Objective, budget: D
                 summary: `${service.service} has less than a quarter of its ${objective.name} error budget left for the ${period} period`,
                 description: `{{ $value | humanizePercentage }} of the ${period} budget (${wholeMinutes} minutes of full outage in all) is left.`,
                 runbook_url: service.runbookUrl,
-                ...dashboard,
+                ...dashboardLink(service, objective, ctx),
             },
         },
     ];

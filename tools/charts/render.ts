@@ -7,23 +7,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { TARGET_KUBERNETES_VERSION } from "../../components/kubernetes/target";
+import type { PlannedRelease } from "../offline/plan";
 import { ensureChart, mayBeMissing, packagePath, pinFor, ChartNotFoundError, UNRENDERED_CHARTS } from "./cache";
 import { helmBinary } from "./helm";
 
 const run = promisify(execFile);
 
-export interface ReleaseToRender {
-    /** Pulumi resource name, "<cluster>-<release>". */
-    resource: string;
-    releaseName: string;
-    namespace: string;
-    chart: string;
-    version: string;
-    repo: string;
-    values: Record<string, unknown>;
-    /** Names of the resources the release is created after. */
-    dependsOn: readonly string[];
-}
+/** A release as the offline plan records it: name, namespace, chart, values, what it waits for. */
+export type ReleaseToRender = Pick<PlannedRelease, "resource" | "releaseName" | "namespace" | "chart" | "version" | "repo" | "values" | "dependsOn">;
 
 export interface RenderedRelease {
     resource: string;
