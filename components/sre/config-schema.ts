@@ -1,5 +1,5 @@
 // Stack config of the SRE layer: the services' SLOs and how alerts reach people. The secrets
-// (PagerDuty key, Slack webhook, heartbeat URL) are deliberately NOT here: see ./secrets.ts.
+// (PagerDuty key, Slack webhooks, heartbeat URL) are deliberately NOT here: see ./secrets.ts.
 import { RE2JS } from "re2js";
 import { z } from "zod";
 
