@@ -1,7 +1,8 @@
 // npm run bench: wall time of the offline plan per stack (median of 5 runs, each a fresh process as
 // a user runs it), next to the time node needs merely to load the four Pulumi packages; the same
 // plans with --render (Helm 3 renders every release from the chart cache) and the time that adds;
-// then the plan of generated fleets of 1, 10 and 50 clusters (prod settings, one hub and the rest spokes).
+// then the plan of generated fleets of 1, 10 and 50 clusters (prod settings, one hub and the rest
+// spokes); last, once each, what the render checks add to npm test.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -43,6 +44,7 @@ try {
     }
     benchRender(out, plain);
     benchFleets(out);
+    benchRenderTests();
 } finally {
     fs.rmSync(out, { recursive: true, force: true });
 }
@@ -62,6 +64,20 @@ function benchRender(out: string, plain: ReadonlyMap<string, number>): void {
     }
     const prod = added.get("prod")!;
     console.log(`render target: --render of prod adds at most 3 s: ${prod <= 3 ? "met" : "MISSED"} (adds ${prod.toFixed(2)} s)`);
+}
+
+/**
+ * What the render checks add to npm test: filling the chart cache when it is warm, and the suites
+ * that render (test/rendered.test.ts: five stacks rendered and validated), run once each.
+ */
+function benchRenderTests(): void {
+    const charts = timeProcess(["-r", "ts-node/register", "tools/fetch-charts.ts"]);
+    const mocha = require.resolve("mocha/bin/mocha.js");
+    const rendered = timeProcess([mocha, "--no-config", "-r", "ts-node/register", "--extension", "ts", "--timeout", "180000", "test/rendered.test.ts"]);
+    console.log(
+        `npm test's render checks: chart cache (warm) ${charts.toFixed(2)} s, test/rendered.test.ts ${rendered.toFixed(2)} s ` +
+            `(5 stacks rendered and validated, one run each)`,
+    );
 }
 
 /** A prod stack file with `size` clusters: the hub and size-1 spokes spread over a few regions. */
