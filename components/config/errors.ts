@@ -9,6 +9,10 @@ export interface ConfigProblem {
     given: unknown;
     /** Whether the key itself is the problem (unknown key) rather than its value. */
     unknownKey?: boolean;
+    /** The full config key, where `path` cannot name it (a key of another namespace, a shadowing key). */
+    key?: string;
+    /** What was given, in words, where the value itself says nothing (a YAML syntax problem). */
+    givenText?: string;
 }
 
 /** Settings keys that come from another config namespace than the project's. */
@@ -24,7 +28,8 @@ export function configKeyPath(namespace: string, path: readonly (string | number
 }
 
 function describeGiven(problem: ConfigProblem): string {
-    if (problem.unknownKey) return `the unknown key "${String(problem.path[problem.path.length - 1])}"`;
+    if (problem.givenText !== undefined) return problem.givenText;
+    if (problem.unknownKey) return `the unknown key "${problem.key ?? String(problem.path[problem.path.length - 1])}"`;
     if (problem.given === undefined) return "nothing (the key is missing)";
     const text = JSON.stringify(problem.given);
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
@@ -35,7 +40,7 @@ export class ConfigError extends Error {
 
     constructor(stack: string, namespace: string, problems: readonly ConfigProblem[]) {
         const lines = problems.map(
-            (p) => `  - ${configKeyPath(namespace, p.path)}: expected ${p.expected}; got ${describeGiven(p)}`,
+            (p) => `  - ${p.key ?? configKeyPath(namespace, p.path)}: expected ${p.expected}; got ${describeGiven(p)}`,
         );
         super(
             `Invalid stack config for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +

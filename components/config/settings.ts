@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfigError, type ConfigProblem } from "./errors";
+import { classifyForeignKey, SHADOWING_KEYS } from "./namespaces";
 import { longTermMetricsProblems } from "./long-term-rules";
 import { BACKENDS_BY_TIER, MAX_RETENTION_SIZE_SHARE, TIER_PRESETS } from "./tiers";
 import { settingsSchema, TIERS, type Settings, type Tier } from "./schema";
@@ -28,6 +29,8 @@ export interface StackConfigInput {
     plaintextSecretKeys?: readonly SecretConfigKey[];
     /** Which secret keys are set and their shape (never their values), checked against the settings. */
     secretFacts?: SecretConfigFacts;
+    /** Full keys of the stack's config outside the project's namespace (their values are not needed). */
+    otherKeys?: readonly string[];
 }
 
 type Json = unknown;
@@ -248,6 +251,10 @@ export function resolveSettings(input: StackConfigInput): Settings {
         );
     }
 
+    // stack, project and region come from Pulumi and the GCP provider: a project key of that name
+    // is refused (below), never taken in their place.
+    const shadowing = Object.keys(SHADOWING_KEYS).filter((k) => k in overrides);
+    for (const k of shadowing) delete merged[k];
     const candidate: Record<string, Json> = {
         stack: input.stack,
         project: input.gcpProject,
@@ -261,6 +268,16 @@ export function resolveSettings(input: StackConfigInput): Settings {
         ...crossFieldProblems(candidate),
         ...(input.plaintextSecretKeys ?? []).map(plaintextSecretProblem),
         ...(input.secretFacts ? secretConfigProblems(input.secretFacts, candidate) : []),
+        ...shadowing.map((k) => ({ path: [k], key: `${input.namespace}:${k}`, expected: SHADOWING_KEYS[k], given: overrides[k] })),
+        ...(input.otherKeys ?? [])
+            .filter((key) => classifyForeignKey(input.namespace, key) === "near-miss")
+            .map((key) => ({
+                path: [],
+                key,
+                unknownKey: true,
+                expected: `a key of the project's namespace "${input.namespace}" (did you mean ${input.namespace}:${key.slice(key.indexOf(":") + 1)}?): keys of another namespace are never read`,
+                given: undefined,
+            })),
     ];
     if (problems.length > 0 || !parsed.success) {
         const unique = new Map(problems.map((p) => [`${p.path.join(".")}|${p.expected}`, p]));
@@ -290,8 +307,14 @@ export function loadSettings(): Settings {
     const values: Record<string, Json> = {};
     const plaintextSecretKeys: SecretConfigKey[] = [];
     const secrets: Partial<Record<SecretConfigKey, string>> = {};
+    const otherKeys: string[] = [];
     for (const [key, raw] of Object.entries(all)) {
-        if (!key.startsWith(`${namespace}:`)) continue;
+        if (!key.startsWith(`${namespace}:`)) {
+            otherKeys.push(key);
+            // Named, never its value: it may hold anything.
+            if (classifyForeignKey(namespace, key) === "unknown") pulumi.log.warn(`config key ${key} is of no namespace this program or its providers read; it is ignored`);
+            continue;
+        }
         const name = key.slice(namespace.length + 1);
         // Secrets are read by the wiring layer only, and must be Pulumi secrets.
         if (isSecretConfigKey(name)) {
@@ -310,6 +333,7 @@ export function loadSettings(): Settings {
         plaintextSecretKeys,
         // Only what the secrets' shape says leaves here; the values stay in this function.
         secretFacts: secretConfigFacts(secrets),
+        otherKeys,
     });
 }
 

@@ -1,0 +1,92 @@
+// Broken and careless stack files: every YAML problem, a key under a misspelt namespace and a project
+// key that shadows a provider's is one config error naming where and what, and nothing is planned.
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ConfigError } from "../components/config/errors";
+import { readStackConfig } from "../tools/offline/stack-config";
+
+const ROOT = path.resolve(__dirname, "..");
+const BASE = [
+    "config:",
+    "  gcp:project: acme-observability-dev",
+    "  gcp:region: us-central1",
+    "  observability-platform:tier: minimal",
+    "  observability-platform:clusters:",
+    "    - { name: a-gke, location: us-central1-a, role: hub }",
+];
+
+describe("stack files", function () {
+    this.timeout(60_000);
+    let tmp: string;
+    beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-"))));
+    afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    const write = (lines: string[]) => {
+        const file = path.join(tmp, "Pulumi.broken.yaml");
+        fs.writeFileSync(file, `${lines.join("\n")}\n`);
+        return file;
+    };
+    const problemsOf = (lines: string[]): string => {
+        try {
+            readStackConfig(ROOT, "broken", write(lines));
+        } catch (err) {
+            assert.ok(err instanceof ConfigError, `a ConfigError, not ${(err as Error).stack}`);
+            return err.message;
+        }
+        assert.fail("the stack file was accepted");
+    };
+
+    it("names the line and column of a tab in the indentation and of a duplicate key, with what to write instead", () => {
+        const message = problemsOf([...BASE, "  gcp:region: us-east1", "\tobservability-platform:loki: {}"]);
+        assert.match(message, /Pulumi\.broken\.yaml line 7, column 3: expected each key once .*got Map keys must be unique/);
+        assert.match(message, /Pulumi\.broken\.yaml line 8, column 1: expected indentation with spaces \(YAML does not allow tabs\)/);
+        assert.match(message, /\(2 problems\)/);
+    });
+
+    it("refuses a top level or a config: that is not a map", () => {
+        assert.match(problemsOf(["- config", "- gcp:project"]), /Pulumi\.broken\.yaml: expected a map at the top of the file/);
+        assert.match(problemsOf(["config:", "  - gcp:project: x"]), /Pulumi\.broken\.yaml: config: expected a map of config keys to values.*got a list/);
+        assert.match(problemsOf(["config: minimal"]), /config: expected a map of config keys.*got "minimal"/);
+    });
+
+    it("plans nothing, with no stack trace, for a broken file", () => {
+        const out = path.join(tmp, "out");
+        const r = spawnSync(process.execPath, ["-r", "ts-node/register", "tools/plan.ts", "--stack", "broken", "--stack-file", write([...BASE, "\tx: 1"]), "--out", out], {
+            cwd: ROOT,
+            encoding: "utf8",
+            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+        });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /^Invalid stack config for stack "broken" \(1 problem\):\n {2}- .*line 7, column 1: expected indentation with spaces/);
+        assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+        assert.equal(fs.existsSync(out), false);
+    });
+
+    it("refuses keys under a near miss of the project's namespace and project keys that shadow provider keys, warns of other namespaces without their values", () => {
+        const canary = "canary-value-7f3a91";
+        const file = write([
+            ...BASE,
+            "  observability-platfrom:slos: []",
+            "  observability-platform:project: acme-other",
+            "  observability-platform:region: europe-west1",
+            "  observability-platform:stack: prod",
+            `  someothertool:token: ${canary}`,
+        ]);
+        const r = spawnSync(process.execPath, ["-r", "ts-node/register", "tools/plan.ts", "--stack", "broken", "--stack-file", file, "--out", path.join(tmp, "out")], {
+            cwd: ROOT,
+            encoding: "utf8",
+            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+        });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /observability-platfrom:slos: expected a key of the project's namespace "observability-platform" \(did you mean observability-platform:slos\?\)/);
+        assert.match(r.stderr, /observability-platform:project: expected nothing: the GCP project is gcp:project .*got "acme-other"/);
+        assert.match(r.stderr, /observability-platform:region: expected nothing: the GCP region is gcp:region/);
+        assert.match(r.stderr, /observability-platform:stack: expected nothing: the stack's name is Pulumi's own/);
+        assert.match(r.stderr, /\(4 problems\)/);
+        assert.match(r.stdout + r.stderr, /config key someothertool:token is of no namespace this program or its providers read/);
+        assert.ok(!(r.stdout + r.stderr).includes(canary), "the other namespace's value is never echoed");
+    });
+});
