@@ -7,9 +7,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { diffManifests, diffPlanDirs, diffPlans, hasChanges, manifestHasChanges } from "../tools/diff/plan-diff";
+import { diffManifests, diffPlanDirs, diffPlans, hasChanges, manifestHasChanges, readPlanDir } from "../tools/diff/plan-diff";
 import { renderMarkdown, renderText } from "../tools/diff/render";
 import { renderPlanDir } from "../tools/offline/manifests";
+import { writePlan, type Plan } from "../tools/offline/plan";
+import { planVariant } from "./support/program";
 
 const ROOT = path.resolve(__dirname, "..");
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -308,7 +310,7 @@ ${configMap.replace("mode: fast", 'mode: "fast"')}`;
         assert.deepEqual(d.changed, []);
         assert.deepEqual(d.relabelled, [{ kind: "Deployment", namespace: "apps", name: "web", rollsPods: true }]);
         const text = renderText(
-            { resources: { added: [], removed: [], changed: [], baseCount: 0, headCount: 0 }, files: [], manifests: [{ file: "manifests/dev-gke-web.yaml", release: "dev-gke-web", status: "changed", ...d }] },
+            { resources: { added: [], removed: [], changed: [], baseCount: 0, headCount: 0 }, files: [], dataLoss: [], manifests: [{ file: "manifests/dev-gke-web.yaml", release: "dev-gke-web", status: "changed", ...d }] },
             heading,
         );
         assert.match(text, /1 object\(s\) with only chart\/version labels changed \(1 Deployment\); these roll their pods for it: Deployment apps\/web/);
@@ -572,5 +574,47 @@ describe("plan:diff command in a git repository", function () {
         const r = planDiff("--base", "no-such-ref");
         assert.equal(r.status, 1);
         assert.match(r.stderr, /--base no-such-ref is not a commit/);
+    });
+});
+
+describe("plan diff: data loss", function () {
+    this.timeout(120_000);
+    const files = (plan: Plan) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "data-loss-"));
+        try {
+            writePlan(plan, path.join(dir, "p"));
+            return readPlanDir(path.join(dir, "p"));
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    };
+    let prod: Map<string, string>;
+    before(async () => {
+        prod = files(await planVariant("prod"));
+    });
+
+    it("names every bucket and disk-owning release a move from long-term to minimal deletes, and the history it shortens", async () => {
+        const minimal = files(await planVariant("prod", { set: { tier: "minimal", metricsBackend: "prometheus", grafana: undefined } }));
+        const d = diffPlans(prod, minimal);
+        const loss = d.dataLoss.join("\n");
+        for (const store of ["mimir-blocks", "mimir-ruler", "mimir-alertmanager", "loki-chunks", "loki-ruler", "tempo-traces"]) {
+            assert.match(loss, new RegExp(`deletes bucket obs-prod-${store}-[0-9a-f]{8} .*\\(protected: pulumi up stops at it`), store);
+        }
+        assert.match(loss, /deletes release mimir \(mimir-distributed\) with the PersistentVolumeClaims it owns/);
+        assert.match(loss, /shortens the retention of metrics in the long-term store \(retention\.metricsDays\) from 395 to \d+ days: \d+ days of stored history are deleted/);
+        assert.match(renderText(d, heading), /DATA LOSS: this change deletes stored data:\n {2}! deletes bucket/);
+        assert.match(renderMarkdown(d, heading), /> \[!CAUTION\]\n> \*\*Data loss: this change deletes stored data\.\*\*\n> - deletes bucket/);
+    });
+
+    it("names a replaced namespace and a shortened lifecycle, and nothing for a change that keeps all data", async () => {
+        const renamed = files(await planVariant("prod", { set: { namespaces: { logging: "logs" }, retention: { logsDays: 14 } } }));
+        const loss = diffPlans(prod, renamed).dataLoss.join("\n");
+        // The namespace resource is named after the namespace: a new name is a new resource, the old one deleted.
+        assert.match(loss, /deletes namespace logging and everything in it, PVCs included/);
+        assert.match(loss, /replaces release loki \(loki\) with the PersistentVolumeClaims it owns \(namespace changed\)/);
+        assert.match(loss, /shortens the retention of logs \(retention\.logsDays\) from 30 to 14 days: 16 days/);
+        assert.match(loss, /shortens the lifecycle of bucket obs-prod-loki-chunks-[0-9a-f]{8} \(loki logs\) from 37 to 21 days/);
+        const longer = files(await planVariant("prod", { set: { retention: { logsDays: 60 } }, }));
+        assert.deepEqual(diffPlans(prod, longer).dataLoss, []);
     });
 });

@@ -7,9 +7,11 @@ import * as path from "node:path";
 import { structuredPatch } from "diff";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { SECRET_MASK } from "../offline/runtime";
+import { dataLoss } from "./data-loss";
 
 const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 const RESOURCES_FILE = "resources.json";
+const SETTINGS_FILE = "settings.json";
 /** Rendered manifests, one file per release (tools/offline/manifests.ts writes them). */
 const MANIFESTS_PREFIX = "manifests/";
 
@@ -55,6 +57,8 @@ export interface PlanDiff {
     };
     /** Rendered manifests whose objects differ (none unless both plans were rendered). */
     manifests: ManifestChange[];
+    /** What the change would delete of stored data, one line each (tools/diff/data-loss.ts). */
+    dataLoss: string[];
     files: FileChange[];
 }
 
@@ -572,7 +576,16 @@ export function diffPlans(base: ReadonlyMap<string, string>, head: ReadonlyMap<s
         },
         manifests,
         files,
+        dataLoss: dataLoss(before, after, { before: parseSettings(base.get(SETTINGS_FILE)), after: parseSettings(head.get(SETTINGS_FILE)) }),
     };
 }
+
+const parseSettings = (text: string | undefined): unknown => {
+    try {
+        return text === undefined ? undefined : JSON.parse(text);
+    } catch {
+        return undefined;
+    }
+};
 
 export const diffPlanDirs = (baseDir: string, headDir: string): PlanDiff => diffPlans(readPlanDir(baseDir), readPlanDir(headDir));

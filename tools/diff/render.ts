@@ -103,6 +103,7 @@ export function renderText(d: PlanDiff, h: DiffHeading): string {
         return out.join("\n");
     }
     out.push(counts(d));
+    if (d.dataLoss.length > 0) out.push("DATA LOSS: this change deletes stored data:", ...d.dataLoss.map((l) => `  ! ${l}`));
     for (const u of h.unrendered ?? []) out.push(`Not rendered, so not compared: ${u}`);
     out.push("");
     for (const r of d.resources.added) out.push(`+ ${r.type} ${r.name}`, prefixed(r.yaml, "+"));
@@ -176,7 +177,8 @@ export function renderMarkdown(d: PlanDiff, h: DiffHeading, limit = MARKDOWN_LIM
     if (unrendered.length > 0) unrendered.push("");
     if (!hasChanges(d)) return [title, "", sub, "", "**No changes.**", "", ...unrendered].join("\n");
     const r = d.resources;
-    const head = [title, "", sub, "", `**${counts(d)}**`, "", ...unrendered];
+    const loss = d.dataLoss.length > 0 ? ["> [!CAUTION]", "> **Data loss: this change deletes stored data.**", ...d.dataLoss.map((l) => `> - ${escapeCell(l)}`), ""] : [];
+    const head = [title, "", sub, "", `**${counts(d)}**`, "", ...loss, ...unrendered];
     if (r.added.length + r.removed.length + r.changed.length > 0) {
         head.push("| | Type | Name | Changed fields |", "|---|---|---|---|");
         for (const x of r.added) head.push(`| + add | \`${x.type}\` | \`${x.name}\` | |`);
