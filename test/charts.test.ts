@@ -16,6 +16,14 @@ const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
         "prometheus/prometheusSpec/externalLabels", // label map
         "prometheus/prometheusSpec/thanos", // prometheus-operator ThanosSpec, declared as {}
         "prometheus/prometheusSpec/storageSpec", // a PVC template, declared as {}
+        "prometheus/prometheusSpec/ruleSelector", // a label selector, declared as {}
+        // The Thanos Ruler (prometheus-operator ThanosRuler spec): selectors, a PVC template and the
+        // Alertmanager client config, declared as {}.
+        "thanosRuler/thanosRulerSpec/ruleSelector",
+        "thanosRuler/thanosRulerSpec/ruleNamespaceSelector",
+        "thanosRuler/thanosRulerSpec/storage",
+        "thanosRuler/thanosRulerSpec/alertmanagersConfig/secret",
+        "thanosRuler/thanosRulerSpec/objectStorageConfig/existingSecret",
         "alertmanager/alertmanagerSpec/storage", // a PVC template, declared as {}
         "grafana/grafana.ini", // Grafana's ini file as a map
     ],

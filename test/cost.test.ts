@@ -102,14 +102,16 @@ describe("cost estimate", function () {
                 const claims = planUsage(plan).claims;
                 const gb = add(...claims.map((c) => mul(c.sizeGib, exact(c.replicas))));
                 // Every disk the settings ask for: Prometheus and Alertmanager per replica, Grafana once,
-                // Loki per replica (filesystem or WAL), Tempo's single monolith.
+                // Loki per replica (filesystem or WAL), Tempo's single monolith, and in a Thanos stack
+                // with SLOs the Thanos Ruler's disk.
                 const expected =
                     s.prometheus.storageGi * s.prometheus.replicas +
                     s.alertmanager.storageGi * s.alertmanager.replicas +
                     s.grafana.storageGi +
                     s.loki.storageGi * s.loki.replicas +
                     s.tempo.storageGi +
-                    longTermStoreGib(s);
+                    longTermStoreGib(s) +
+                    (s.metricsBackend === "thanos" && s.slos.length > 0 ? s.thanos.rulerStorageGi : 0);
                 same(gb, exact(expected));
                 const e = estimateCost(plan, prices);
                 const region = regionOf(s.clusters[0].location);

@@ -421,7 +421,8 @@ describe("the fleet", function () {
 
         it("maps Thanos' per-resolution retention from settings", async () => {
             const p = await planVariant("prod", {
-                set: { metricsBackend: "thanos", retention: { metricsDays: 500 }, thanos: { rawRetentionDays: 14, fiveMinuteRetentionDays: 120 } },
+                // Without the stack's SLOs, whose 30-day period needs 30 days of raw data (sre/evaluation.ts).
+                set: { metricsBackend: "thanos", retention: { metricsDays: 500 }, thanos: { rawRetentionDays: 14, fiveMinuteRetentionDays: 120 }, slos: [] },
             });
             const thanos = values(p, "prod-gke-thanos");
             // The upstream image at the chart's appVersion, which Bitnami's chart only renders when told to.

@@ -594,7 +594,8 @@ describe("plan diff: data loss", function () {
     });
 
     it("names every bucket and disk-owning release a move from long-term to minimal deletes, and the history it shortens", async () => {
-        const minimal = files(await planVariant("prod", { set: { tier: "minimal", metricsBackend: "prometheus", grafana: undefined } }));
+        // The SLOs move along, so the minimal tier's Prometheus must keep their 30-day period plus a day.
+        const minimal = files(await planVariant("prod", { set: { tier: "minimal", metricsBackend: "prometheus", grafana: undefined, prometheus: { retentionDays: 31 } } }));
         const d = diffPlans(prod, minimal);
         const loss = d.dataLoss.join("\n");
         for (const store of ["mimir-blocks", "mimir-ruler", "mimir-alertmanager", "loki-chunks", "loki-ruler", "tempo-traces"]) {

@@ -242,7 +242,8 @@ describe("the platform program under mocks", function () {
                     }
                 }
                 const kps = values(p, `${p.settings.clusters[0].name}-kube-prometheus-stack`);
-                assert.equal(collect(kps, "storageClassName").length, 3, "Prometheus, Alertmanager and Grafana");
+                const thanosRuler = p.settings.metricsBackend === "thanos" && p.settings.slos.length > 0 ? 1 : 0;
+                assert.equal(collect(kps, "storageClassName").length, 3 + thanosRuler, "Prometheus, Alertmanager and Grafana, and a Thanos stack's Thanos Ruler");
             }
         });
     });

@@ -65,6 +65,7 @@ function expectedClaims(s: Settings): ClaimExpectation[] {
     return [
         { claim: "kube-prometheus-stack/Prometheus/*/storage", sizeGi: s.prometheus.storageGi },
         { claim: "kube-prometheus-stack/Alertmanager/*/storage", sizeGi: s.alertmanager.storageGi },
+        { claim: "kube-prometheus-stack/ThanosRuler/*/storage", sizeGi: s.thanos.rulerStorageGi },
         { claim: "kube-prometheus-stack/PersistentVolumeClaim/kube-prometheus-stack-grafana/*", sizeGi: s.grafana.storageGi },
         { claim: "loki/StatefulSet/loki/storage", sizeGi: s.loki.storageGi }, // monolithic
         { claim: "loki/StatefulSet/loki-ingester/data", sizeGi: s.loki.storageGi }, // distributed

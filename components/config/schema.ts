@@ -115,11 +115,15 @@ export const WORKLOADS = [
     "mimirRuler",
     "mimirAlertmanager",
     "mimirGateway",
+    // Loads the SLO PrometheusRules into Mimir's ruler (Alloy's mimir.rules.kubernetes, issue 13).
+    "alloyRules",
     "thanosQuery",
     "thanosQueryFrontend",
     "thanosStoreGateway",
     "thanosCompactor",
     "thanosSidecar",
+    // Evaluates the SLO recordings that read more than a cluster's local window (issue 13).
+    "thanosRuler",
     "fleetGateway",
 ] as const;
 export type Workload = (typeof WORKLOADS)[number];
@@ -179,6 +183,8 @@ const thanosSchema = z.strictObject({
     storeGatewayReplicas: replicas,
     storeGatewayStorageGi: positiveInt("GiB"),
     compactorStorageGi: positiveInt("GiB"),
+    // The Thanos Ruler's own TSDB: its recorded series until they are uploaded, and its alert state.
+    rulerStorageGi: positiveInt("GiB"),
 });
 
 const fleetSchema = z.strictObject({

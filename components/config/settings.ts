@@ -8,6 +8,7 @@ import { longTermMetricsProblems } from "./long-term-rules";
 import { BACKENDS_BY_TIER, MAX_RETENTION_SIZE_SHARE, TIER_PRESETS } from "./tiers";
 import { settingsSchema, TIERS, type Settings, type Tier } from "./schema";
 import { sreConfigProblems } from "../sre/config-schema";
+import { sloRetentionProblems } from "../sre/evaluation";
 import {
     isSecretConfigKey,
     plaintextSecretProblem,
@@ -223,6 +224,8 @@ function crossFieldProblems(c: Record<string, Json>): ConfigProblem[] {
     }
     problems.push(...sreConfigProblems(c));
     problems.push(...longTermMetricsProblems(c));
+    // Every SLO window must be within the retention of the evaluator that reads it.
+    problems.push(...sloRetentionProblems(c));
     return problems;
 }
 

@@ -31,6 +31,8 @@ const longTermMetricsResources = {
     mimirRuler: res("100m", "256Mi", "1Gi"),
     mimirAlertmanager: res("20m", "64Mi", "256Mi"),
     mimirGateway: res("50m", "64Mi", "256Mi"),
+    // One Alloy replica doing nothing but reconciling a few PrometheusRules with the ruler API.
+    alloyRules: res("20m", "64Mi", "256Mi"),
     // Thanos for the same series count: the store gateway keeps block index headers in memory
     // (and about 6 MB of disk per block), the compactor downsamples into raw, 5m and 1h copies.
     thanosQuery: res("200m", "512Mi", "1536Mi"),
@@ -38,6 +40,8 @@ const longTermMetricsResources = {
     thanosStoreGateway: res("250m", "1Gi", "2Gi"),
     thanosCompactor: res("250m", "1Gi", "3Gi"),
     thanosSidecar: res("50m", "64Mi", "256Mi"),
+    // A few recording rules over 30 days of 5m rates per SLO and cluster, through Thanos Query.
+    thanosRuler: res("50m", "128Mi", "512Mi"),
 } as const satisfies Partial<Record<Workload, ResourceSpec>>;
 
 const minimalResources: Record<Workload, ResourceSpec> = {
@@ -162,6 +166,8 @@ const shared = {
         storeGatewayStorageGi: 10,
         // The downsampling and compaction scratch space Thanos recommends (about 100 GB).
         compactorStorageGi: 100,
+        // Recorded series wait here for their 2h block upload; a few SLOs need well under 1Gi.
+        rulerStorageGi: 2,
     },
     fleet: { hub: {}, gatewayReplicas: 2, certificateValidityDays: 365 },
 } as const;

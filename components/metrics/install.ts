@@ -8,6 +8,7 @@ import { KSA_NAMES } from "../gcp/stores";
 import { grafanaDatasources } from "../grafana/datasources";
 import { GRAFANA_ADMIN_SECRET_KEYS, kubePrometheusStackValues } from "./kube-prometheus-stack";
 import { installLongTermStore, prepareMetricsShipping } from "./long-term";
+import { rulerInUse } from "../sre/evaluation";
 import { withMetricsShipping } from "./shipping";
 
 const GRAFANA_ADMIN_SECRET = "grafana-admin";
@@ -29,8 +30,11 @@ export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Reso
     const admin = ctx.isHub ? grafanaAdmin(ctx) : undefined;
     const shippingAfter = prepareMetricsShipping(ctx);
 
-    // With Thanos, Prometheus runs as the platform's Workload Identity account (see gcp/stores).
+    // With Thanos, Prometheus runs as the platform's Workload Identity account (see gcp/stores), and
+    // the hub's Thanos Ruler, when it has rules, as the thanos one.
     const prometheusAccount = ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.prometheus}`);
+    const rulerAccount =
+        ctx.isHub && rulerInUse(settings, "thanos-ruler") ? ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.thanos}`) : undefined;
     const kubePrometheusStack = ctx.install({
         releaseName: "kube-prometheus-stack",
         namespace: monitoring,
@@ -48,6 +52,7 @@ export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Reso
         dependsOn: [
             ...(admin ? [admin.secret] : []),
             ...(prometheusAccount ? [prometheusAccount] : []),
+            ...(rulerAccount ? [rulerAccount] : []),
             ...shippingAfter,
             ...collectorsAfter,
         ],

@@ -6,6 +6,8 @@ import type { GrafanaDatasource } from "../grafana/datasources";
 import { containerResources, volumeClaimSpec } from "../kubernetes/resources";
 import { KUBE_PROMETHEUS_STACK_FULLNAME } from "./endpoints";
 import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
+import { EVALUATOR_LABEL, RULER_EVALUATORS, rulerInUse } from "../sre/evaluation";
+import { thanosRulerValues } from "./thanos-ruler";
 
 export interface KubePrometheusStackRefs {
     storageClassName: string;
@@ -49,7 +51,11 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
                 retentionSize: `${p.retentionSizeGi}GiB`,
                 externalLabels: { cluster: cluster.name, stack: settings.stack },
                 // Select rules, monitors, probes and scrape configs from every namespace, whether or
-                // not they carry this release's label.
+                // not they carry this release's label. Rules are the exception: those labelled for
+                // Mimir's ruler or the Thanos Ruler are theirs alone (sre/evaluation.ts), so no alert
+                // is evaluated twice. An explicit ruleSelector is used as it is by the chart; rules
+                // without the label (the chart's own, the platform's local ones) are still selected.
+                ruleSelector: { matchExpressions: [{ key: EVALUATOR_LABEL, operator: "NotIn", values: [...RULER_EVALUATORS] }] },
                 ruleSelectorNilUsesHelmValues: false,
                 serviceMonitorSelectorNilUsesHelmValues: false,
                 podMonitorSelectorNilUsesHelmValues: false,
@@ -77,6 +83,10 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
             },
         },
         grafana: grafanaValues(settings, refs),
+        // With Thanos, the SLO recordings that read more than a cluster's local window run on the hub.
+        ...(cluster.role === "hub" && settings.metricsBackend === "thanos" && rulerInUse(settings, "thanos-ruler")
+            ? { thanosRuler: thanosRulerValues(settings, refs.storageClassName) }
+            : {}),
     };
 }
 

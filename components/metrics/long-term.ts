@@ -1,11 +1,14 @@
-// Installs the long-term metrics store on the hub (Mimir or Thanos) and, with Thanos, the bucket
-// configuration every cluster's sidecar uploads with.
+// Installs the long-term metrics store on the hub (Mimir or Thanos), with Mimir the Alloy that loads
+// the ruler's PrometheusRules into it, and with Thanos the bucket configuration every cluster's
+// sidecar (and the hub's Thanos Ruler) uploads with.
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../charts/pins";
 import type { ClusterContext } from "../cluster/context";
 import { KSA_NAMES } from "../gcp/stores";
+import { rulerInUse } from "../sre/evaluation";
 import { mimirValues } from "./mimir";
+import { MIMIR_RULES_SYNC_RELEASE, mimirRulesSyncValues } from "./mimir-rules";
 import { THANOS_OBJSTORE_SECRET, thanosObjstoreConfig, thanosValues } from "./thanos";
 
 const bucket = (ctx: ClusterContext, key: string): pulumi.Output<string> => {
@@ -37,7 +40,7 @@ export function installLongTermStore(ctx: ClusterContext, after: pulumi.Resource
     if (settings.metricsBackend === "mimir") {
         const account = ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.mimir}`);
         if (!account) throw new Error("Mimir needs the platform's mimir Kubernetes service account on the hub");
-        return ctx.install({
+        const mimir = ctx.install({
             releaseName: "mimir",
             namespace: monitoring,
             chart: CHARTS.mimirDistributed,
@@ -52,6 +55,18 @@ export function installLongTermStore(ctx: ClusterContext, after: pulumi.Resource
             }),
             dependsOn: [account, ...after],
         });
+        // The SLO rules are Mimir's ruler's: Alloy loads them once the ruler exists.
+        if (rulerInUse(settings, "mimir-ruler")) {
+            ctx.install({
+                releaseName: MIMIR_RULES_SYNC_RELEASE,
+                namespace: monitoring,
+                chart: CHARTS.alloy,
+                timeoutSeconds: 300,
+                values: mimirRulesSyncValues(settings, ctx.cluster),
+                dependsOn: [mimir],
+            });
+        }
+        return mimir;
     }
     const account = ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.thanos}`);
     if (!account) throw new Error("Thanos needs the platform's thanos Kubernetes service account on the hub");

@@ -56,6 +56,14 @@ export function mimirValues(settings: Settings, refs: MimirRefs) {
                 ingester: { push_grpc_method_enabled: true, ring: { replication_factor: MIMIR_REPLICATION_FACTOR } },
                 blocks_storage: gcs(refs.buckets.blocks),
                 ruler_storage: gcs(refs.buckets.ruler),
+                // The ruler evaluates the SLO rules (sre/evaluation.ts) over the whole store, at the
+                // interval the clusters' Prometheus used, and notifies the hub's Alertmanager: every
+                // replica, through the operator's headless Service (alerts are not gossiped), rather
+                // than the chart's default of Mimir's own Alertmanager, which routes nothing.
+                ruler: {
+                    alertmanager_url: `dnssrvnoa+http://_http-web._tcp.alertmanager-operated.${settings.namespaces.monitoring}.svc.cluster.local`,
+                    evaluation_interval: settings.prometheus.scrapeInterval,
+                },
                 alertmanager_storage: gcs(refs.buckets.alertmanager),
                 limits: {
                     // The compactor deletes blocks past the stack's metrics retention; the bucket's

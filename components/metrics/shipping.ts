@@ -4,6 +4,7 @@
 import type { ClusterSettings, Settings } from "../config/schema";
 import { alertmanagerTarget, pushTargets, SPOKE_CREDENTIALS } from "../fleet/endpoints";
 import { containerResources } from "../kubernetes/resources";
+import { localRetentionDays } from "../sre/evaluation";
 import { THANOS_IMAGE_REF, THANOS_OBJSTORE_SECRET } from "./thanos";
 
 /** Where prometheus-operator mounts the Secrets listed in `prometheusSpec.secrets`. */
@@ -82,8 +83,9 @@ export function withMetricsShipping(values: Values, settings: Settings, cluster:
     const remoteWrite = remoteWriteSpecs(settings, cluster);
     if (remoteWrite.length > 0) {
         spec.remoteWrite = remoteWrite;
-        // The store keeps the history; locally only a window to ride out an outage of the store.
-        spec.retention = `${Math.min(settings.prometheus.retentionDays, settings.remoteWrite.localRetentionDays)}d`;
+        // The store keeps the history; locally only a window to ride out an outage of the store
+        // (the rules evaluated here read no further back: sre/evaluation.ts).
+        spec.retention = `${localRetentionDays(settings, cluster)}d`;
     }
     if (settings.metricsBackend === "thanos") {
         spec.thanos = {

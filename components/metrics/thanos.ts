@@ -3,6 +3,7 @@
 import type { Settings } from "../config/schema";
 import { KSA_NAMES } from "../gcp/stores";
 import { containerResources } from "../kubernetes/resources";
+import { rulerInUse } from "../sre/evaluation";
 import { KUBE_PROMETHEUS_STACK_FULLNAME } from "./endpoints";
 
 export const THANOS_FULLNAME = "thanos";
@@ -28,6 +29,15 @@ export function thanosObjstoreConfig(bucket: string): string {
 /** Label prometheus-operator gives each replica of an HA Prometheus pair; Thanos Query dedups on it. */
 export const PROMETHEUS_REPLICA_LABEL = "prometheus_replica";
 
+/** External label prometheus-operator gives each Thanos Ruler replica (thanos-ruler.ts); Query dedups on it too. */
+export const THANOS_RULER_REPLICA_LABEL = "thanos_ruler_replica";
+
+/** The governing Service prometheus-operator creates for the Thanos Ruler's pods (gRPC Store API 10901, web 10902). */
+export const THANOS_RULER_OPERATED = { name: "thanos-ruler-operated", grpcPort: 10901 } as const;
+
+/** Thanos Query's HTTP service (Bitnami chart: `<fullname>-query`, port 9090). */
+export const thanosQueryAddress = (settings: Settings) => `${THANOS_FULLNAME}-query.${settings.namespaces.monitoring}.svc:9090`;
+
 export function thanosValues(settings: Settings, refs: { storageClassName: string }) {
     const t = settings.thanos;
     const r = settings.resources;
@@ -43,13 +53,18 @@ export function thanosValues(settings: Settings, refs: { storageClassName: strin
         existingObjstoreSecret: THANOS_OBJSTORE_SECRET.name,
         query: {
             replicaCount: t.queryReplicas,
-            replicaLabel: [PROMETHEUS_REPLICA_LABEL],
+            // HA Prometheus pairs and Thanos Ruler replicas (the ruler queries with deduplication).
+            replicaLabel: [PROMETHEUS_REPLICA_LABEL, THANOS_RULER_REPLICA_LABEL],
             // The store gateway (history) and the hub Prometheus' sidecar (the last ~2h) via DNS.
             dnsDiscovery: {
                 enabled: true,
                 sidecarsService: `${KUBE_PROMETHEUS_STACK_FULLNAME}-thanos-discovery`,
                 sidecarsNamespace: settings.namespaces.monitoring,
             },
+            // The Thanos Ruler's Store API: its recorded SLO series before they reach the bucket.
+            ...(rulerInUse(settings, "thanos-ruler")
+                ? { stores: [`dnssrv+_grpc._tcp.${THANOS_RULER_OPERATED.name}.${settings.namespaces.monitoring}.svc.cluster.local`] }
+                : {}),
             resources: containerResources(r.thanosQuery),
         },
         queryFrontend: { replicaCount: t.queryFrontendReplicas, resources: containerResources(r.thanosQueryFrontend) },

@@ -1,15 +1,16 @@
 // Installs the SRE layer on one cluster: the Alertmanager configuration as a Kubernetes Secret (it
-// holds the receivers' secrets) and the rules as PrometheusRule resources.
+// holds the receivers' secrets) and the rules as PrometheusRule resources, each labelled with the
+// evaluator that loads it (evaluation.ts: the cluster's Prometheus, Mimir's ruler or a Thanos Ruler).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { ClusterContext } from "../cluster/context";
 import type { Settings } from "../config/schema";
 import { ALERTMANAGER_CONFIG_SECRET, alertmanagerConfig, missingReceiverWarnings, type ReceiverSecrets } from "./alertmanager-config";
+import { EVALUATION_ANNOTATION, EVALUATOR_LABEL, evaluatorData, formatDuration, groupLookbackSeconds, placedSloRules, type RuleEvaluator } from "./evaluation";
 import { platformAlertGroups } from "./platform-alerts";
 import type { RuleGroup } from "./rules";
 import { readAlertingSecrets, type AlertingSecrets, type SecretConfigKey } from "./secrets";
-import { serviceSloGroups } from "./slo-rules";
 
 /** Annotation on that Secret naming the secret config keys it was rendered with (names only). */
 export const SECRET_KEYS_ANNOTATION = "observability-platform/secret-config-keys";
@@ -18,6 +19,10 @@ export const PROMETHEUS_RULE_TYPE = "kubernetes:monitoring.coreos.com/v1:Prometh
 export interface PrometheusRuleSpec {
     /** Kubernetes object name. */
     name: string;
+    /** Who loads and evaluates the groups. */
+    evaluator: RuleEvaluator;
+    /** The evaluator and the retention behind it, in words. */
+    evaluatedBy: string;
     groups: RuleGroup[];
 }
 
@@ -29,13 +34,27 @@ export function grafanaUrl(settings: Settings): string | undefined {
     return settings.alerting.grafanaUrl?.replace(/\/+$/, "") ?? (ingress.enabled && ingress.host ? `https://${ingress.host}` : undefined);
 }
 
-/** Every PrometheusRule one cluster gets: one per service with SLOs, and the platform's own alerts. */
-export function prometheusRules(settings: Settings, cluster: string): PrometheusRuleSpec[] {
-    const ctx = { cluster, grafanaUrl: grafanaUrl(settings) };
-    return [
-        ...settings.slos.map((s) => ({ name: `slo-${s.service}`, groups: serviceSloGroups(s, ctx) })),
-        { name: "platform-self-monitoring", groups: platformAlertGroups(settings, cluster) },
+/**
+ * Every PrometheusRule one cluster gets: the SLO rules placed on it (per service, evaluation.ts) and
+ * the platform's own alerts, which every cluster's Prometheus evaluates.
+ */
+export function prometheusRules(settings: Settings, clusterName: string): PrometheusRuleSpec[] {
+    const cluster = settings.clusters.find((c) => c.name === clusterName);
+    if (!cluster) throw new Error(`no cluster ${clusterName} in the settings`);
+    const placed = [
+        ...placedSloRules(settings, cluster, { grafanaUrl: grafanaUrl(settings) }),
+        { name: "platform-self-monitoring", evaluator: "prometheus" as const, groups: platformAlertGroups(settings, clusterName) },
     ];
+    return placed.map((p) => {
+        const data = evaluatorData(settings, cluster, p.evaluator);
+        // The config validation keeps every window within its evaluator's data (with a margin);
+        // a rule reading past it would compute over truncated data without anyone noticing.
+        const reads = Math.max(0, ...p.groups.map(groupLookbackSeconds));
+        if (reads > data.retentionDays * 86_400) {
+            throw new Error(`PrometheusRule ${p.name} on ${clusterName} reads ${formatDuration(reads)}, more than ${data.description} keeps`);
+        }
+        return { ...p, evaluatedBy: data.description };
+    });
 }
 
 export function installSre(
@@ -80,7 +99,10 @@ export function installSre(
                 metadata: {
                     name: rule.name,
                     namespace: monitoring,
-                    labels: { "app.kubernetes.io/part-of": "observability-platform" },
+                    // The label is what the selectors read: each cluster's Prometheus excludes the
+                    // rulers' rules, Mimir's sync and the ThanosRuler select only their own.
+                    labels: { "app.kubernetes.io/part-of": "observability-platform", [EVALUATOR_LABEL]: rule.evaluator },
+                    annotations: { [EVALUATION_ANNOTATION]: rule.evaluatedBy },
                 },
                 spec: { groups: rule.groups },
             },

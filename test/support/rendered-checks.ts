@@ -77,8 +77,9 @@ export function workloadIdentityProblems(rp: RenderedPlan): string[] {
         for (const o of r.objects) {
             const pod = podSpecOf(o);
             if (pod && usesObjectStorage(pod, bucketConfigured)) check(describeObject(o), namespaceOf(o, r), pod.serviceAccountName);
-            // The Thanos sidecar uploads as Prometheus itself.
+            // The Thanos sidecar uploads as Prometheus itself, the Thanos Ruler as its own account.
             if (o.kind === "Prometheus" && o.spec?.thanos?.objectStorageConfig) check(describeObject(o), namespaceOf(o, r), o.spec.serviceAccountName);
+            if (o.kind === "ThanosRuler" && o.spec?.objectStorageConfig) check(describeObject(o), namespaceOf(o, r), o.spec.serviceAccountName);
         }
     }
     if (rp.plan.settings.tier === "long-term" && users === 0) problems.push("no rendered workload uses object storage in the long-term tier");
@@ -105,7 +106,7 @@ export function claimProblems(rp: RenderedPlan, expected: readonly ClaimExpectat
             const base = `${r.release.chart}/${o.kind}/${o.metadata.name}`;
             if (o.kind === "PersistentVolumeClaim") claims.push({ id: `${base}/${o.metadata.name}`, spec: o.spec });
             for (const t of o.spec?.volumeClaimTemplates ?? []) claims.push({ id: `${base}/${t.metadata?.name}`, spec: t.spec });
-            const template = (o.kind === "Prometheus" ? o.spec?.storage : o.kind === "Alertmanager" ? o.spec?.storage : undefined)?.volumeClaimTemplate;
+            const template = (["Prometheus", "Alertmanager", "ThanosRuler"].includes(o.kind) ? o.spec?.storage : undefined)?.volumeClaimTemplate;
             if (template) claims.push({ id: `${base}/storage`, spec: template.spec });
         }
         for (const c of claims) {
@@ -183,11 +184,13 @@ export function servicesByCluster(rp: RenderedPlan): Map<string, Map<string, Ser
         for (const o of r.objects) {
             const ns = namespaceOf(o, r);
             if (o.kind === "Service") add(r.cluster, o.metadata.name, ns, (o.spec?.ports ?? []).map((p: ServicePort) => ({ port: p.port, name: p.name })));
-            // prometheus-operator creates a governing Service for the pods of each Prometheus and
-            // Alertmanager: prometheus-operated (web 9090, Thanos gRPC 10901 with a sidecar) and
+            // prometheus-operator creates a governing Service for the pods of each Prometheus,
+            // Alertmanager and ThanosRuler: prometheus-operated (web 9090, Thanos gRPC 10901 with a sidecar) and
             // alertmanager-operated (web 9093, cluster 9094).
             if (o.kind === "Prometheus") add(r.cluster, "prometheus-operated", ns, [{ port: 9090 }, ...(o.spec?.thanos ? [{ port: 10901 }] : [])]);
             if (o.kind === "Alertmanager") add(r.cluster, "alertmanager-operated", ns, [{ port: 9093 }, { port: 9094 }]);
+            // thanos-ruler-operated: gRPC (Store API) 10901, web 10902.
+            if (o.kind === "ThanosRuler") add(r.cluster, "thanos-ruler-operated", ns, [{ port: 10901 }, { port: 10902 }]);
         }
     }
     // GKE's cluster DNS Service, on every cluster (resolvers name it).

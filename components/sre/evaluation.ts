@@ -1,0 +1,308 @@
+// Where each rule group is evaluated: by the evaluator whose data covers the longest range the group
+// reads. A cluster's Prometheus keeps a short local window when a long-term store holds the history
+// (2 days with Mimir), so SLO rules that read a 30-day period cannot all run there.
+//
+// Per metrics backend:
+// - prometheus (minimal tier): the hub's Prometheus is the fleet's store (spokes remote-write to it),
+//   so the SLO rules run there, once per stack, over its own TSDB. Its retention must cover the
+//   longest SLO period plus a margin: validated (sloRetentionProblems), not raised silently, because
+//   a longer retention needs a bigger disk and `prometheus.retentionSizeGi` is the stack's choice.
+// - mimir: every cluster remote-writes to Mimir within seconds, so Mimir holds the whole fleet for
+//   every window, short and long. The SLO rules run in Mimir's ruler, once per stack (fleet-wide, as
+//   the SLO config is per service, not per cluster), loaded from the hub's PrometheusRules by Alloy's
+//   mimir.rules.kubernetes; alerts go to the hub's Alertmanager.
+// - thanos: Thanos Query on the hub sees the hub's own Prometheus live (sidecar) but a spoke's last
+//   ~2 hours only once its sidecar has uploaded them. The burn-rate alerts need those minutes, so the
+//   SLI ratios and the alerts stay on each cluster's Prometheus (its retention must cover the 3-day
+//   window, validated); only the recordings that read more than the local window (the period ratio
+//   and what derives from it) move to a Thanos Ruler on the hub, which reads the recorded 5m rates of
+//   every cluster through Thanos Query and keeps the cluster label.
+// Platform self-monitoring stays on each cluster's Prometheus for every backend: it watches the very
+// pipeline (remote write, the stores) a ruler would depend on, and reads at most 6 hours.
+//
+// An alert is evaluated in exactly one place: the PrometheusRules meant for a ruler carry
+// EVALUATOR_LABEL, which every cluster's Prometheus excludes (ruleSelector) and the ruler selects.
+import type { ClusterSettings, Settings } from "../config/schema";
+import type { ConfigProblem } from "../config/errors";
+import { pushTargets } from "../fleet/endpoints";
+import { SLI_WINDOWS } from "../dashboards/slo-metrics";
+import { isAlertingRule, type Rule, type RuleGroup } from "./rules";
+import { DEFAULT_PERIOD, serviceSloGroups, type SloRuleContext } from "./slo-rules";
+
+export const RULE_EVALUATORS = ["prometheus", "mimir-ruler", "thanos-ruler"] as const;
+export type RuleEvaluator = (typeof RULE_EVALUATORS)[number];
+
+/** Label of every platform PrometheusRule naming its evaluator; the selectors of all three read it. */
+export const EVALUATOR_LABEL = "observability-platform/evaluator";
+/** Annotation describing the evaluator and the retention behind it (also the plan file's header). */
+export const EVALUATION_ANNOTATION = "observability-platform/evaluated-by";
+
+/** PrometheusRules with these evaluator labels are never loaded by a cluster's own Prometheus. */
+export const RULER_EVALUATORS: readonly RuleEvaluator[] = ["mimir-ruler", "thanos-ruler"];
+
+/**
+ * Days of data an evaluator must hold beyond the longest range a rule reads: the TSDB deletes whole
+ * blocks and size-based retention (`prometheus.retentionSizeGi`) may cut a little earlier, so the
+ * oldest samples of a window must not be the next ones to go.
+ */
+export const RETENTION_MARGIN_DAYS = 1;
+
+const DAY = 86_400;
+const UNIT_SECONDS: Readonly<Record<string, number>> = { ms: 0.001, s: 1, m: 60, h: 3600, d: DAY, w: 7 * DAY, y: 365 * DAY };
+
+/** Seconds of a Prometheus duration ("5m", "1h30m", "4w"). */
+export function durationSeconds(text: string): number {
+    const parts = [...text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)];
+    if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) throw new Error(`not a Prometheus duration: ${text}`);
+    return parts.reduce((sum, [, n, unit]) => sum + Number(n) * UNIT_SECONDS[unit], 0);
+}
+
+/** "3d", "6h", "30s": the largest unit that divides the seconds exactly. */
+export function formatDuration(seconds: number): string {
+    if (seconds === 0) return "0s";
+    for (const unit of ["w", "d", "h", "m", "s"]) if (seconds % UNIT_SECONDS[unit] === 0) return `${seconds / UNIT_SECONDS[unit]}${unit}`;
+    return `${seconds}s`;
+}
+
+/**
+ * The longest stretch of past data an expression reads, in seconds: its longest range selector or
+ * subquery range, plus its longest offset. String literals (label values, regexes) are skipped.
+ */
+export function longestRangeSeconds(expr: string): number {
+    const code = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
+    const ranges = [...code.matchAll(/\[\s*([0-9a-z]+)\s*(?::\s*[0-9a-z]*\s*)?\]/g)].map((m) => durationSeconds(m[1]));
+    const offsets = [...code.matchAll(/\boffset\s+([0-9a-z]+)/g)].map((m) => durationSeconds(m[1]));
+    return Math.max(0, ...ranges) + Math.max(0, ...offsets);
+}
+
+/** The longest range any rule of a group reads. */
+export const groupLookbackSeconds = (group: RuleGroup): number => Math.max(0, ...group.rules.map((r) => longestRangeSeconds(r.expr)));
+
+const reads = (expr: string, metric: string): boolean =>
+    new RegExp(`(?<![A-Za-z0-9_:])${metric.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9_:])`).test(
+        expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""'),
+    );
+
+const withoutKey = (labels: Readonly<Record<string, string>>, key: string): Record<string, string> =>
+    Object.fromEntries(Object.entries(labels).filter(([k]) => k !== key));
+
+const recordOf = (rule: Rule): string | undefined => ("record" in rule ? rule.record : undefined);
+
+/**
+ * Splits rule groups between a local evaluator that holds `localSeconds` of data and a store's
+ * ruler: a rule goes to the store when it reads further back than the local data, or reads a series
+ * recorded in the store (the local evaluator cannot see the ruler's output). The store may read
+ * local recordings: they reach it through the store. Order within each group is kept, and a group
+ * split in two keeps its name locally and gets `storeSuffix` in the store. Each rule ends up in
+ * exactly one of the two, alerts included. An alert may move only with everything it reads: one that
+ * would read the store's series and local recordings (whose last minutes reach the store late) is an
+ * error, which the config validation rules out.
+ */
+export function splitByLookback(groups: readonly RuleGroup[], localSeconds: number, storeSuffix: string): { local: RuleGroup[]; store: RuleGroup[] } {
+    const inStore = new Set<Rule>();
+    const storeRecords = new Set<string>();
+    for (let changed = true; changed; ) {
+        changed = false;
+        for (const rule of groups.flatMap((g) => g.rules)) {
+            if (inStore.has(rule)) continue;
+            if (longestRangeSeconds(rule.expr) > localSeconds || [...storeRecords].some((m) => reads(rule.expr, m))) {
+                inStore.add(rule);
+                const record = recordOf(rule);
+                if (record) storeRecords.add(record);
+                changed = true;
+            }
+        }
+    }
+    const localRecords = new Set(groups.flatMap((g) => g.rules).filter((r) => !inStore.has(r)).map(recordOf).filter((r): r is string => !!r));
+    for (const rule of inStore) {
+        const mixed = isAlertingRule(rule) ? [...localRecords].filter((m) => !storeRecords.has(m) && reads(rule.expr, m)) : [];
+        if (isAlertingRule(rule) && mixed.length > 0) {
+            throw new Error(`alert ${rule.alert} reads more than the ${formatDuration(localSeconds)} its local evaluator holds, and also ${mixed.join(", ")}, recorded there`);
+        }
+    }
+    const local: RuleGroup[] = [];
+    const store: RuleGroup[] = [];
+    for (const group of groups) {
+        const moved = group.rules.filter((r) => inStore.has(r));
+        const kept = group.rules.filter((r) => !inStore.has(r));
+        if (kept.length > 0) local.push({ ...group, rules: kept });
+        if (moved.length > 0) store.push({ ...group, name: kept.length > 0 ? `${group.name}${storeSuffix}` : group.name, rules: moved });
+    }
+    return { local, store };
+}
+
+/** Whether this cluster's Prometheus remote-writes its samples (then it keeps a short local window). */
+const remoteWrites = (settings: Settings, cluster: ClusterSettings): boolean => pushTargets(settings, cluster).metricsRemoteWrite !== null;
+
+/** Days of samples a cluster's Prometheus keeps (its `prometheusSpec.retention`). */
+export function localRetentionDays(settings: Settings, cluster: ClusterSettings): number {
+    return remoteWrites(settings, cluster)
+        ? Math.min(settings.prometheus.retentionDays, settings.remoteWrite.localRetentionDays)
+        : settings.prometheus.retentionDays;
+}
+
+/** The settings key that sets a cluster's local retention, as a stack file writes it. */
+function localRetentionKey(settings: Settings, cluster: ClusterSettings): string {
+    return remoteWrites(settings, cluster) ? "min(prometheus.retentionDays, remoteWrite.localRetentionDays)" : "prometheus.retentionDays";
+}
+
+export interface EvaluatorData {
+    evaluator: RuleEvaluator;
+    /** Days of data the evaluator's queries can read. */
+    retentionDays: number;
+    /** One line for the PrometheusRule annotation and the plan file's header. */
+    description: string;
+}
+
+export function evaluatorData(settings: Settings, cluster: ClusterSettings, evaluator: RuleEvaluator): EvaluatorData {
+    const hub = settings.clusters.find((c) => c.role === "hub")?.name ?? cluster.name;
+    switch (evaluator) {
+        case "prometheus": {
+            const days = localRetentionDays(settings, cluster);
+            return {
+                evaluator,
+                retentionDays: days,
+                description: `the Prometheus of cluster ${cluster.name}, over its own TSDB: ${days} days (${localRetentionKey(settings, cluster)})`,
+            };
+        }
+        case "mimir-ruler":
+            return {
+                evaluator,
+                retentionDays: settings.retention.metricsDays,
+                description:
+                    `the Mimir ruler on ${hub} (tenant ${settings.stack}, loaded by Alloy's mimir.rules.kubernetes), over the long-term store: ` +
+                    `${settings.retention.metricsDays} days (retention.metricsDays); alerts to the hub's Alertmanager`,
+            };
+        case "thanos-ruler":
+            return {
+                evaluator,
+                retentionDays: settings.thanos.rawRetentionDays,
+                description:
+                    `the Thanos Ruler on ${hub}, through Thanos Query over the bucket: ${settings.thanos.rawRetentionDays} days of raw data ` +
+                    `(thanos.rawRetentionDays); alerts to the hub's Alertmanager`,
+            };
+    }
+}
+
+/** A PrometheusRule's worth of groups and who evaluates them. */
+export interface PlacedRules {
+    /** Kubernetes object name. */
+    name: string;
+    evaluator: RuleEvaluator;
+    groups: RuleGroup[];
+}
+
+/** Suffix of the groups (and the PrometheusRule) a Thanos Ruler takes over from a cluster's rules. */
+export const LONG_TERM_SUFFIX = "-long-term";
+
+/** The SLO rules of one cluster, placed per backend (see the top of this file). */
+export function placedSloRules(settings: Settings, cluster: ClusterSettings, ctx: Omit<SloRuleContext, "cluster">): PlacedRules[] {
+    const isHub = cluster.role === "hub";
+    const out: PlacedRules[] = [];
+    for (const service of settings.slos) {
+        const name = `slo-${service.service}`;
+        const groups = serviceSloGroups(service, { ...ctx, cluster: cluster.name });
+        if (settings.metricsBackend === "prometheus") {
+            // The hub holds the fleet's samples; a spoke keeps two days and would page a second time.
+            if (isHub) out.push({ name, evaluator: "prometheus", groups });
+        } else if (settings.metricsBackend === "mimir") {
+            if (isHub) out.push({ name, evaluator: "mimir-ruler", groups });
+        } else {
+            const localSeconds = (localRetentionDays(settings, cluster) - RETENTION_MARGIN_DAYS) * DAY;
+            const { local, store } = splitByLookback(groups, localSeconds, LONG_TERM_SUFFIX);
+            if (local.length > 0) out.push({ name, evaluator: "prometheus", groups: local });
+            // One Thanos Ruler on the hub serves every cluster. Its expressions keep each series'
+            // cluster label (they do not aggregate it away), so its alerts take their cluster from
+            // the series rather than the hub's name, which would give every cluster's alert one labelset.
+            if (isHub && store.length > 0) {
+                const perCluster = store.map((g) => ({
+                    ...g,
+                    rules: g.rules.map((r) => (isAlertingRule(r) ? { ...r, labels: withoutKey(r.labels, "cluster") } : r)),
+                }));
+                out.push({ name: `${name}${LONG_TERM_SUFFIX}`, evaluator: "thanos-ruler", groups: perCluster });
+            }
+        }
+    }
+    return out;
+}
+
+/** Whether any rule of the stack is placed on this ruler (the ruler and its sync are installed only then). */
+export function rulerInUse(settings: Settings, evaluator: RuleEvaluator): boolean {
+    const hub = settings.clusters.find((c) => c.role === "hub");
+    if (!hub) return false;
+    return placedSloRules(settings, hub, {}).some((p) => p.evaluator === evaluator);
+}
+
+// Validation, before anything is declared: on the raw candidate config (its shape may be invalid;
+// those errors are reported elsewhere).
+
+type Json = unknown;
+const obj = (v: Json): Record<string, Json> => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, Json>) : {});
+const num = (v: Json): v is number => typeof v === "number" && Number.isFinite(v);
+
+/** The longest burn-rate window the alerts read, in days (3 with the workbook's windows). */
+export const LONGEST_ALERT_WINDOW_DAYS = Math.max(...SLI_WINDOWS.map(durationSeconds)) / DAY;
+
+/**
+ * The evaluator of each window must hold it: the minimal tier's Prometheus the SLO period, each
+ * cluster's Prometheus with Thanos the alerts' windows, the stores the period. Prometheus gets the
+ * margin; the stores' compactors delete a block only once every sample in it is past retention,
+ * counted from now, so a store that keeps the period keeps all of it.
+ */
+export function sloRetentionProblems(c: Record<string, Json>): ConfigProblem[] {
+    let longest: { days: number; key: string } | undefined;
+    (Array.isArray(c.slos) ? c.slos : []).forEach((s, i) => {
+        (Array.isArray(obj(s).objectives) ? (obj(s).objectives as Json[]) : []).forEach((o, j) => {
+            const given = obj(o).period;
+            const period = given === undefined ? DEFAULT_PERIOD : given;
+            const m = typeof period === "string" ? /^([1-9][0-9]*)d$/.exec(period) : null;
+            if (!m) return; // Its own error.
+            const days = Number(m[1]);
+            if (!longest || days > longest.days) {
+                longest = { days, key: `slos[${i}].objectives[${j}].period${given === undefined ? `, default ${DEFAULT_PERIOD}` : ""}` };
+            }
+        });
+    });
+    if (!longest) return [];
+    const problems: ConfigProblem[] = [];
+    const prometheus = obj(c.prometheus);
+    const period = `the longest SLO period is ${longest.days} days (${longest.key})`;
+    if (c.metricsBackend === "prometheus" && num(prometheus.retentionDays) && prometheus.retentionDays < longest.days + RETENTION_MARGIN_DAYS) {
+        problems.push({
+            path: ["prometheus", "retentionDays"],
+            expected:
+                `at least ${longest.days + RETENTION_MARGIN_DAYS} days: with metricsBackend "prometheus" the hub's Prometheus evaluates the SLO rules ` +
+                `over its own disk, ${period}, plus ${RETENTION_MARGIN_DAYS} day of margin (raise prometheus.storageGi with it)`,
+            given: prometheus.retentionDays,
+        });
+    }
+    if (c.metricsBackend === "thanos") {
+        const need = LONGEST_ALERT_WINDOW_DAYS + RETENTION_MARGIN_DAYS;
+        if (num(prometheus.retentionDays) && prometheus.retentionDays < need) {
+            problems.push({
+                path: ["prometheus", "retentionDays"],
+                expected:
+                    `at least ${need} days: with metricsBackend "thanos" each cluster's Prometheus evaluates the burn-rate alerts, whose longest ` +
+                    `window is ${LONGEST_ALERT_WINDOW_DAYS} days, plus ${RETENTION_MARGIN_DAYS} day of margin`,
+                given: prometheus.retentionDays,
+            });
+        }
+        const raw = obj(c.thanos).rawRetentionDays;
+        if (num(raw) && raw < longest.days) {
+            problems.push({
+                path: ["thanos", "rawRetentionDays"],
+                expected: `at least ${longest.days} days: the Thanos Ruler computes the SLO period from raw data, and ${period}`,
+                given: raw,
+            });
+        }
+    }
+    const metricsDays = obj(c.retention).metricsDays;
+    if (c.metricsBackend === "mimir" && num(metricsDays) && metricsDays < longest.days) {
+        problems.push({
+            path: ["retention", "metricsDays"],
+            expected: `at least ${longest.days} days: the Mimir ruler evaluates the SLO rules over the long-term store, and ${period}`,
+            given: metricsDays,
+        });
+    }
+    return problems;
+}
