@@ -2,6 +2,7 @@
 // Each links to docs/runbooks/<AlertName>.md. Alerts on stores a stack does not run would never
 // fire, so only the backends the stack uses get theirs.
 import type { Settings } from "../config/schema";
+import { rulerInUse } from "./evaluation";
 import type { AlertingRule, RuleGroup } from "./rules";
 
 interface PlatformAlert {
@@ -143,6 +144,27 @@ const thanos: PlatformAlert[] = [
     },
 ];
 
+/**
+ * The ruler that evaluates the SLO rules of a long-term stack (sre/evaluation.ts) fails to load,
+ * evaluate or deliver them: the SLO alerts it holds would stay silent. Evaluated by each cluster's
+ * own Prometheus, which scrapes the ruler, not by the ruler itself.
+ */
+const rulerFailing = (backend: "mimir" | "thanos"): PlatformAlert => ({
+    alert: "RulerFailing",
+    expr:
+        backend === "mimir"
+            ? // Mimir's ruler (per-tenant metrics) and the Alloy that loads the rules into it.
+              `sum by (${by}) (rate(cortex_prometheus_rule_evaluation_failures_total[5m])) > 0\nor\n` +
+              `sum by (${by}) (rate(cortex_prometheus_notifications_errors_total[5m])) > 0\nor\n` +
+              `sum by (${by}) (rate(mimir_rules_events_failed_total[5m])) > 0`
+            : `sum by (${by}) (rate(prometheus_rule_evaluation_failures_total{job=~".*thanos-ruler.*"}[5m])) > 0\nor\n` +
+              `sum by (${by}) (rate(thanos_alert_sender_errors_total{job=~".*thanos-ruler.*"}[5m])) > 0`,
+    for: "15m",
+    severity: "critical",
+    summary: `The ${backend === "mimir" ? "Mimir ruler" : "Thanos Ruler"} fails to load, evaluate or deliver the SLO rules`,
+    description: "{{ $labels.job }} in {{ $labels.namespace }} has failed rule loads, evaluations or notifications for 15 minutes: SLO alerts and budget series it holds may be missing.",
+});
+
 const collectors: PlatformAlert[] = [
     {
         alert: "AlloyDroppingData",
@@ -195,6 +217,9 @@ export function platformAlerts(settings: Settings): PlatformAlert[] {
         ...tempo,
         ...(settings.metricsBackend === "mimir" ? mimir : []),
         ...(settings.metricsBackend === "thanos" ? thanos : []),
+        // Only when the store's ruler holds SLO rules (the stack has SLOs).
+        ...(settings.metricsBackend === "mimir" && rulerInUse(settings, "mimir-ruler") ? [rulerFailing("mimir")] : []),
+        ...(settings.metricsBackend === "thanos" && rulerInUse(settings, "thanos-ruler") ? [rulerFailing("thanos")] : []),
         ...collectors,
         ...argocd,
     ];
