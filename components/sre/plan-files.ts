@@ -1,9 +1,12 @@
 // Files the offline plan writes for the SRE layer, derived from the planned resources: each
-// PrometheusRule's groups as a plain rules file promtool loads as it is, and the Alertmanager
-// configuration rendered with placeholder secrets.
+// PrometheusRule's groups as a plain rules file promtool loads as it is, headed by comments saying
+// who evaluates it, the retention behind that evaluator and the longest range each group reads,
+// and the Alertmanager configuration rendered with placeholder secrets.
 import type { Settings } from "../config/schema";
 import { ALERTMANAGER_CONFIG_SECRET, alertmanagerConfig, placeholderSecrets, type ReceiverSecrets } from "./alertmanager-config";
+import { EVALUATION_ANNOTATION, EVALUATOR_LABEL, formatDuration, groupLookbackSeconds } from "./evaluation";
 import { PROMETHEUS_RULE_TYPE, SECRET_KEYS_ANNOTATION, yamlText } from "./install";
+import type { RuleGroup } from "./rules";
 import { isSecretConfigKey } from "./secrets";
 
 interface ResourceLike {
@@ -27,10 +30,24 @@ export function configuredSecretKeys(resources: readonly ResourceLike[]): string
     return annotation.split(",").filter(Boolean);
 }
 
+/** The comment lines heading a PrometheusRule's rules file (YAML comments: promtool ignores them). */
+export function rulesFileHeader(resource: ResourceLike): string {
+    const metadata = (resource.inputs as any).metadata ?? {};
+    const groups: RuleGroup[] = (resource.inputs as any).spec?.groups ?? [];
+    const evaluator: string = metadata.labels?.[EVALUATOR_LABEL] ?? "unlabelled";
+    const lines = [
+        `PrometheusRule ${metadata.namespace}/${metadata.name}, label ${EVALUATOR_LABEL}=${evaluator}.`,
+        `Evaluated by ${metadata.annotations?.[EVALUATION_ANNOTATION] ?? "(not said)"}.`,
+        "Longest range each group reads:",
+        ...groups.map((g) => `  ${g.name}: ${formatDuration(groupLookbackSeconds(g))}`),
+    ];
+    return lines.map((l) => `# ${l}\n`).join("");
+}
+
 export function sreFiles(settings: Settings, resources: readonly ResourceLike[]): PlanFile[] {
     const files: PlanFile[] = resources
         .filter((r) => r.type === PROMETHEUS_RULE_TYPE)
-        .map((r) => ({ path: `rules/${r.name}.yaml`, text: yamlText({ groups: (r.inputs as any).spec.groups }) }));
+        .map((r) => ({ path: `rules/${r.name}.yaml`, text: rulesFileHeader(r) + yamlText({ groups: (r.inputs as any).spec.groups }) }));
     const keys = configuredSecretKeys(resources);
     if (keys) {
         const standIns = placeholderSecrets(settings);
