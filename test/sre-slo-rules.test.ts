@@ -80,6 +80,17 @@ function prodSlos(edit: (objective: Record<string, any>, service: Record<string,
     return slos;
 }
 
+/** The labels the SLO alerts of the prod plan carry, as the rules set them (severity given). */
+const expectedAlertLabels = (service: ServiceSlo, objective: Objective, severity = "warning") => ({
+    severity,
+    service: service.service,
+    slo: objective.name,
+    sloth_service: service.service,
+    sloth_slo: objective.name,
+    owner: service.owner,
+    cluster: "prod-gke",
+});
+
 interface Check {
     at: string;
     severities: ("critical" | "warning")[];
@@ -226,99 +237,90 @@ describe("SLO rules (promtool)", function () {
 
     // The burn-rate factors are the workbook's: 2% of the period's budget in 1h pages, so 14.4x for 30 days, 13.44x for 28.
     for (const [stack, periodDays] of [["prod", 30], ["prod-28d", 28]] as const) {
-    for (const serviceName of ["ojeomneo-server", "reviewmaps-server"]) {
-        for (const kind of ["availability", "latency"] as const) {
-            describe(`${serviceName} ${kind}${periodDays === 28 ? " over 28 days" : ""}`, () => {
-                const get = () => {
-                    const service = variantSettings[stack].slos.find((s) => s.service === serviceName) as ServiceSlo;
-                    const objective = service.objectives.find((o) => o.kind === kind) as Objective;
-                    assert.equal(objective.period ?? "30d", `${periodDays}d`);
-                    const budget = Number(format(budgetOf(objective).budget));
-                    return { service, objective, budget };
-                };
-
-                it("pages on a fast burn (every request bad) within the workbook's detection time, and not before the burn", () => {
-                    const { service, objective, budget } = get();
-                    // Time for the 1h window to cross 14.4x (28 days: 13.44x) the budget rate after 3
-                    // healthy hours: under 5 minutes for 99.5% and 99.9%, 43.2 minutes for a 95% latency SLO.
-                    const pageRate = 0.02 * periodDays * 24;
-                    const detection = Math.ceil(60 * pageRate * budget);
-                    if (kind === "availability") assert.ok(detection <= 5, `pages within 5 minutes (${detection})`);
-                    const onset = 180;
-                    promtoolTest(stack, service, objective, onset + 120, (m) => (m <= onset ? 0 : 1), [
-                        { at: `${onset}m`, severities: [] },
-                        { at: `${onset + detection}m`, severities: ["critical", "warning"] },
-                    ]);
-                });
-
-                it("pages within 5 minutes when every request is bad from the start", () => {
-                    const { service, objective } = get();
-                    promtoolTest(stack, service, objective, 30, () => 1, [{ at: "5m", severities: ["critical", "warning"] }]);
-                });
-
-                it("opens a ticket and does not page on a slow burn (twice the budget rate), and tracks the budget", () => {
-                    const { service, objective, budget } = get();
-                    promtoolTest(
-                        stack,
-                        service,
-                        objective,
-                        8 * 60,
-                        () => 2 * budget,
-                        [
-                            { at: "30m", severities: ["warning"] },
-                            { at: "3h", severities: ["warning"] },
-                            { at: "8h", severities: ["warning"] },
-                        ],
-                        [
-                            // Spending at twice the sustainable rate: burn rate 2 now and over the
-                            // period so far, so the period's budget is overspent by its whole size.
-                            { at: "8h", series: "slo:current_burn_rate:ratio", min: 1.9, max: 2.1 },
-                            { at: "8h", series: "slo:period_burn_rate:ratio", min: 1.9, max: 2.1 },
-                            { at: "8h", series: "slo:period_error_budget_remaining:ratio", min: -1.1, max: -0.9 },
-                            { at: "8h", series: "slo:error_budget:ratio", min: budget * 0.999, max: budget * 1.001 },
-                        ],
-                    );
-                });
-
-                it("fires nothing over 6 hours for a healthy service (errors at half the budget rate)", () => {
-                    const { service, objective, budget } = get();
-                    const checks: Check[] = [];
-                    for (let m = 5; m <= 360; m += 25) checks.push({ at: `${m}m`, severities: [] });
-                    promtoolTest(stack, service, objective, 6 * 60, () => budget / 2, checks);
-                });
-
-                it("warns after 15 minutes when the SLI's series are missing, and not while they exist", () => {
-                    const { service, objective } = get();
-                    const name = absentAlertNameOf(service, objective);
-                    // absent() carries the selector's equality matchers as labels.
-                    const labels = {
-                        ...objective.selector,
-                        severity: "warning",
-                        service: service.service,
-                        slo: objective.name,
-                        sloth_service: service.service,
-                        sloth_slo: objective.name,
-                        owner: service.owner,
-                        cluster: "prod-gke",
+        for (const serviceName of ["ojeomneo-server", "reviewmaps-server"]) {
+            for (const kind of ["availability", "latency"] as const) {
+                describe(`${serviceName} ${kind}${periodDays === 28 ? " over 28 days" : ""}`, () => {
+                    const get = () => {
+                        const service = variantSettings[stack].slos.find((s) => s.service === serviceName) as ServiceSlo;
+                        const objective = service.objectives.find((o) => o.kind === kind) as Objective;
+                        assert.equal(objective.period ?? "30d", `${periodDays}d`);
+                        const budget = Number(format(budgetOf(objective).budget));
+                        return { service, objective, budget };
                     };
-                    const other = { series: 'up{job="something-else"}', values: "1x60" };
-                    const present = inputSeries(objective, [{ minutes: 60, badShare: 0 }]);
-                    runPromtool(stack, service, [
-                        { interval: "1m", input_series: [other], alert_rule_test: [{ eval_time: "10m", alertname: name, exp_alerts: [] }, { eval_time: "20m", alertname: name, exp_alerts: [{ exp_labels: labels }] }] },
-                        { interval: "1m", input_series: present, alert_rule_test: [{ eval_time: "30m", alertname: name, exp_alerts: [] }] },
-                    ]);
-                });
 
-                it("fires nothing without traffic", () => {
-                    const { service, objective } = get();
-                    const checks: Check[] = [];
-                    for (let m = 5; m <= 360; m += 25) checks.push({ at: `${m}m`, severities: [] });
-                    // Counters that exist but never move: every ratio is 0/0.
-                    promtoolTest(stack, service, objective, 6 * 60, () => 0, checks);
+                    it("pages on a fast burn (every request bad) within the workbook's detection time, and not before the burn", () => {
+                        const { service, objective, budget } = get();
+                        // Time for the 1h window to cross 14.4x (28 days: 13.44x) the budget rate after 3
+                        // healthy hours: under 5 minutes for 99.5% and 99.9%, 43.2 minutes for a 95% latency SLO.
+                        const pageRate = 0.02 * periodDays * 24;
+                        const detection = Math.ceil(60 * pageRate * budget);
+                        if (kind === "availability") assert.ok(detection <= 5, `pages within 5 minutes (${detection})`);
+                        const onset = 180;
+                        promtoolTest(stack, service, objective, onset + 120, (m) => (m <= onset ? 0 : 1), [
+                            { at: `${onset}m`, severities: [] },
+                            { at: `${onset + detection}m`, severities: ["critical", "warning"] },
+                        ]);
+                    });
+
+                    it("pages within 5 minutes when every request is bad from the start", () => {
+                        const { service, objective } = get();
+                        promtoolTest(stack, service, objective, 30, () => 1, [{ at: "5m", severities: ["critical", "warning"] }]);
+                    });
+
+                    it("opens a ticket and does not page on a slow burn (twice the budget rate), and tracks the budget", () => {
+                        const { service, objective, budget } = get();
+                        promtoolTest(
+                            stack,
+                            service,
+                            objective,
+                            8 * 60,
+                            () => 2 * budget,
+                            [
+                                { at: "30m", severities: ["warning"] },
+                                { at: "3h", severities: ["warning"] },
+                                { at: "8h", severities: ["warning"] },
+                            ],
+                            [
+                                // Spending at twice the sustainable rate: burn rate 2 now and over the
+                                // period so far, so the period's budget is overspent by its whole size.
+                                { at: "8h", series: "slo:current_burn_rate:ratio", min: 1.9, max: 2.1 },
+                                { at: "8h", series: "slo:period_burn_rate:ratio", min: 1.9, max: 2.1 },
+                                { at: "8h", series: "slo:period_error_budget_remaining:ratio", min: -1.1, max: -0.9 },
+                                { at: "8h", series: "slo:error_budget:ratio", min: budget * 0.999, max: budget * 1.001 },
+                            ],
+                        );
+                    });
+
+                    it("fires nothing over 6 hours for a healthy service (errors at half the budget rate)", () => {
+                        const { service, objective, budget } = get();
+                        const checks: Check[] = [];
+                        for (let m = 5; m <= 360; m += 25) checks.push({ at: `${m}m`, severities: [] });
+                        promtoolTest(stack, service, objective, 6 * 60, () => budget / 2, checks);
+                    });
+
+                    it("warns after 15 minutes when the SLI's series are missing, and not while they exist", () => {
+                        const { service, objective } = get();
+                        const name = absentAlertNameOf(service, objective);
+                        // absent() carries the selector's equality matchers as labels.
+                        const labels = { ...objective.selector, ...expectedAlertLabels(service, objective) };
+                        const other = { series: 'up{job="something-else"}', values: "1x60" };
+                        const present = inputSeries(objective, [{ minutes: 60, badShare: 0 }]);
+                        runPromtool(stack, service, [
+                            { interval: "1m", input_series: [other], alert_rule_test: [{ eval_time: "10m", alertname: name, exp_alerts: [] }, { eval_time: "20m", alertname: name, exp_alerts: [{ exp_labels: labels }] }] },
+                            { interval: "1m", input_series: present, alert_rule_test: [{ eval_time: "30m", alertname: name, exp_alerts: [] }] },
+                        ]);
+                    });
+
+                    it("fires nothing without traffic", () => {
+                        const { service, objective } = get();
+                        const checks: Check[] = [];
+                        for (let m = 5; m <= 360; m += 25) checks.push({ at: `${m}m`, severities: [] });
+                        // Counters that exist but never move: every ratio is 0/0.
+                        promtoolTest(stack, service, objective, 6 * 60, () => 0, checks);
+                    });
                 });
-            });
+            }
         }
-    }
     }
 
     describe("SLIs that cannot stay silently green", () => {
@@ -326,15 +328,6 @@ describe("SLO rules (promtool)", function () {
             const service = variantSettings[stack].slos.find((s) => s.service === serviceName) as ServiceSlo;
             return { service, objective: service.objectives.find((o) => o.kind === kind) as Objective };
         };
-        const alertLabels = (service: ServiceSlo, objective: Objective) => ({
-            severity: "warning",
-            service: service.service,
-            slo: objective.name,
-            sloth_service: service.service,
-            sloth_slo: objective.name,
-            owner: service.owner,
-            cluster: "prod-gke",
-        });
         /** The prod rules fire `alertname` with `labels` on `input` after its 15 minutes, not before. */
         const firesAfter15Minutes = (service: ServiceSlo, alertname: string, input: unknown[], labels: Record<string, string>) =>
             runPromtool("prod", service, [
@@ -360,7 +353,7 @@ describe("SLO rules (promtool)", function () {
                 series(objective.metric, { ...objective.selector, status: "200" }, 990),
                 series(objective.metric, { ...objective.selector, status: "503" }, 10),
             ];
-            firesAfter15Minutes(service, name, wrongLabel, alertLabels(service, objective));
+            firesAfter15Minutes(service, name, wrongLabel, expectedAlertLabels(service, objective));
         });
 
         it("stays quiet for a healthy service that has had no errors yet", () => {
@@ -384,7 +377,7 @@ describe("SLO rules (promtool)", function () {
                 ...["0.25", "0.5", "+Inf"].map((le) => series(`${m}_bucket`, { ...objective.selector, le }, 1000)),
                 series(`${m}_count`, objective.selector, 1000),
             ];
-            firesAfter15Minutes(service, name, noThresholdBucket, alertLabels(service, objective));
+            firesAfter15Minutes(service, name, noThresholdBucket, expectedAlertLabels(service, objective));
         });
 
         it("counts the threshold bucket as Prometheus 3 stores it (le=\"1.0\" for bucket \"1\") and as configured in another spelling (\"5e-1\")", () => {
@@ -449,15 +442,7 @@ describe("SLO rules (promtool)", function () {
             const objective = service.objectives.find((o) => o.kind === "availability") as Objective;
             assert.equal(objective.minRequestRate, 5);
             const name = trafficLowAlertNameOf(service, objective);
-            const labels = {
-                severity: "warning",
-                service: service.service,
-                slo: objective.name,
-                sloth_service: service.service,
-                sloth_slo: objective.name,
-                owner: service.owner,
-                cluster: "prod-gke",
-            };
+            const labels = expectedAlertLabels(service, objective);
             // 1000 requests a minute (16.7/s) for an hour, then none: the counter stops moving.
             const stopped = [{ series: `${objective.metric}${labelText({ ...objective.selector, code: "200" })}`, values: `${counter([{ minutes: 60, perMinute: 1000 }])} 60000x60` }];
             const flowing = [{ series: `${objective.metric}${labelText({ ...objective.selector, code: "200" })}`, values: counter([{ minutes: 120, perMinute: 1000 }]) }];
