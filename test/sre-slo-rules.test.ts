@@ -189,16 +189,8 @@ describe("SLO rules (promtool)", function () {
             else phases.push({ minutes: 1, badShare: share });
         }
         const alertname = alertNameOf(service, objective);
-        const labels = (severity: string) => ({
-            severity,
-            service: service.service,
-            slo: objective.name,
-            sloth_id: `${service.service}-${objective.name}`,
-            sloth_service: service.service,
-            sloth_slo: objective.name,
-            owner: service.owner,
-            cluster: "prod-gke",
-        });
+        // The burn-rate alerts keep the recorded ratios' sloth_id.
+        const labels = (severity: string) => ({ ...expectedAlertLabels(service, objective, severity), sloth_id: `${service.service}-${objective.name}` });
         const test = {
             rule_files: ["rules.yaml"],
             evaluation_interval: "1m",
@@ -410,15 +402,7 @@ describe("SLO rules (promtool)", function () {
                 const objective = service.objectives.find((o) => o.kind === kind) as Objective;
                 const budget = Number(format(budgetOf(objective).budget));
                 // The recorded series' labels, sloth_id among them, and the alert's own.
-                const labels = {
-                    service: service.service,
-                    slo: objective.name,
-                    sloth_id: `${service.service}-${objective.name}`,
-                    sloth_service: service.service,
-                    sloth_slo: objective.name,
-                    owner: service.owner,
-                    cluster: "prod-gke",
-                };
+                const labels = { ...expectedAlertLabels(service, objective), sloth_id: `${service.service}-${objective.name}` };
                 const exhausted = { ...labels, severity: "warning", policy: "release-freeze" };
                 const low = { ...labels, severity: "info" };
                 // Bad at a constant share r of the budget: 1 - r of the budget is left over the period so far.
