@@ -2,21 +2,8 @@
 // pipeline's step passes with budget left, fails when a budget is spent, and cannot be fooled into
 // passing when it cannot tell.
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
 import { freePort, openMetrics, startPrometheus, type LivePrometheus } from "./support/live-prometheus";
-
-const ROOT = path.resolve(__dirname, "..");
-
-function runGate(args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(process.execPath, ["-r", "ts-node/register", "tools/slo-gate.ts", ...args], {
-        cwd: ROOT,
-        encoding: "utf8",
-        timeout: 60_000,
-        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-    });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { runGate } from "./support/slo-gate";
 
 /** The three Sloth metadata series of one SLO, sampled every minute for the last half hour. */
 function sloSeries(service: string, slo: string, remaining: number, budget: number, days: number, now: number) {
