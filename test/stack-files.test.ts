@@ -6,7 +6,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError } from "../components/config/errors";
+import { resolveSettings } from "../components/config/settings";
+import { planStack } from "../tools/offline/plan";
 import { readStackConfig } from "../tools/offline/stack-config";
+import { stackConfig } from "./support/program";
 
 const ROOT = path.resolve(__dirname, "..");
 const BASE = [
@@ -88,5 +91,67 @@ describe("stack files", function () {
         assert.match(r.stderr, /\(4 problems\)/);
         assert.match(r.stdout + r.stderr, /config key someothertool:token is of no namespace this program or its providers read/);
         assert.ok(!(r.stdout + r.stderr).includes(canary), "the other namespace's value is never echoed");
+    });
+});
+
+describe("careless values", function () {
+    this.timeout(60_000);
+    const hub = { name: "prod-gke", location: "asia-northeast3", role: "hub" };
+    const problems = (values: Record<string, unknown>, gcpRegion = "asia-northeast3"): Map<string, string> => {
+        try {
+            resolveSettings({ stack: "prod", namespace: "observability-platform", gcpProject: "acme-observability-prod", gcpRegion, values: { tier: "long-term", clusters: [hub], ...values } });
+        } catch (err) {
+            assert.ok(err instanceof ConfigError);
+            return new Map(err.message.split("\n").filter((l) => l.startsWith("  - ")).map((l) => [l.slice(4, l.indexOf(": expected")), l]));
+        }
+        return new Map();
+    };
+    const slo = (extra: Record<string, unknown>) => ({
+        service: "api",
+        owner: "team-a",
+        runbookUrl: "https://runbooks.example.com/api",
+        objectives: [{ name: "availability", kind: "availability", target: 99.9, metric: "http_requests_total", selector: { job: "api" }, errorSelector: { code: "5.." } }],
+        ...extra,
+    });
+
+    it("refuses the namespaces Kubernetes keeps as platform namespaces", () => {
+        const p = problems({ namespaces: { monitoring: "kube-system", logging: "default", tracing: "tracing", gitops: "argocd" } });
+        assert.match(p.get("observability-platform:namespaces.monitoring") ?? "", /a namespace of the platform's own, not one Kubernetes keeps .*got "kube-system"/);
+        assert.match(p.get("observability-platform:namespaces.logging") ?? "", /got "default"/);
+        assert.equal(p.size, 2);
+    });
+
+    it("takes a two-digit region or zone (europe-west10), as GCP names them", () => {
+        const p = problems({ clusters: [{ ...hub, location: "europe-west10-a" }] }, "europe-west10");
+        assert.deepEqual([...p.keys()], []);
+    });
+
+    it("refuses a public address for the fleet gateway's internal load balancer", () => {
+        const spoke = { name: "edge", location: "us-east1", role: "spoke" };
+        const base = { clusters: [hub, spoke], fleet: { hub: { host: "fleet.acme-corp.example", loadBalancerIP: "34.64.10.20" } } };
+        assert.match(problems(base).get("observability-platform:fleet.hub.loadBalancerIP") ?? "", /a private IPv4 address .*got "34\.64\.10\.20"/);
+        assert.equal(problems({ ...base, fleet: { hub: { host: "fleet.acme-corp.example", loadBalancerIP: "10.128.0.50" } } }).size, 0);
+    });
+
+    it("refuses alert links with credentials in them or left as template placeholders", () => {
+        const p = problems({
+            slos: [slo({ runbookUrl: "https://user:hunter2@wiki.acme-corp.example/api" }), slo({ service: "b", runbookUrl: "https://wiki.acme-corp.example/{{ .service }}" }), slo({ service: "c", runbookUrl: "https://{{ runbook }}/c" })],
+            alerting: { runbookBaseUrl: "https://github.com/acme/obs/blob/main/docs/runbooks", grafanaUrl: "https://<grafana-host>", slack: { alertsChannel: "#alerts", monitoringChannel: "#monitoring" } },
+        });
+        assert.match(p.get("observability-platform:slos[0].runbookUrl") ?? "", /without a user or password in it/);
+        assert.doesNotMatch(p.get("observability-platform:slos[0].runbookUrl") ?? "", /hunter2/, "the password is not echoed");
+        assert.match(p.get("observability-platform:slos[1].runbookUrl") ?? "", /not a template placeholder/);
+        assert.match(p.get("observability-platform:slos[2].runbookUrl") ?? "", /expected an http\(s\) URL/);
+        assert.match(p.get("observability-platform:alerting.grafanaUrl") ?? "", /an http\(s\) URL/);
+    });
+
+    it("refuses a secure: value on a key that is not a secret, naming the key and not the value", async () => {
+        const config = { ...stackConfig("dev"), "observability-platform:loki": JSON.stringify({ storageGi: 20 }) };
+        await assert.rejects(planStack("dev", { config, secretKeys: ["observability-platform:loki"] }), (err: unknown) => {
+            assert.ok(err instanceof ConfigError, String(err));
+            assert.match(err.message, /observability-platform:loki: expected a plain value: only pagerdutyRoutingKey, .* are secrets.*got a Pulumi secret \(not shown\)/);
+            assert.doesNotMatch(err.message, /storageGi/);
+            return true;
+        });
     });
 });

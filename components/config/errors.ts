@@ -31,7 +31,8 @@ function describeGiven(problem: ConfigProblem): string {
     if (problem.givenText !== undefined) return problem.givenText;
     if (problem.unknownKey) return `the unknown key "${problem.key ?? String(problem.path[problem.path.length - 1])}"`;
     if (problem.given === undefined) return "nothing (the key is missing)";
-    const text = JSON.stringify(problem.given);
+    // Credentials inside a URL are never echoed, whatever the key.
+    const text = JSON.stringify(problem.given).replace(/(\/\/)[^/@\s"]*@/g, "$1[credentials]@");
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

@@ -17,15 +17,25 @@ const dnsLabel = z
         error: "a lowercase DNS label: letters, digits and '-', starting with a letter, at most 40 characters",
     });
 
+/**
+ * A namespace the platform creates and owns (and would delete with the stack): never one of the
+ * namespaces Kubernetes itself keeps.
+ */
+const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+const platformNamespace = dnsLabel.refine((n) => !RESERVED_NAMESPACES.includes(n), {
+    error: `a namespace of the platform's own, not one Kubernetes keeps (${RESERVED_NAMESPACES.join(", ")})`,
+});
+
 const gcpProjectId = z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, {
     error: "a GCP project id: 6-30 lowercase letters, digits or '-', starting with a letter",
 });
 
-const gcpLocation = z.string().regex(/^[a-z]+-[a-z]+[0-9](-[a-z])?$/, {
+// Region numbers run to two digits (europe-west10, me-central2).
+const gcpLocation = z.string().regex(/^[a-z]+-[a-z]+[0-9]{1,2}(-[a-z])?$/, {
     error: "a GCP region or zone such as \"us-central1\" or \"us-central1-a\"",
 });
 
-const gcpRegion = z.string().regex(/^[a-z]+-[a-z]+[0-9]$/, {
+const gcpRegion = z.string().regex(/^[a-z]+-[a-z]+[0-9]{1,2}$/, {
     error: "a GCP region such as \"us-central1\" (not a zone)",
 });
 
@@ -140,6 +150,17 @@ const ipv4 = z.string().regex(/^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-
     error: "an IPv4 address such as \"10.128.0.50\"",
 });
 
+/** Whether an IPv4 address is in a private range (RFC 1918, or the RFC 6598 shared range GKE may use). */
+export function isPrivateIpv4(address: string): boolean {
+    const [a, b] = address.split(".").map(Number);
+    return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+}
+
+/** The internal load balancer's address: a private one, or it would not be internal. */
+const privateIpv4 = ipv4.refine(isPrivateIpv4, {
+    error: "a private IPv4 address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10) for the internal load balancer",
+});
+
 /** Prometheus' remote-write queue (prometheus-operator QueueConfig) and the local window kept meanwhile. */
 const remoteWriteSchema = z.strictObject({
     // Days of local TSDB kept by a Prometheus that remote-writes (the store has the history).
@@ -194,7 +215,7 @@ const fleetSchema = z.strictObject({
         // DNS name the spokes resolve to the gateway's internal load balancer (also the TLS name).
         host: hostname.optional(),
         // Reserved internal address for the load balancer; without it GKE picks one.
-        loadBalancerIP: ipv4.optional(),
+        loadBalancerIP: privateIpv4.optional(),
     }),
     gatewayReplicas: replicas,
     // Days the generated server certificate is valid; `pulumi up` renews it in its last 30 days.
@@ -222,10 +243,10 @@ export const settingsSchema = z.strictObject({
         error: "at least one cluster (exactly one with role hub)",
     }),
     namespaces: z.strictObject({
-        monitoring: dnsLabel,
-        logging: dnsLabel,
-        tracing: dnsLabel,
-        gitops: dnsLabel,
+        monitoring: platformNamespace,
+        logging: platformNamespace,
+        tracing: platformNamespace,
+        gitops: platformNamespace,
     }),
     storage: z.strictObject({
         diskType: z.enum(DISK_TYPES, { error: 'one of "pd-balanced" | "pd-ssd" | "pd-standard"' }),

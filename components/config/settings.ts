@@ -11,6 +11,7 @@ import { sreConfigProblems } from "../sre/config-schema";
 import { sloRetentionProblems } from "../sre/evaluation";
 import {
     isSecretConfigKey,
+    SECRET_CONFIG_KEYS,
     plaintextSecretProblem,
     secretConfigFacts,
     secretConfigProblems,
@@ -32,6 +33,8 @@ export interface StackConfigInput {
     secretFacts?: SecretConfigFacts;
     /** Full keys of the stack's config outside the project's namespace (their values are not needed). */
     otherKeys?: readonly string[];
+    /** Project keys set as Pulumi secrets that are not secret keys (their values are not needed). */
+    secretOnPlainKeys?: readonly string[];
 }
 
 type Json = unknown;
@@ -271,6 +274,12 @@ export function resolveSettings(input: StackConfigInput): Settings {
         ...crossFieldProblems(candidate),
         ...(input.plaintextSecretKeys ?? []).map(plaintextSecretProblem),
         ...(input.secretFacts ? secretConfigProblems(input.secretFacts, candidate) : []),
+        ...(input.secretOnPlainKeys ?? []).map((k) => ({
+            path: [k],
+            expected: `a plain value: only ${Object.keys(SECRET_CONFIG_KEYS).join(", ")} are secrets, and a secret here would end up in Helm values and state in plaintext`,
+            given: undefined,
+            givenText: "a Pulumi secret (not shown)",
+        })),
         ...shadowing.map((k) => ({ path: [k], key: `${input.namespace}:${k}`, expected: SHADOWING_KEYS[k], given: overrides[k] })),
         ...(input.otherKeys ?? [])
             .filter((key) => classifyForeignKey(input.namespace, key) === "near-miss")
@@ -309,6 +318,7 @@ export function loadSettings(): Settings {
     const all = pulumi.runtime.allConfig();
     const values: Record<string, Json> = {};
     const plaintextSecretKeys: SecretConfigKey[] = [];
+    const secretOnPlainKeys: string[] = [];
     const secrets: Partial<Record<SecretConfigKey, string>> = {};
     const otherKeys: string[] = [];
     for (const [key, raw] of Object.entries(all)) {
@@ -325,6 +335,8 @@ export function loadSettings(): Settings {
             secrets[name] = raw;
             continue;
         }
+        // A secret on a key that is not one would be decrypted into Helm values and state in plaintext.
+        if (isConfigSecret(key)) secretOnPlainKeys.push(name);
         values[name] = parseConfigValue(raw);
     }
     return resolveSettings({
@@ -337,6 +349,7 @@ export function loadSettings(): Settings {
         // Only what the secrets' shape says leaves here; the values stay in this function.
         secretFacts: secretConfigFacts(secrets),
         otherKeys,
+        secretOnPlainKeys,
     });
 }
 

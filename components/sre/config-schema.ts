@@ -28,7 +28,24 @@ const selector = (what: string) =>
             error: `a map of label name to ${what}`,
         })
         .refine((m) => Object.keys(m).length > 0, { error: `at least one label (label name to ${what})` });
-const httpsUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" });
+/**
+ * A link people open from an alert: http(s), without credentials in it (it is copied into rules,
+ * plan files and notifications), and not a template placeholder left unfilled.
+ */
+const httpsUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" }).superRefine((value, ctx) => {
+    let url: URL;
+    try {
+        url = new URL(value);
+    } catch {
+        return; // The URL check itself reports it.
+    }
+    if (url.username !== "" || url.password !== "") {
+        ctx.addIssue({ code: "custom", message: "an http(s) URL without a user or password in it (it is copied into rules, plan files and notifications)" });
+    }
+    if (/[{}<>$]|%7B|%7D|%3C|%3E/i.test(value)) {
+        ctx.addIssue({ code: "custom", message: "an http(s) URL, not a template placeholder (no {, }, <, > or $)" });
+    }
+});
 
 /** A Kubernetes namespace name (an RFC 1123 DNS label). */
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
