@@ -56,6 +56,12 @@ const positiveInt = (what: string) =>
         error: `a positive number of ${what}`,
     });
 
+/** A persistent disk's size: GCE's largest is 64 TiB. */
+const diskGi = positiveInt("GiB").max(65536, { error: "at most 65536 GiB (64 TiB, the largest persistent disk)" });
+
+/** A retention: ten years is more than any signal here is kept for (and a typo beyond it is likely). */
+const retentionDays = positiveInt("days").max(3650, { error: "at most 3650 days (10 years)" });
+
 // Cost estimate inputs: money arithmetic is exact, so decimals are limited to three places.
 const nonNegativeDecimal = (what: string) =>
     z
@@ -80,12 +86,27 @@ const hostname = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$
     error: "a fully qualified host name such as \"grafana.example.com\"",
 });
 
-export const resourceSpecSchema = z.strictObject({
-    requests: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
-    // CPU limits are optional on purpose: throttling hurts query latency more than it protects the
-    // node. Memory limits are always set so a runaway process is killed instead of its neighbours.
-    limits: z.strictObject({ cpu: cpuQuantity.optional(), memory: memoryQuantity }),
-});
+/** CPU cores of a quantity ("250m" -> 0.25). */
+const cores = (q: string): number => (q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q));
+/** Bytes of a binary memory quantity ("512Mi"). */
+const bytes = (q: string): number => Number(q.slice(0, -2)) * 1024 ** ["Ki", "Mi", "Gi", "Ti"].indexOf(q.slice(-2)) * 1024;
+
+export const resourceSpecSchema = z
+    .strictObject({
+        requests: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
+        // CPU limits are optional on purpose: throttling hurts query latency more than it protects the
+        // node. Memory limits are always set so a runaway process is killed instead of its neighbours.
+        limits: z.strictObject({ cpu: cpuQuantity.optional(), memory: memoryQuantity }),
+    })
+    // Kubernetes refuses a pod whose limit is below its request.
+    .superRefine((r, ctx) => {
+        if (bytes(r.limits.memory) < bytes(r.requests.memory)) {
+            ctx.addIssue({ code: "custom", path: ["limits", "memory"], message: `a memory limit at least the request (${r.requests.memory})` });
+        }
+        if (r.limits.cpu !== undefined && cores(r.limits.cpu) < cores(r.requests.cpu)) {
+            ctx.addIssue({ code: "custom", path: ["limits", "cpu"], message: `a CPU limit at least the request (${r.requests.cpu}), or none` });
+        }
+    });
 
 // Every workload the platform runs, by the key used in `resources`. Later pillars add theirs here.
 export const WORKLOADS = [
@@ -164,7 +185,7 @@ const privateIpv4 = ipv4.refine(isPrivateIpv4, {
 /** Prometheus' remote-write queue (prometheus-operator QueueConfig) and the local window kept meanwhile. */
 const remoteWriteSchema = z.strictObject({
     // Days of local TSDB kept by a Prometheus that remote-writes (the store has the history).
-    localRetentionDays: positiveInt("days"),
+    localRetentionDays: retentionDays,
     queue: z.strictObject({
         capacity: positiveInt("samples"),
         minShards: positiveInt("shards"),
@@ -178,14 +199,14 @@ const remoteWriteSchema = z.strictObject({
 
 const mimirSchema = z.strictObject({
     ingesterReplicas: replicas,
-    ingesterStorageGi: positiveInt("GiB"),
+    ingesterStorageGi: diskGi,
     distributorReplicas: replicas,
     querierReplicas: replicas,
     queryFrontendReplicas: replicas,
     storeGatewayReplicas: replicas,
-    storeGatewayStorageGi: positiveInt("GiB"),
-    compactorStorageGi: positiveInt("GiB"),
-    alertmanagerStorageGi: positiveInt("GiB"),
+    storeGatewayStorageGi: diskGi,
+    compactorStorageGi: diskGi,
+    alertmanagerStorageGi: diskGi,
     gatewayReplicas: replicas,
     // Per-tenant limits: the stack is one tenant, so these bound the whole fleet's metrics.
     maxGlobalSeriesPerTenant: positiveInt("series"),
@@ -197,15 +218,15 @@ const mimirSchema = z.strictObject({
 
 const thanosSchema = z.strictObject({
     // Days each resolution is kept; 1h-downsampled data is kept for retention.metricsDays.
-    rawRetentionDays: positiveInt("days"),
-    fiveMinuteRetentionDays: positiveInt("days"),
+    rawRetentionDays: retentionDays,
+    fiveMinuteRetentionDays: retentionDays,
     queryReplicas: replicas,
     queryFrontendReplicas: replicas,
     storeGatewayReplicas: replicas,
-    storeGatewayStorageGi: positiveInt("GiB"),
-    compactorStorageGi: positiveInt("GiB"),
+    storeGatewayStorageGi: diskGi,
+    compactorStorageGi: diskGi,
     // The Thanos Ruler's own TSDB: its recorded series until they are uploaded, and its alert state.
-    rulerStorageGi: positiveInt("GiB"),
+    rulerStorageGi: diskGi,
 });
 
 const fleetSchema = z.strictObject({
@@ -257,24 +278,24 @@ export const settingsSchema = z.strictObject({
         protectBuckets: z.boolean({ error: "true or false" }),
     }),
     retention: z.strictObject({
-        metricsDays: positiveInt("days"),
-        logsDays: positiveInt("days"),
-        tracesDays: positiveInt("days"),
+        metricsDays: retentionDays,
+        logsDays: retentionDays,
+        tracesDays: retentionDays,
     }),
     prometheus: z.strictObject({
         replicas,
         scrapeInterval: duration,
-        retentionDays: positiveInt("days"),
-        storageGi: positiveInt("GiB"),
-        retentionSizeGi: positiveInt("GiB"),
+        retentionDays,
+        storageGi: diskGi,
+        retentionSizeGi: diskGi,
     }),
     alertmanager: z.strictObject({
         replicas,
-        storageGi: positiveInt("GiB"),
+        storageGi: diskGi,
         retentionHours: positiveInt("hours"),
     }),
     grafana: z.strictObject({
-        storageGi: positiveInt("GiB"),
+        storageGi: diskGi,
         ingress: z.strictObject({
             enabled: z.boolean({ error: "true or false" }),
             host: hostname.optional(),
@@ -283,7 +304,7 @@ export const settingsSchema = z.strictObject({
         }),
     }),
     loki: z.strictObject({
-        storageGi: positiveInt("GiB"),
+        storageGi: diskGi,
         // Logs and traces pillars: deployment, replication and caches of the log store.
         deploymentMode: z.enum(LOKI_DEPLOYMENT_MODES, { error: 'one of "Monolithic" | "Distributed"' }),
         replicas,
@@ -294,7 +315,7 @@ export const settingsSchema = z.strictObject({
             error: 'a list of HTTP paths such as ["/healthz", "/ready"]',
         }),
     }),
-    tempo: z.strictObject({ storageGi: positiveInt("GiB") }),
+    tempo: z.strictObject({ storageGi: diskGi }),
     argocd: z.strictObject({ highAvailability: z.boolean({ error: "true or false" }) }),
     resources: resourcesSchema,
     // Cost estimate (npm run cost): how compute is bought and the usage the estimate assumes.
