@@ -60,9 +60,16 @@ describe("long-term metrics and fleet settings", () => {
         assert.match(line, /the key is missing/);
     });
 
-    it("rejects fewer Mimir ingesters than the replication factor, but only with Mimir", () => {
+    it("rejects fewer Mimir ingesters than the replication factor, and Mimir settings with another backend, which would do nothing", () => {
         assert.match(lineFor(problems({ mimir: { ingesterReplicas: 2 } }), "mimir.ingesterReplicas"), /at least 3 .*got 2/);
-        assert.doesNotThrow(() => resolveSettings(input({ metricsBackend: "thanos", mimir: { ingesterReplicas: 2 } })));
+        const other = problems({ metricsBackend: "thanos", mimir: { ingesterReplicas: 2 } });
+        assert.match(lineFor(other, "mimir"), /nothing: the mimir settings apply with metricsBackend mimir only \(this stack's is "thanos"\)/);
+        assert.ok(!other.some((l) => /at least 3/.test(l)), "the replication rule is Mimir's alone");
+    });
+
+    it("rejects a metrics retention that the prometheus backend ignores (it keeps prometheus.retentionDays)", () => {
+        const line = lineFor(problems({ tier: "minimal", metricsBackend: "prometheus", retention: { metricsDays: 395 } }), "retention.metricsDays");
+        assert.match(line, /nothing with metricsBackend prometheus: metrics stay on Prometheus' disks for prometheus\.retentionDays.*got 395/);
     });
 
     it("rejects Thanos resolutions that outlive a coarser one", () => {

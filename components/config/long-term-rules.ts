@@ -68,3 +68,31 @@ export function longTermMetricsProblems(c: Record<string, Json>): ConfigProblem[
     }
     return problems;
 }
+
+/**
+ * Settings the stack's backend ignores, when the stack sets them itself: they would silently do
+ * nothing (a 395-day metrics retention with metrics only on Prometheus' disks keeps 15 days).
+ */
+export function ignoredSettingProblems(overrides: Readonly<Record<string, Json>>, backend: Json): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const metricsDays = obj(overrides.retention).metricsDays;
+    if (backend === "prometheus" && metricsDays !== undefined) {
+        problems.push({
+            path: ["retention", "metricsDays"],
+            expected:
+                "nothing with metricsBackend prometheus: metrics stay on Prometheus' disks for prometheus.retentionDays; " +
+                "retention.metricsDays is the long-term store's (metricsBackend mimir or thanos, tier long-term)",
+            given: metricsDays,
+        });
+    }
+    for (const store of ["mimir", "thanos"] as const) {
+        if (overrides[store] !== undefined && backend !== store) {
+            problems.push({
+                path: [store],
+                expected: `nothing: the ${store} settings apply with metricsBackend ${store} only (this stack's is ${JSON.stringify(backend)})`,
+                given: overrides[store],
+            });
+        }
+    }
+    return problems;
+}
