@@ -10,14 +10,14 @@
 // counters. `promtool tsdb create-blocks-from rules` would evaluate them itself, but writes one 2-hour
 // block per rule (840 blocks, over 40 s for 35 days here); the rates are recorded every 5 minutes
 // instead of the ruler's 30 s, which changes how many samples the period sums, not their ratio.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import { writePlan, type Plan } from "../tools/offline/plan";
-import { freePort, prometheusPath } from "./support/live-prometheus";
+import { startPrometheus, type LivePrometheus } from "./support/live-prometheus";
 import { planVariant } from "./support/program";
 import { promtoolPath } from "./support/prometheus-tools";
 import { runGate } from "./support/slo-gate";
@@ -127,7 +127,7 @@ describe("SLO period and error budget, evaluated by a live Prometheus over 35 da
     let plan: Plan;
     let rulesFile: string;
     let dataEnd: number;
-    const children: ChildProcess[] = [];
+    const servers: LivePrometheus[] = [];
     const evaluations: Record<"evaluator" | "oldPlacement", Evaluation> = {} as never;
     const retentions = { evaluator: "", oldPlacement: "" };
     let selector: Record<string, string>;
@@ -136,34 +136,16 @@ describe("SLO period and error budget, evaluated by a live Prometheus over 35 da
     let rateExprs: Record<string, string>;
 
     /** Starts Prometheus on a copy of the backfilled blocks, with the plan's rules file and `retention`. */
-    async function evaluate(blocks: string, name: string, retention: string): Promise<Evaluation> {
-        const dir = path.join(tmp, name);
-        fs.cpSync(blocks, path.join(dir, "data"), { recursive: true });
-        const config = path.join(dir, "prometheus.yml");
-        // Every second, so the test need not wait for the ruler's 30 s: the interval decides when the
-        // period is computed, not over what.
-        fs.writeFileSync(config, stringify({ global: { evaluation_interval: "1s" }, rule_files: [rulesFile] }));
-        const port = await freePort();
-        const url = `http://127.0.0.1:${port}`;
-        let log = "";
-        const child = spawn(
-            prometheusPath(),
-            [`--config.file=${config}`, `--storage.tsdb.path=${path.join(dir, "data")}`, `--storage.tsdb.retention.time=${retention}`, `--web.listen-address=127.0.0.1:${port}`],
-            { stdio: ["ignore", "pipe", "pipe"] },
-        );
-        children.push(child);
-        child.stdout?.on("data", (d) => (log += d));
-        child.stderr?.on("data", (d) => (log += d));
+    async function evaluate(blocks: string, retention: string): Promise<Evaluation> {
+        // Rules every second, so the test need not wait for the ruler's 30 s: the interval decides
+        // when the period is computed, not over what.
+        const prometheus = await startPrometheus({ blocks, retention, evaluationInterval: "1s", ruleFiles: [fs.readFileSync(rulesFile, "utf8")] });
+        servers.push(prometheus);
+        const { url } = prometheus;
         const sel = `{service="reviewmaps-server",slo="availability"}`;
         const deadline = Date.now() + 30_000;
-        for (;;) {
-            assert.equal(child.exitCode, null, `prometheus exited:\n${log}`);
-            assert.ok(Date.now() < deadline, `no budget recorded within 30 s:\n${log}`);
-            try {
-                if ((await query(url, `slo:period_error_budget_remaining:ratio${sel}`)).length > 0) break;
-            } catch {
-                // Not listening yet.
-            }
+        while ((await query(url, `slo:period_error_budget_remaining:ratio${sel}`)).length === 0) {
+            assert.ok(Date.now() < deadline, "no budget recorded within 30 s");
             await new Promise((resolve) => setTimeout(resolve, 250));
         }
         // The three series of one evaluation share its timestamp: read them all at it.
@@ -262,28 +244,15 @@ describe("SLO period and error budget, evaluated by a live Prometheus over 35 da
         );
 
         const [evaluator, oldPlacement] = await Promise.all([
-            evaluate(blocks, "evaluator", retentions.evaluator),
-            evaluate(blocks, "old-placement", retentions.oldPlacement),
+            evaluate(blocks, retentions.evaluator),
+            evaluate(blocks, retentions.oldPlacement),
         ]);
         evaluations.evaluator = evaluator;
         evaluations.oldPlacement = oldPlacement;
     });
 
     after(async () => {
-        await Promise.all(
-            children.map(
-                (c) =>
-                    new Promise<void>((resolve) => {
-                        if (c.exitCode !== null || c.signalCode !== null) return resolve();
-                        const timer = setTimeout(() => c.kill("SIGKILL"), 5000);
-                        c.once("exit", () => {
-                            clearTimeout(timer);
-                            resolve();
-                        });
-                        c.kill("SIGTERM");
-                    }),
-            ),
-        );
+        await Promise.all(servers.map((p) => p.stop()));
         if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     });
 

@@ -37,6 +37,10 @@ export interface LivePrometheus {
 export interface PrometheusOptions {
     /** OpenMetrics text (ending in "# EOF") backfilled into the TSDB before start. */
     openMetrics?: string;
+    /** A TSDB folder (blocks) copied in as the server's data before start. */
+    blocks?: string;
+    /** The global rule evaluation interval; 1m when absent. */
+    evaluationInterval?: string;
     /** Rule files (contents) the server loads. */
     ruleFiles?: string[];
     /** --storage.tsdb.retention.time; Prometheus' default when absent. */
@@ -61,7 +65,8 @@ async function waitReady(url: string, child: ChildProcess, log: () => string, ti
 export async function startPrometheus(options: PrometheusOptions = {}): Promise<LivePrometheus> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "live-prometheus-"));
     const tsdb = path.join(dir, "data");
-    fs.mkdirSync(tsdb);
+    if (options.blocks !== undefined) fs.cpSync(options.blocks, tsdb, { recursive: true });
+    else fs.mkdirSync(tsdb);
     if (options.openMetrics !== undefined) {
         const file = path.join(dir, "backfill.om");
         fs.writeFileSync(file, options.openMetrics);
@@ -77,7 +82,7 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
         return file;
     });
     const config = path.join(dir, "prometheus.yml");
-    fs.writeFileSync(config, stringify({ global: { evaluation_interval: "1m" }, rule_files: rules }));
+    fs.writeFileSync(config, stringify({ global: { evaluation_interval: options.evaluationInterval ?? "1m" }, rule_files: rules }));
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     let output = "";
