@@ -3,6 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMap, parseDocument } from "yaml";
 import { ConfigError, type ConfigProblem } from "../../components/config/errors";
+// Stands in for a `secure:` value, which only the Pulumi CLI can decrypt; the program knows it.
+import { OFFLINE_SECRET_STAND_IN } from "../../components/sre/secrets";
 
 export interface StackConfig {
     project: string;
@@ -11,8 +13,6 @@ export interface StackConfig {
     secretKeys: string[];
 }
 
-/** Stands in for a `secure:` value, which only the Pulumi CLI can decrypt. */
-export const SECRET_PLACEHOLDER = "offline-plan-placeholder-secret";
 
 function hasSecure(value: unknown): boolean {
     if (Array.isArray(value)) return value.some(hasSecure);
@@ -25,7 +25,7 @@ function hasSecure(value: unknown): boolean {
 function replaceSecure(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(replaceSecure);
     if (typeof value === "object" && value !== null) {
-        if ("secure" in value && Object.keys(value).length === 1) return SECRET_PLACEHOLDER;
+        if ("secure" in value && Object.keys(value).length === 1) return OFFLINE_SECRET_STAND_IN;
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceSecure(v)]));
     }
     return value;
