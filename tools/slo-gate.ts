@@ -5,6 +5,7 @@
 // P0 and security fixes); 2: it cannot tell (unreachable, an error, or no SLO series for the service).
 import { parseArgs } from "node:util";
 import { budgetMinutesLeft, SLO_LABELS, SLO_METRICS } from "../components/dashboards/slo-metrics";
+import { SERVICE_NAME, SLO_NAME } from "../components/sre/config-schema";
 
 export const EXIT = { budgetLeft: 0, budgetSpent: 1, unknown: 2 } as const;
 
@@ -13,7 +14,6 @@ interface Sample {
     value: [number, string];
 }
 
-const NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 async function query(base: string, expr: string, tenant: string | undefined): Promise<Sample[]> {
     const url = `${base.replace(/\/+$/, "")}/api/v1/query?query=${encodeURIComponent(expr)}`;
@@ -73,8 +73,8 @@ async function main(): Promise<number> {
     });
     const problems: string[] = [];
     if (!values.prometheus || !/^https?:\/\/[^\s@]+$/.test(values.prometheus)) problems.push("--prometheus: the base URL of a Prometheus-compatible query API, such as http://localhost:9090");
-    if (!values.service || !NAME.test(values.service)) problems.push("--service: a service name of the SLO config, such as reviewmaps-server");
-    if (values.slo !== undefined && !NAME.test(values.slo)) problems.push("--slo: an SLO name of the service, such as availability");
+    if (!values.service || !SERVICE_NAME.test(values.service)) problems.push("--service: a service name of the SLO config, such as reviewmaps-server");
+    if (values.slo !== undefined && !SLO_NAME.test(values.slo)) problems.push("--slo: an SLO name of the service, such as availability");
     if (problems.length > 0) {
         console.error(problems.join("\n"));
         return EXIT.unknown;

@@ -12,10 +12,14 @@ export const SLO_PERIODS = ["30d", "28d"] as const;
  */
 export const fastestBurnRate = (period: unknown): number => 0.02 * 24 * (period === "28d" ? 28 : 30);
 
-const serviceName = z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+/** Names of services and of their SLOs (also what `npm run slo:gate` accepts). */
+export const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const SLO_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
+
+const serviceName = z.string().regex(SERVICE_NAME, {
     error: "a service name: lowercase letters, digits and '-', starting with a letter",
 });
-const sloName = z.string().regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, {
+const sloName = z.string().regex(SLO_NAME, {
     error: "an SLO name: lowercase letters, digits and '-', starting with a letter, such as \"availability\"",
 });
 const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, {
