@@ -18,7 +18,10 @@ const T = {
 } as const;
 
 /** Charts whose releases hold data on persistent disks (their PVCs and claim templates). */
-const CHARTS_WITH_DISKS = new Set(["kube-prometheus-stack", "loki", "tempo", "thanos", "mimir-distributed", "oci://registry-1.docker.io/bitnamicharts/thanos"]);
+const CHARTS_WITH_DISKS = new Set(["kube-prometheus-stack", "loki", "tempo", "thanos", "mimir-distributed"]);
+
+/** A release's chart name: an OCI chart is installed by its full reference, which ends in the name. */
+const chartName = (r: PlanResourceRecord): string => String((r.inputs as any)?.chart ?? "").split("/").pop() ?? "";
 
 /** Inputs whose change makes Pulumi replace the resource (delete, then create anew). */
 const REPLACING_INPUTS: Readonly<Record<string, readonly string[]>> = {
@@ -51,12 +54,12 @@ function describe(r: PlanResourceRecord): string {
         case T.storageClass:
             return `StorageClass ${i.metadata?.name ?? r.name}, which the platform's disks are provisioned from`;
         default:
-            return `release ${i.name ?? r.name} (${i.chart}) with the PersistentVolumeClaims it owns`;
+            return `release ${i.name ?? r.name} (${chartName(r)}) with the PersistentVolumeClaims it owns`;
     }
 }
 
 const atStake = (r: PlanResourceRecord): boolean =>
-    r.type === T.bucket || r.type === T.namespace || r.type === T.storageClass || (r.type === T.release && CHARTS_WITH_DISKS.has(String((r.inputs as any)?.chart)));
+    r.type === T.bucket || r.type === T.namespace || r.type === T.storageClass || (r.type === T.release && CHARTS_WITH_DISKS.has(chartName(r)));
 
 const protectedNote = (r: PlanResourceRecord) => (r.protect === true ? " (protected: pulumi up stops at it until protection is lifted)" : "");
 
