@@ -6,7 +6,6 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { stringify } from "yaml";
 import { ConfigError } from "../components/config/errors";
 import { resolveSettings } from "../components/config/settings";
 import { PROMETHEUS_RULE_TYPE } from "../components/sre/install";
@@ -14,7 +13,7 @@ import { splitByLookback } from "../components/sre/evaluation";
 import type { AlertingRule, RecordingRule, RuleGroup } from "../components/sre/rules";
 import { writePlan, type Plan, type PlannedResource } from "../tools/offline/plan";
 import { ofType, planVariant } from "./support/program";
-import { promtoolPath, runTool } from "./support/prometheus-tools";
+import { promtoolPath, promtoolTestRules, runTool } from "./support/prometheus-tools";
 
 const HOST = "fleet.hub.acme-corp.example";
 const withSpoke = (backend: string, extra: Record<string, unknown> = {}) => ({
@@ -253,32 +252,23 @@ describe("where the SLO and platform rules are evaluated", function () {
 
     it("pages when the ruler fails to evaluate, load or deliver the SLO rules, and not while it works", () => {
         const rule = ofType(plans.prod, PROMETHEUS_RULE_TYPE).find((r) => r.name === "prod-gke-platform-self-monitoring")!;
-        const groups = groupsOf(rule).map((g) => ({ ...g, rules: g.rules.map((x) => ({ ...x, annotations: undefined })) }));
-        const dir = fs.mkdtempSync(path.join(tmp, "ruler-"));
-        fs.writeFileSync(path.join(dir, "rules.yaml"), stringify({ groups: JSON.parse(JSON.stringify(groups)) }));
         const ruler = { cluster: "prod-gke", job: "monitoring/mimir-ruler", namespace: "monitoring" };
         const s = (metric: string) => `${metric}{cluster="prod-gke",job="${ruler.job}",namespace="monitoring",user="prod"}`;
-        const test = {
-            rule_files: ["rules.yaml"],
-            evaluation_interval: "1m",
-            tests: [
-                {
-                    interval: "1m",
-                    input_series: [
-                        // Healthy for 30 minutes, then every evaluation fails.
-                        { series: s("cortex_prometheus_rule_evaluation_failures_total"), values: "0x30 1+1x60" },
-                        { series: s("cortex_prometheus_notifications_errors_total"), values: "0x90" },
-                    ],
-                    alert_rule_test: [
-                        { eval_time: "30m", alertname: "RulerFailing", exp_alerts: [] },
-                        { eval_time: "40m", alertname: "RulerFailing", exp_alerts: [] },
-                        { eval_time: "50m", alertname: "RulerFailing", exp_alerts: [{ exp_labels: { ...ruler, severity: "critical", component: "observability-platform" } }] },
-                    ],
-                },
-            ],
-        };
-        fs.writeFileSync(path.join(dir, "test.yaml"), stringify(test));
-        const r = runTool(promtoolPath(), ["test", "rules", "test.yaml"], dir);
+        const r = promtoolTestRules(groupsOf(rule), [
+            {
+                interval: "1m",
+                input_series: [
+                    // Healthy for 30 minutes, then every evaluation fails.
+                    { series: s("cortex_prometheus_rule_evaluation_failures_total"), values: "0x30 1+1x60" },
+                    { series: s("cortex_prometheus_notifications_errors_total"), values: "0x90" },
+                ],
+                alert_rule_test: [
+                    { eval_time: "30m", alertname: "RulerFailing", exp_alerts: [] },
+                    { eval_time: "40m", alertname: "RulerFailing", exp_alerts: [] },
+                    { eval_time: "50m", alertname: "RulerFailing", exp_alerts: [{ exp_labels: { ...ruler, severity: "critical", component: "observability-platform" } }] },
+                ],
+            },
+        ]);
         assert.equal(r.status, 0, r.output);
         // Only a stack whose ruler holds SLO rules watches it.
         const watches = (p: Plan) => ofType(p, PROMETHEUS_RULE_TYPE).flatMap(alertsOf).some((a) => a.alert === "RulerFailing");

@@ -1,31 +1,22 @@
 // A few platform self-alerts run through promtool: they fire on the failure they name and stay
 // silent otherwise.
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { stringify } from "yaml";
 import { PROMETHEUS_RULE_TYPE } from "../components/sre/install";
 import type { RuleGroup } from "../components/sre/rules";
 import { ofType, planVariant } from "./support/program";
-import { promtoolPath, runTool } from "./support/prometheus-tools";
+import { promtoolTestRules } from "./support/prometheus-tools";
 
 describe("platform self-alerts (promtool)", function () {
     this.timeout(60_000);
-    let dir: string;
+    let groups: RuleGroup[];
     before(async () => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-alerts-"));
         const plan = await planVariant("prod");
         const rule = ofType(plan, PROMETHEUS_RULE_TYPE).find((r) => r.name === "prod-gke-platform-self-monitoring");
-        const groups = (rule?.inputs as any).spec.groups as RuleGroup[];
-        for (const g of groups) for (const r of g.rules) delete (r as any).annotations;
-        fs.writeFileSync(path.join(dir, "rules.yaml"), stringify({ groups }));
+        groups = (rule?.inputs as any).spec.groups as RuleGroup[];
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     function check(tests: unknown[]) {
-        fs.writeFileSync(path.join(dir, "test.yaml"), stringify({ rule_files: ["rules.yaml"], evaluation_interval: "1m", tests }));
-        const r = runTool(promtoolPath(), ["test", "rules", "test.yaml"], dir);
+        const r = promtoolTestRules(groups, tests);
         assert.equal(r.status, 0, r.output);
     }
 

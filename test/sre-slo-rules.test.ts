@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import type { Settings } from "../components/config/schema";
 import {
     absentAlertNameOf,
@@ -20,7 +20,7 @@ import {
 import { format } from "../components/sre/decimal";
 import { writePlan, type Plan } from "../tools/offline/plan";
 import { planVariant, PROJECT, stackConfig } from "./support/program";
-import { promtoolPath, runTool } from "./support/prometheus-tools";
+import { promtoolPath, promtoolTestRules, runTool } from "./support/prometheus-tools";
 
 /** Counter values, one per minute, for phases of constant per-minute rates. */
 function counter(phases: readonly { minutes: number; perMinute: number }[]): string {
@@ -161,14 +161,6 @@ describe("SLO rules (promtool)", function () {
         assert.ok(file, `${stack} has rules for ${service.service}`);
         return parse(fs.readFileSync(file, "utf8"));
     }
-    function caseDir(stack: string, service: ServiceSlo): string {
-        const planned = plannedRules(stack, service);
-        for (const group of planned.groups) for (const rule of group.rules) delete rule.annotations;
-        const dir = fs.mkdtempSync(path.join(tmp, "case-"));
-        fs.writeFileSync(path.join(dir, "rules.yaml"), stringify(planned));
-        return dir;
-    }
-
     /** Runs promtool test rules on the service's planned rules without annotations (they hold templates). */
     function promtoolTest(
         stack: string,
@@ -179,7 +171,6 @@ describe("SLO rules (promtool)", function () {
         checks: Check[],
         between: { at: string; series: string; min: number; max: number }[] = [],
     ) {
-        const dir = caseDir(stack, service);
         // Phases of constant share from the per-minute function.
         const phases: { minutes: number; badShare: number }[] = [];
         for (let m = 1; m <= minutes; m++) {
@@ -191,39 +182,30 @@ describe("SLO rules (promtool)", function () {
         const alertname = alertNameOf(service, objective);
         // The burn-rate alerts keep the recorded ratios' sloth_id.
         const labels = (severity: string) => ({ ...expectedAlertLabels(service, objective, severity), sloth_id: `${service.service}-${objective.name}` });
-        const test = {
-            rule_files: ["rules.yaml"],
-            evaluation_interval: "1m",
-            tests: [
-                {
-                    interval: "1m",
-                    input_series: inputSeries(objective, phases),
-                    alert_rule_test: checks.map((c) => ({
-                        eval_time: c.at,
-                        alertname,
-                        exp_alerts: c.severities.map((s) => ({ exp_labels: labels(s) })),
-                    })),
-                    promql_expr_test: between.map((b) => {
-                        const q = `${b.series}{service="${service.service}",slo="${objective.name}"}`;
-                        return {
-                            expr: `sum by (service, slo) ((${q} > bool ${b.min}) * (${q} < bool ${b.max}))`,
-                            eval_time: b.at,
-                            exp_samples: [{ labels: `{service="${service.service}",slo="${objective.name}"}`, value: 1 }],
-                        };
-                    }),
-                },
-            ],
-        };
-        fs.writeFileSync(path.join(dir, "test.yaml"), stringify(test));
-        const r = runTool(promtoolPath(), ["test", "rules", "test.yaml"], dir);
-        assert.equal(r.status, 0, r.output);
+        runPromtool(stack, service, [
+            {
+                interval: "1m",
+                input_series: inputSeries(objective, phases),
+                alert_rule_test: checks.map((c) => ({
+                    eval_time: c.at,
+                    alertname,
+                    exp_alerts: c.severities.map((s) => ({ exp_labels: labels(s) })),
+                })),
+                promql_expr_test: between.map((b) => {
+                    const q = `${b.series}{service="${service.service}",slo="${objective.name}"}`;
+                    return {
+                        expr: `sum by (service, slo) ((${q} > bool ${b.min}) * (${q} < bool ${b.max}))`,
+                        eval_time: b.at,
+                        exp_samples: [{ labels: `{service="${service.service}",slo="${objective.name}"}`, value: 1 }],
+                    };
+                }),
+            },
+        ]);
     }
 
     /** Runs promtool test rules with explicit test cases on the service's planned rules (no annotations). */
     function runPromtool(stack: string, service: ServiceSlo, tests: unknown[]) {
-        const dir = caseDir(stack, service);
-        fs.writeFileSync(path.join(dir, "test.yaml"), stringify({ rule_files: ["rules.yaml"], evaluation_interval: "1m", tests }));
-        const r = runTool(promtoolPath(), ["test", "rules", "test.yaml"], dir);
+        const r = promtoolTestRules(plannedRules(stack, service).groups, tests);
         assert.equal(r.status, 0, r.output);
     }
 

@@ -2,7 +2,9 @@
 // tools/install-prometheus-tools.sh from `npm test`): promtool, amtool and alertmanager.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { stringify } from "yaml";
 
 function which(...names: string[]): string {
     for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
@@ -27,4 +29,20 @@ export interface ToolRun {
 export function runTool(binary: string, args: string[], cwd?: string): ToolRun {
     const r = spawnSync(binary, args, { cwd, encoding: "utf8", timeout: 60_000 });
     return { status: r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
+}
+
+/**
+ * `promtool test rules` on rule groups and unit-test cases, in a folder of its own that is removed
+ * afterwards. The rules' annotations are dropped: they hold templates the cases do not check.
+ */
+export function promtoolTestRules(groups: readonly { rules: readonly object[] }[], tests: unknown[], evaluationInterval = "1m"): ToolRun {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "promtool-test-"));
+    try {
+        const plain = groups.map((g) => ({ ...g, rules: g.rules.map((r) => ({ ...r, annotations: undefined })) }));
+        fs.writeFileSync(path.join(dir, "rules.yaml"), stringify(JSON.parse(JSON.stringify({ groups: plain }))));
+        fs.writeFileSync(path.join(dir, "test.yaml"), stringify({ rule_files: ["rules.yaml"], evaluation_interval: evaluationInterval, tests }));
+        return runTool(promtoolPath(), ["test", "rules", "test.yaml"], dir);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }
