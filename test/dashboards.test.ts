@@ -162,8 +162,10 @@ describe("dashboards", () => {
 
     it("uses only template variables the dashboard defines (or Grafana's built-ins)", () => {
         for (const d of defs) assert.deepEqual(undefinedVariables(d), [], d.uid);
-        const broken = goldenSignalsDashboard({ ...checkout, podRegex: "$deployment-.*" });
+        // A metric name is written into the query as it is; a string literal is escaped (`\x24`).
+        const broken = goldenSignalsDashboard({ ...checkout, requestCounter: "$deployment" });
         assert.deepEqual(undefinedVariables(broken), ["deployment"]);
+        assert.deepEqual(undefinedVariables(goldenSignalsDashboard({ ...checkout, podRegex: "$deployment-.*" })), []);
     });
 
     it("queries only metrics the platform's components, the SLO rules or the services themselves produce", () => {

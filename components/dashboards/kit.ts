@@ -11,6 +11,7 @@ import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as tempo from "@grafana/grafana-foundation-sdk/tempo";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { DATASOURCE_UIDS } from "../grafana/datasources";
+import { queryString } from "../sre/escape";
 
 /** Datasource references by the UIDs the platform provisions (components/grafana/datasources.ts). */
 export const DS = {
@@ -133,11 +134,9 @@ export function tablePanel(title: string, description: string): table.PanelBuild
 
 /**
  * A double-quoted string literal for PromQL, LogQL or TraceQL (all use Go's escapes): values from
- * inputs may hold backslashes (regexes) or quotes.
+ * inputs may hold backslashes (regexes), quotes, or `$` that Grafana must not read as a variable.
  */
-export function quote(value: string): string {
-    return JSON.stringify(value);
-}
+export const quote = queryString;
 
 /**
  * Annotation marking each successful Argo CD sync of an application deploying into `namespace`:

@@ -2,6 +2,7 @@
 // (PagerDuty key, Slack webhooks, heartbeat URL) are deliberately NOT here: see ./secrets.ts.
 import { RE2JS } from "re2js";
 import { z } from "zod";
+import { LONE_SURROGATE } from "./escape";
 
 export const SLO_KINDS = ["availability", "latency"] as const;
 export const SLO_PERIODS = ["30d", "28d"] as const;
@@ -25,10 +26,22 @@ const sloName = z.string().regex(SLO_NAME, {
 const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, {
     error: "a Prometheus metric name such as \"http_requests_total\"",
 });
-const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+// "__"-prefixed names are Prometheus' own: `__name__` here would set the metric name twice.
+const labelName = /^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$/;
+/**
+ * A matcher's value goes into PromQL, alert annotations (Go templates) and Grafana queries (which
+ * expand `$name`, `${name}` and `[[name]]`): a quote, a line break or a template delimiter in it
+ * would be read as code there, and no label of a service's series needs one.
+ */
+const matcherValue = (what: string) =>
+    z.string({ error: what }).refine((v) => !/["\n\r\0]|\{\{|\}\}|\$(\w|\{)|\[\[\w/.test(v), {
+        error: `a ${what} without quotes, line breaks or template delimiters ({{, }}, $name, \${name}, [[name]])`,
+    })
+        // UTF-8 is all Prometheus stores; a YAML escape such as "\ud800" is not text in it.
+        .refine((v) => !LONE_SURROGATE.test(v), { error: `a ${what} of valid Unicode text (a lone surrogate is not)` });
 const selector = (what: string) =>
     z
-        .record(z.string().regex(labelName, { error: "a Prometheus label name" }), z.string({ error: what }), {
+        .record(z.string().regex(labelName, { error: 'a Prometheus label name not starting with "__" (the metric name is the metric key)' }), matcherValue(what), {
             error: `a map of label name to ${what}`,
         })
         .refine((m) => Object.keys(m).length > 0, { error: `at least one label (label name to ${what})` });
@@ -45,6 +58,11 @@ const httpsUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" }).superR
     }
     if (url.username !== "" || url.password !== "") {
         ctx.addIssue({ code: "custom", message: "an http(s) URL without a user or password in it (it is copied into rules, plan files and notifications)" });
+    }
+    // Copied as is into rule and Alertmanager YAML: what YAML cannot carry, or reads as a line
+    // break, would break the file (a real URL percent-encodes these anyway).
+    if (LONE_SURROGATE.test(value) || /[\u0000-\u0020\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/.test(value)) {
+        ctx.addIssue({ code: "custom", message: "an http(s) URL without spaces, control characters or lone surrogates (percent-encode them)" });
     }
     if (/[{}<>$]|%7B|%7D|%3C|%3E/i.test(value)) {
         ctx.addIssue({ code: "custom", message: "an http(s) URL, not a template placeholder (no {, }, <, > or $)" });
@@ -74,6 +92,7 @@ export function re2Problem(source: string): string | undefined {
  * of it as a dashboard variable ("$name", "${name}", "[[name]]"), which no pod name contains anyway.
  */
 export function podRegexProblem(source: string): string | undefined {
+    if (LONE_SURROGATE.test(source)) return "not valid Unicode text (a lone surrogate)";
     const re2 = re2Problem(source);
     if (re2 !== undefined) return re2;
     if (/\$(\w|\{)|\[\[\w+(:\w+)?\]\]/.test(source)) return "Grafana would read part of it as a dashboard variable";

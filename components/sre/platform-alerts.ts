@@ -3,7 +3,7 @@
 // fire, so only the backends the stack uses get theirs.
 import type { Settings } from "../config/schema";
 import { rulerInUse } from "./evaluation";
-import type { AlertingRule, RuleGroup } from "./rules";
+import { promString, type AlertingRule, type RuleGroup } from "./rules";
 
 interface PlatformAlert {
     alert: string;
@@ -47,8 +47,8 @@ const volumes = (settings: Settings): PlatformAlert => {
         // Only volumes that are already half full and still growing, so a fresh, empty volume with
         // a steep start does not alert.
         expr:
-            `(\n  kubelet_volume_stats_available_bytes{namespace=~"${namespaces}"}\n  / kubelet_volume_stats_capacity_bytes{namespace=~"${namespaces}"}\n) < 0.5\n` +
-            `and\npredict_linear(kubelet_volume_stats_available_bytes{namespace=~"${namespaces}"}[6h], 4 * 24 * 3600) < 0`,
+            `(\n  kubelet_volume_stats_available_bytes{namespace=~${promString(namespaces)}}\n  / kubelet_volume_stats_capacity_bytes{namespace=~${promString(namespaces)}}\n) < 0.5\n` +
+            `and\npredict_linear(kubelet_volume_stats_available_bytes{namespace=~${promString(namespaces)}}[6h], 4 * 24 * 3600) < 0`,
         for: "1h",
         severity: "warning",
         summary: "A platform volume is predicted to fill within 4 days",

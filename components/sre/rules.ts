@@ -1,5 +1,6 @@
 // Prometheus rule groups as plain data: what a PrometheusRule's spec.groups holds and what
 // `promtool check rules` reads from a `groups:` file.
+import { queryString } from "./escape";
 
 export interface RecordingRule {
     record: string;
@@ -26,8 +27,8 @@ export interface RuleGroup {
 
 export const isAlertingRule = (rule: Rule): rule is AlertingRule => "alert" in rule;
 
-/** A PromQL string literal (double-quoted, escaped). */
-export const promString = (value: string): string => JSON.stringify(value);
+/** A PromQL string literal that reads back as `value` (see ./escape.ts). */
+export const promString = queryString;
 
 /** `{a="x",b=~"y"}` from equality and regex matchers, in a stable order. */
 export function selector(equal: Readonly<Record<string, string>>, regex: Readonly<Record<string, string>> = {}): string {
