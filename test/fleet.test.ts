@@ -422,7 +422,7 @@ describe("the fleet", function () {
         it("maps Thanos' per-resolution retention from settings", async () => {
             const p = await planVariant("prod", {
                 // Without the stack's SLOs, whose 30-day period needs 30 days of raw data (sre/evaluation.ts).
-                set: { metricsBackend: "thanos", retention: { metricsDays: 500 }, thanos: { rawRetentionDays: 14, fiveMinuteRetentionDays: 120 }, slos: [] },
+                set: { metricsBackend: "thanos", retention: { metricsDays: 400 }, thanos: { rawRetentionDays: 14, fiveMinuteRetentionDays: 120 }, slos: [] },
             });
             const thanos = values(p, "prod-gke-thanos");
             // The upstream image at the chart's appVersion, which Bitnami's chart only renders when told to.
@@ -431,7 +431,7 @@ describe("the fleet", function () {
             const compactor = thanos.compactor;
             assert.deepEqual(
                 [compactor.retentionResolutionRaw, compactor.retentionResolution5m, compactor.retentionResolution1h],
-                ["14d", "120d", "500d"],
+                ["14d", "120d", "400d"],
             );
         });
 

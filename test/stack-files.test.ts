@@ -121,7 +121,7 @@ describe("careless values", function () {
         assert.equal(p.size, 2);
     });
 
-    it("holds ranges to what Kubernetes and GCP accept: limits at least the requests, disks within 64 TiB, retention within 10 years", () => {
+    it("holds ranges to what Kubernetes and GCP accept: limits at least the requests, disks within 64 TiB, retention within the tier's cap", () => {
         const p = problems({
             resources: { loki: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "250m", memory: "1Gi" } } },
             tempo: { storageGi: 100000 },
@@ -130,7 +130,7 @@ describe("careless values", function () {
         assert.match(p.get("observability-platform:resources.loki.limits.memory") ?? "", /a memory limit at least the request \(2Gi\)/);
         assert.match(p.get("observability-platform:resources.loki.limits.cpu") ?? "", /a CPU limit at least the request \(500m\), or none/);
         assert.match(p.get("observability-platform:tempo.storageGi") ?? "", /at most 65536 GiB \(64 TiB, the largest persistent disk\).*got 100000/);
-        assert.match(p.get("observability-platform:retention.logsDays") ?? "", /at most 3650 days \(10 years\).*got 999999/);
+        assert.match(p.get("observability-platform:retention.logsDays") ?? "", /at most 418 days in the long-term tier.*got 999999/);
         assert.equal(problems({ resources: { loki: { requests: { cpu: "500m", memory: "1024Mi" }, limits: { memory: "1Gi" } } } }).size, 0, "1024Mi is 1Gi");
     });
 

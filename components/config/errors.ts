@@ -31,8 +31,11 @@ function describeGiven(problem: ConfigProblem): string {
     if (problem.givenText !== undefined) return problem.givenText;
     if (problem.unknownKey) return `the unknown key "${problem.key ?? String(problem.path[problem.path.length - 1])}"`;
     if (problem.given === undefined) return "nothing (the key is missing)";
-    // Credentials inside a URL are never echoed, whatever the key.
-    const text = JSON.stringify(problem.given).replace(/(\/\/)[^/@\s"]*@/g, "$1[credentials]@");
+    // Credentials inside a URL, and a Slack webhook pasted into the wrong key (its path is the
+    // secret), are never echoed, whatever the key.
+    const text = JSON.stringify(problem.given)
+        .replace(/(\/\/)[^/@\s"]*@/g, "$1[credentials]@")
+        .replace(/(hooks\.slack\.com\/)[^\s"]*/gi, "$1[webhook, not shown]");
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

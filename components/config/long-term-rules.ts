@@ -1,6 +1,9 @@
-// Cross-key rules of the long-term metrics and fleet settings (issue 4). Written defensively like the
-// other cross-field rules: the shape itself may be invalid, and its own errors are reported elsewhere.
+// Cross-key rules of the long-term metrics and fleet settings (issue 4), the tiers' retention caps and
+// the settings a stack's tier or backend ignores (issue 16). Written defensively like the other
+// cross-field rules: the shape itself may be invalid, and its own errors are reported elsewhere.
 import type { ConfigProblem } from "./errors";
+import { MAX_LIFECYCLE_MARGIN_DAYS, TIERS, WORKLOADS } from "./schema";
+import { RETENTION_CAPS_DAYS, type RetentionCaps } from "./tiers";
 
 type Json = unknown;
 const obj = (v: Json): Record<string, Json> => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, Json>) : {});
@@ -69,30 +72,102 @@ export function longTermMetricsProblems(c: Record<string, Json>): ConfigProblem[
     return problems;
 }
 
+/** Workloads of one long-term store only, by their `resources` key. */
+const STORE_WORKLOADS = (store: "mimir" | "thanos"): string[] =>
+    WORKLOADS.filter((w) => w.startsWith(store) || (store === "mimir" && w === "alloyRules"));
+
+/** Whether no Prometheus of the stack remote-writes: Thanos' sidecars upload blocks, and a lone prometheus hub keeps its own. */
+function noRemoteWrite(c: Record<string, Json>): boolean {
+    const spokes = Array.isArray(c.clusters) && c.clusters.some((e) => obj(e).role === "spoke");
+    return c.metricsBackend === "thanos" || (c.metricsBackend === "prometheus" && !spokes);
+}
+
 /**
- * Settings the stack's backend ignores, when the stack sets them itself: they would silently do
- * nothing (a 395-day metrics retention with metrics only on Prometheus' disks keeps 15 days).
+ * Retentions within what the stack's tier keeps of each signal (RETENTION_CAPS_DAYS), each named by
+ * the key that sets it. A bucket deletes storage.lifecycleMarginDays after its store would, so in the
+ * tier with buckets the margin counts against the cap.
  */
-export function ignoredSettingProblems(overrides: Readonly<Record<string, Json>>, backend: Json): ConfigProblem[] {
+export function retentionCapProblems(c: Record<string, Json>): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
-    const metricsDays = obj(overrides.retention).metricsDays;
-    if (backend === "prometheus" && metricsDays !== undefined) {
-        problems.push({
-            path: ["retention", "metricsDays"],
-            expected:
-                "nothing with metricsBackend prometheus: metrics stay on Prometheus' disks for prometheus.retentionDays; " +
+    const tier = TIERS.find((t) => t === c.tier);
+    // With an unknown tier (its own error), only what no tier keeps is reported.
+    const cap = (signal: keyof RetentionCaps) =>
+        tier ? RETENTION_CAPS_DAYS[tier][signal] : Math.max(...TIERS.map((t) => RETENTION_CAPS_DAYS[t][signal]));
+    const where = tier ? `in the ${tier} tier` : "in any tier";
+    // An invalid margin is its own error; the retentions are then held to the cap alone.
+    const given = obj(c.storage).lifecycleMarginDays;
+    const margin = tier === "long-term" && num(given) && given > 0 && given <= MAX_LIFECYCLE_MARGIN_DAYS ? given : 0;
+    const check = (path: [string, string], days: Json, signal: keyof RetentionCaps, inBucket: boolean, why: string) => {
+        if (!num(days)) return;
+        const max = cap(signal) - (inBucket ? margin : 0);
+        if (days > max) {
+            const marginText = inBucket && margin > 0 ? `, ${cap(signal)} with storage.lifecycleMarginDays ${margin}` : "";
+            problems.push({ path, expected: `at most ${max} days ${where} (${why}${marginText})`, given: days });
+        }
+    };
+    const retention = obj(c.retention);
+    const onDisk = tier === "minimal" ? "on persistent disks" : "in Cloud Storage";
+    // retention.metricsDays with the prometheus backend is refused as ignored (ignoredSettingProblems).
+    if (c.metricsBackend !== "prometheus") check(["retention", "metricsDays"], retention.metricsDays, "metrics", true, "the metrics store's history");
+    check(["retention", "logsDays"], retention.logsDays, "logs", tier !== "minimal", `logs ${onDisk}`);
+    check(["retention", "tracesDays"], retention.tracesDays, "traces", tier !== "minimal", `traces ${onDisk}`);
+    check(["prometheus", "retentionDays"], obj(c.prometheus).retentionDays, "prometheusDisk", false, "metrics on Prometheus' own disk");
+    // Where nothing remote-writes, the whole remoteWrite key is refused as ignored instead.
+    if (!noRemoteWrite(c)) check(["remoteWrite", "localRetentionDays"], obj(c.remoteWrite).localRetentionDays, "prometheusDisk", false, "metrics on Prometheus' own disk");
+    if (c.metricsBackend === "thanos") {
+        const thanos = obj(c.thanos);
+        check(["thanos", "rawRetentionDays"], thanos.rawRetentionDays, "metrics", true, "the metrics store's history");
+        check(["thanos", "fiveMinuteRetentionDays"], thanos.fiveMinuteRetentionDays, "metrics", true, "the metrics store's history");
+    }
+    return problems;
+}
+
+/**
+ * Settings the stack's tier, backend or other settings make ignored, when the stack sets them itself
+ * (a preset's keys are never the stack's doing): they would silently do nothing, as a 395-day metrics
+ * retention with metrics only on Prometheus' disks keeps 15 days. `c` is the merged config.
+ */
+export function ignoredSettingProblems(overrides: Readonly<Record<string, Json>>, c: Record<string, Json>): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const backend = c.metricsBackend;
+    const ignored = (path: (string | number)[], expected: string) => {
+        let given: Json = overrides;
+        for (const key of path) given = obj(given)[key];
+        if (given !== undefined) problems.push({ path, expected, given });
+    };
+    if (backend === "prometheus") {
+        ignored(
+            ["retention", "metricsDays"],
+            "nothing with metricsBackend prometheus: metrics stay on Prometheus' disks for prometheus.retentionDays; " +
                 "retention.metricsDays is the long-term store's (metricsBackend mimir or thanos, tier long-term)",
-            given: metricsDays,
-        });
+        );
     }
     for (const store of ["mimir", "thanos"] as const) {
-        if (overrides[store] !== undefined && backend !== store) {
-            problems.push({
-                path: [store],
-                expected: `nothing: the ${store} settings apply with metricsBackend ${store} only (this stack's is ${JSON.stringify(backend)})`,
-                given: overrides[store],
-            });
+        if (backend === store) continue;
+        ignored([store], `nothing: the ${store} settings apply with metricsBackend ${store} only (this stack's is ${JSON.stringify(backend)})`);
+        for (const w of STORE_WORKLOADS(store)) {
+            ignored(["resources", w], `nothing: ${w} runs with metricsBackend ${store} only (this stack's is ${JSON.stringify(backend)})`);
         }
+    }
+    // The minimal tier keeps everything on persistent disks: the bucket settings have no bucket.
+    if (c.tier === "minimal") {
+        for (const key of ["lifecycleMarginDays", "stateHistoryDays", "protectBuckets"]) {
+            ignored(["storage", key], "nothing: the minimal tier has no Cloud Storage buckets, which this setting is for (use the long-term tier)");
+        }
+    }
+    // Only a Prometheus that remote-writes (with Mimir, or a spoke's to the hub's Prometheus) reads these.
+    if (noRemoteWrite(c)) {
+        ignored(
+            ["remoteWrite"],
+            backend === "thanos"
+                ? "nothing: with metricsBackend thanos no Prometheus remote-writes (sidecars upload blocks); the local window is prometheus.retentionDays"
+                : "nothing: no Prometheus of this stack remote-writes (metricsBackend prometheus and no spoke); the local window is prometheus.retentionDays",
+        );
+    }
+    const loki = obj(c.loki);
+    if (loki.dropHealthChecks === false) ignored(["loki", "healthCheckPaths"], "nothing: loki.dropHealthChecks is false, so no path is dropped");
+    if (loki.caches === false) {
+        for (const w of ["lokiChunksCache", "lokiResultsCache"]) ignored(["resources", w], "nothing: loki.caches is false, so the cache does not run");
     }
     return problems;
 }

@@ -59,8 +59,11 @@ const positiveInt = (what: string) =>
 /** A persistent disk's size: GCE's largest is 64 TiB. */
 const diskGi = positiveInt("GiB").max(65536, { error: "at most 65536 GiB (64 TiB, the largest persistent disk)" });
 
-/** A retention: ten years is more than any signal here is kept for (and a typo beyond it is likely). */
-const retentionDays = positiveInt("days").max(3650, { error: "at most 3650 days (10 years)" });
+/** A retention in days. Its upper bound depends on the tier and the signal: RETENTION_CAPS_DAYS in tiers.ts. */
+const retentionDays = positiveInt("days");
+
+/** Days a bucket's lifecycle rule waits beyond its store's retention: a month is ample time to notice a store deleting too early. */
+export const MAX_LIFECYCLE_MARGIN_DAYS = 30;
 
 // Cost estimate inputs: money arithmetic is exact, so decimals are limited to three places.
 const nonNegativeDecimal = (what: string) =>
@@ -272,7 +275,7 @@ export const settingsSchema = z.strictObject({
     storage: z.strictObject({
         diskType: z.enum(DISK_TYPES, { error: 'one of "pd-balanced" | "pd-ssd" | "pd-standard"' }),
         // Days a bucket's lifecycle rule waits beyond the store's own retention before deleting.
-        lifecycleMarginDays: positiveInt("days"),
+        lifecycleMarginDays: positiveInt("days").max(MAX_LIFECYCLE_MARGIN_DAYS, { error: `at most ${MAX_LIFECYCLE_MARGIN_DAYS} days` }),
         // Days the object history of state buckets (rules, alertmanager state) is kept.
         stateHistoryDays: positiveInt("days"),
         protectBuckets: z.boolean({ error: "true or false" }),

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfigError, type ConfigProblem } from "./errors";
 import { classifyForeignKey, SHADOWING_KEYS } from "./namespaces";
-import { ignoredSettingProblems, longTermMetricsProblems } from "./long-term-rules";
+import { ignoredSettingProblems, longTermMetricsProblems, retentionCapProblems } from "./long-term-rules";
 import { BACKENDS_BY_TIER, MAX_RETENTION_SIZE_SHARE, TIER_PRESETS } from "./tiers";
 import { settingsSchema, TIERS, type Settings, type Tier } from "./schema";
 import { sreConfigProblems } from "../sre/config-schema";
@@ -227,6 +227,7 @@ function crossFieldProblems(c: Record<string, Json>): ConfigProblem[] {
     }
     problems.push(...sreConfigProblems(c));
     problems.push(...longTermMetricsProblems(c));
+    problems.push(...retentionCapProblems(c));
     // Every SLO window must be within the retention of the evaluator that reads it.
     problems.push(...sloRetentionProblems(c));
     return problems;
@@ -272,7 +273,7 @@ export function resolveSettings(input: StackConfigInput): Settings {
     const problems = [
         ...(parsed.success ? [] : problemsFromZod(parsed.error.issues, candidate)),
         ...crossFieldProblems(candidate),
-        ...ignoredSettingProblems(overrides as Record<string, Json>, candidate.metricsBackend),
+        ...ignoredSettingProblems(overrides as Record<string, Json>, candidate),
         ...(input.plaintextSecretKeys ?? []).map(plaintextSecretProblem),
         ...(input.secretFacts ? secretConfigProblems(input.secretFacts, candidate) : []),
         ...(input.secretOnPlainKeys ?? []).map((k) => ({

@@ -246,3 +246,36 @@ export const BACKENDS_BY_TIER: Readonly<Record<Tier, readonly MetricsBackend[]>>
 
 /** Prometheus' size-based retention must leave room for the WAL and compaction on its volume. */
 export const MAX_RETENTION_SIZE_SHARE = 0.85;
+
+export interface RetentionCaps {
+    /** Days of metrics, logs and traces the tier's stores keep at most (a bucket's lifecycle margin included). */
+    readonly metrics: number;
+    readonly logs: number;
+    readonly traces: number;
+    /** Days a Prometheus keeps on its own disk (prometheus.retentionDays, remoteWrite.localRetentionDays). */
+    readonly prometheusDisk: number;
+}
+
+// The most days each tier keeps a signal: beyond these a retention is a typo or belongs to another
+// tier. policy/policies.ts (RETENTION_LIMIT_DAYS) holds the deployed plan to the same numbers.
+export const RETENTION_CAPS_DAYS: Readonly<Record<Tier, RetentionCaps>> = {
+    minimal: {
+        // Prometheus' 20Gi disk: a 30-day SLO period plus a few days, weeks not months.
+        metrics: 35,
+        // One Loki on one 100Gi disk: a month of a small cluster's logs.
+        logs: 35,
+        // Tempo's 50Gi disk fills fastest; traces are looked at within days of a request.
+        traces: 14,
+        prometheusDisk: 35,
+    },
+    "long-term": {
+        // 13 months (year-over-year) plus a month for the bucket's lifecycle margin.
+        metrics: 425,
+        // 13 months plus margin, like metrics: audits commonly ask for a year of logs.
+        logs: 425,
+        // A month of traces plus margin; exemplars older than that link to nothing useful.
+        traces: 45,
+        // The local window only bridges the store; its history is the store's.
+        prometheusDisk: 35,
+    },
+};
