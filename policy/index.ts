@@ -4,6 +4,6 @@ import { PolicyPack } from "@pulumi/policy";
 import { ALL_POLICIES } from "./policies";
 
 new PolicyPack("observability-platform", {
-    description: "Private buckets, no broad or long-lived credentials, pinned charts, retained volumes, Grafana kept inside, secrets kept secret.",
+    description: "Private buckets, no broad or long-lived credentials, pinned charts, retained volumes, Grafana and load balancers kept inside, secrets kept secret.",
     policies: [...ALL_POLICIES],
 });

@@ -22,6 +22,12 @@ export const TYPES = {
     projectIamMember: "gcp:projects/iAMMember:IAMMember",
     projectIamBinding: "gcp:projects/iAMBinding:IAMBinding",
     projectIamPolicy: "gcp:projects/iAMPolicy:IAMPolicy",
+    folderIamMember: "gcp:folder/iAMMember:IAMMember",
+    folderIamBinding: "gcp:folder/iAMBinding:IAMBinding",
+    folderIamPolicy: "gcp:folder/iAMPolicy:IAMPolicy",
+    orgIamMember: "gcp:organizations/iAMMember:IAMMember",
+    orgIamBinding: "gcp:organizations/iAMBinding:IAMBinding",
+    orgIamPolicy: "gcp:organizations/iAMPolicy:IAMPolicy",
     serviceAccountKey: "gcp:serviceaccount/key:Key",
     hmacKey: "gcp:storage/hmacKey:HmacKey",
     helmRelease: "kubernetes:helm.sh/v3:Release",
@@ -32,6 +38,12 @@ export const TYPES = {
     service: "kubernetes:core/v1:Service",
     secret: "kubernetes:core/v1:Secret",
     configMap: "kubernetes:core/v1:ConfigMap",
+    pod: "kubernetes:core/v1:Pod",
+    deployment: "kubernetes:apps/v1:Deployment",
+    statefulSet: "kubernetes:apps/v1:StatefulSet",
+    daemonSet: "kubernetes:apps/v1:DaemonSet",
+    job: "kubernetes:batch/v1:Job",
+    cronJob: "kubernetes:batch/v1:CronJob",
 } as const;
 
 /** How offline plans show a secret; the engine hands policies the unwrapped value instead. */
@@ -53,6 +65,16 @@ function walk(value: unknown, visit: (key: string, value: unknown, path: string)
         visit(k, v, p);
         walk(v, visit, p);
     }
+}
+
+/**
+ * Calls `visit` for every string in a tree of plain data with the key that holds it; array items are
+ * visited too, without a key (a list under `secrets` names Secrets, it does not hold them).
+ */
+function eachString(value: unknown, visit: (key: string, value: string, path: string) => void, at = "", key = ""): void {
+    if (typeof value === "string") visit(key, value, at);
+    else if (Array.isArray(value)) value.forEach((v, i) => eachString(v, visit, `${at}[${i}]`, ""));
+    else if (isObj(value)) for (const [k, v] of Object.entries(value)) eachString(v, visit, at ? `${at}.${k}` : k, k);
 }
 
 const resourcePolicy = (
@@ -105,20 +127,41 @@ function policyBindings(policyData: unknown): { role?: string; members?: string[
 }
 const policyMembers = (policyData: unknown) => policyBindings(policyData).flatMap((b) => b.members ?? []);
 
-/** Roles that administer Cloud Storage; at project level they reach every bucket of the project. */
-export const STORAGE_ADMIN_ROLE = /^roles\/(owner|editor|storage\.(admin|objectAdmin|hmacKeyAdmin|folderAdmin|insightsCollectorService))$/;
+/**
+ * Roles that reach every bucket or let a member act as, or grant, any identity when held above a single
+ * resource: basic roles, every Cloud Storage role, every IAM role, and IAM administration.
+ */
+export const BROAD_ROLE = /^roles\/(owner|editor|storage\.[A-Za-z.]+|iam\.[A-Za-z.]+|resourcemanager\.(projectIamAdmin|folderIamAdmin|folderAdmin|organizationAdmin))$/;
+/** Custom roles: their permissions are not visible to the policy. */
+const CUSTOM_ROLE = /^(projects|organizations)\/[^/]+\/roles\//;
 
-export const noProjectStorageAdmin = resourcePolicy({
-    name: "no-project-level-storage-admin",
-    description: "No project-level role that administers Cloud Storage: identities get object access on their own buckets only.",
+const HIERARCHY_GRANTS: Record<string, string> = {
+    [TYPES.projectIamMember]: "project",
+    [TYPES.projectIamBinding]: "project",
+    [TYPES.projectIamPolicy]: "project",
+    [TYPES.folderIamMember]: "folder",
+    [TYPES.folderIamBinding]: "folder",
+    [TYPES.folderIamPolicy]: "folder",
+    [TYPES.orgIamMember]: "organization",
+    [TYPES.orgIamBinding]: "organization",
+    [TYPES.orgIamPolicy]: "organization",
+};
+
+export const noHierarchyStorageOrIamGrants = resourcePolicy({
+    name: "no-project-folder-or-organization-storage-or-iam-grants",
+    description:
+        "No Cloud Storage, IAM or basic role granted on a project, folder or organization: identities get object roles on their own buckets and Workload Identity on their own service account only.",
     enforcementLevel: "mandatory",
     validate: ({ type, props }, report) => {
-        const roles: unknown[] = [];
-        if (type === TYPES.projectIamMember || type === TYPES.projectIamBinding) roles.push(props.role);
-        if (type === TYPES.projectIamPolicy) roles.push(...policyBindings(props.policyData).map((b) => b.role));
+        const level = HIERARCHY_GRANTS[type];
+        if (!level) return;
+        const roles = type.endsWith(":IAMPolicy") ? policyBindings(props.policyData).map((b) => b.role) : [props.role];
         for (const role of roles) {
-            if (typeof role === "string" && STORAGE_ADMIN_ROLE.test(role)) {
-                report(`${role} at project level reaches every bucket; grant roles/storage.objectAdmin on the bucket instead.`);
+            if (typeof role !== "string") continue;
+            if (BROAD_ROLE.test(role)) {
+                report(`${role} at ${level} level reaches every bucket or identity below it; grant an object role on the bucket (or on the service account) instead.`);
+            } else if (CUSTOM_ROLE.test(role)) {
+                report(`custom role ${role} at ${level} level: its permissions cannot be checked here; grant a predefined role on the bucket instead.`);
             }
         }
     },
@@ -228,25 +271,101 @@ export const grafanaNotExposed = resourcePolicy({
     },
 });
 
+const INTERNAL_LB_ANNOTATION = "networking.gke.io/load-balancer-type";
+const isInternal = (annotations: unknown) => isObj(annotations) && annotations[INTERNAL_LB_ANNOTATION] === "Internal";
+
+export const loadBalancersAreInternal = resourcePolicy({
+    name: "load-balancers-are-internal",
+    description: `Every Service of type LoadBalancer, declared or set in Helm values, is a GKE internal load balancer (${INTERNAL_LB_ANNOTATION}: "Internal"): nothing faces the internet.`,
+    enforcementLevel: "mandatory",
+    validate: ({ type, name, props }, report) => {
+        if (type === TYPES.service) {
+            const metadata = isObj(props.metadata) ? props.metadata : {};
+            const spec = isObj(props.spec) ? props.spec : {};
+            if (spec.type === "LoadBalancer" && !isInternal(metadata.annotations)) {
+                report(`Service ${String(metadata.name ?? name)} is an external LoadBalancer; annotate it ${INTERNAL_LB_ANNOTATION}: "Internal".`);
+            }
+            return;
+        }
+        if (type !== TYPES.helmRelease && type !== TYPES.helmChartV3 && type !== TYPES.helmChartV4) return;
+        // A chart's service block carries its type and the annotations the chart puts on the Service.
+        const visit = (value: unknown, at: string): void => {
+            if (Array.isArray(value)) return value.forEach((v, i) => visit(v, `${at}[${i}]`));
+            if (!isObj(value)) return;
+            if (value.type === "LoadBalancer" && !isInternal(value.annotations)) {
+                report(`values.${at ? `${at}.` : ""}type is LoadBalancer without ${at ? `${at}.` : ""}annotations."${INTERNAL_LB_ANNOTATION}": "Internal": the chart would expose it to the internet.`);
+            }
+            for (const [k, v] of Object.entries(value)) visit(v, at ? `${at}.${k}` : k);
+        };
+        visit(props.values ?? {}, "");
+    },
+});
+
 /** Keys that hold a credential when their value is a literal. */
 const CREDENTIAL_KEY = /(password|passwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|webhook[_-]?url|slack_api_url|credentials)/i;
 /** Keys that name or point to a credential rather than hold it. */
 const REFERENCE_KEY = /(existingSecret|SecretName$|secretName$|Secret$|Ref$|Refs$|Key$|Keys$|Name$|File$|_file$|Path$|_path$|Enabled$|enabled$|Mode$|Type$|Annotation$)/;
-const isReferenceValue = (v: string) => v === "" || v === SECRET_MASK || v.startsWith("$__file{") || v.startsWith("$__env{") || v.startsWith("/") || /^\$\{[A-Z0-9_]+\}$/.test(v);
+const isReferenceValue = (v: string) => v === "" || v === SECRET_MASK || v.startsWith("$__file{") || v.startsWith("$__env{") || v.startsWith("/") || /^\$\{(env:)?[A-Za-z0-9_]+\}$/.test(v);
+
+/** Credential-named keys whose 32-hex value is an integration key (PagerDuty and the like), not a reference. */
+const INTEGRATION_KEY = /(routing|integration|service|api)[_-]?key$/i;
+
+/** What kind of credential a string visibly contains, whatever key holds it. */
+export function secretShape(value: string, key = ""): string | undefined {
+    // A password in a URL's userinfo, unless it is a variable the workload expands.
+    const userinfo = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/@:]+:([^\s/@]+)@/i.exec(value);
+    if (userinfo && !/^(\$\{[^}]+\}|\$\([^)]+\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]+\}\})$/.test(userinfo[1])) return "a URL with a password in it";
+    if (/hooks\.slack\.com\/services\/[A-Za-z0-9]+\/[A-Za-z0-9]+\/[A-Za-z0-9]+/.test(value)) return "a Slack webhook URL";
+    if (/\bxox[abposr]-[A-Za-z0-9-]{10,}/.test(value)) return "a Slack token";
+    if (/-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----/.test(value)) return "a private key";
+    if (/"private_key"\s*:\s*"/.test(value)) return "a service-account key file";
+    if (INTEGRATION_KEY.test(key) && /^[0-9a-f]{32}$/i.test(value.trim())) return "an integration key";
+    return undefined;
+}
+
+/** The env entries of every container of a Pulumi-declared workload, with their paths. */
+function containerEnv(type: string, props: Obj): { path: string; name: string; value: unknown }[] {
+    const at = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => (isObj(v) ? v[k] : undefined), o);
+    const pod = type === TYPES.pod ? props.spec : type === TYPES.cronJob ? at(props, "spec", "jobTemplate", "spec", "template", "spec") : at(props, "spec", "template", "spec");
+    const out: { path: string; name: string; value: unknown }[] = [];
+    for (const group of ["initContainers", "containers"]) {
+        const containers = at(pod, group);
+        if (!Array.isArray(containers)) continue;
+        containers.forEach((c, i) => {
+            const env = at(c, "env");
+            if (!Array.isArray(env)) return;
+            env.forEach((e, j) => {
+                if (isObj(e)) out.push({ path: `${group}[${i}].env[${j}] (${String(e.name)})`, name: String(e.name ?? ""), value: e.value });
+            });
+        });
+    }
+    return out;
+}
+const WORKLOADS: readonly string[] = [TYPES.pod, TYPES.deployment, TYPES.statefulSet, TYPES.daemonSet, TYPES.job, TYPES.cronJob];
 
 export const secretInputsAreSecrets = resourcePolicy({
     name: "secret-inputs-are-secrets",
     description:
-        "Credentials reach workloads through Kubernetes Secrets (existingSecret, *_file options): no password, token, key or webhook URL as a literal in Helm values or ConfigMaps.",
+        "Credentials reach workloads through Kubernetes Secrets (existingSecret, *_file options): no password, token, key or webhook URL as a literal in Helm values, ConfigMaps or container env, under a credential's name or shaped like one anywhere.",
     enforcementLevel: "mandatory",
     validate: ({ type, props }, report) => {
+        const shaped = (path: string, key: string, value: unknown) => {
+            const shape = typeof value === "string" ? secretShape(value, key) : undefined;
+            if (shape) report(`${path} holds ${shape}; put it in a Kubernetes Secret and reference it instead.`);
+            return shape !== undefined;
+        };
         const scan = (root: unknown, where: string) =>
-            walk(root, (key, value, path) => {
-                if (typeof value !== "string" || !CREDENTIAL_KEY.test(key) || REFERENCE_KEY.test(key) || isReferenceValue(value)) return;
+            eachString(root, (key, value, path) => {
+                if (shaped(`${where}${path}`, key, value)) return;
+                if (!CREDENTIAL_KEY.test(key) || REFERENCE_KEY.test(key) || isReferenceValue(value)) return;
                 report(`${where}${path} holds a literal credential; put it in a Kubernetes Secret and reference it instead.`);
             });
         if (type === TYPES.helmRelease || type === TYPES.helmChartV3 || type === TYPES.helmChartV4) scan(props.values ?? {}, "values.");
         if (type === TYPES.configMap) scan(props.data ?? {}, "data.");
+        for (const e of WORKLOADS.includes(type) ? containerEnv(type, props) : []) {
+            if (shaped(e.path, e.name, e.value) || typeof e.value !== "string" || !CREDENTIAL_KEY.test(e.name) || isReferenceValue(e.value)) continue;
+            report(`${e.path} holds a literal credential; take it from a Secret (valueFrom.secretKeyRef) instead.`);
+        }
     },
 });
 
@@ -277,8 +396,8 @@ export const releasesSetRequests = resourcePolicy({
 export const RETENTION_LIMIT_DAYS: Readonly<Record<string, Readonly<Record<"metrics" | "logs" | "traces", number>>>> = {
     // Everything on disks: weeks, not months.
     minimal: { metrics: 35, logs: 35, traces: 14 },
-    // 13 months of metrics plus a month of margin; logs a quarter; traces a month.
-    "long-term": { metrics: 425, logs: 120, traces: 45 },
+    // 13 months of metrics and logs plus a month of margin; traces a month.
+    "long-term": { metrics: 425, logs: 425, traces: 45 },
 };
 
 const DURATION = /^(\d+)(d|h|w|y)$/;
@@ -328,12 +447,13 @@ export const retentionWithinTierLimits: StackValidationPolicy = {
 
 export const ALL_POLICIES = [
     bucketsArePrivate,
-    noProjectStorageAdmin,
+    noHierarchyStorageOrIamGrants,
     noServiceAccountKeys,
     helmReleasesPinVersion,
     storageClassesRetainVolumes,
     claimsUseRetainingClass,
     grafanaNotExposed,
+    loadBalancersAreInternal,
     secretInputsAreSecrets,
     releasesSetRequests,
     retentionWithinTierLimits,

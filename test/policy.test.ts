@@ -8,6 +8,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { parse } from "yaml";
 import { policyResource, runPolicies, type AnyPolicy } from "../policy/offline";
 import * as policies from "../policy/policies";
+import { RETENTION_CAPS_DAYS } from "../components/config/tiers";
 import type { Plan } from "../tools/offline/plan";
 import { planVariant, T } from "./support/program";
 
@@ -35,6 +36,16 @@ describe("policy pack", function () {
             await planVariant("dev"),
             await planVariant("prod"),
             await planVariant("prod", { set: { metricsBackend: "thanos" } }),
+            await planVariant("prod", {
+                set: {
+                    metricsBackend: "thanos",
+                    clusters: [
+                        { name: "hub-gke", location: "us-central1", role: "hub" },
+                        { name: "edge-a", location: "us-east1-b", role: "spoke" },
+                    ],
+                    fleet: { hub: { host: "fleet.prod.acme-corp.example" } },
+                },
+            }),
         );
     });
     const dev = () => plans[0];
@@ -48,7 +59,7 @@ describe("policy pack", function () {
         for (const p of ALL_POLICIES) assert.ok(p.enforcementLevel === "advisory" || p.enforcementLevel === "mandatory", p.name);
     });
 
-    it("passes the plans of every stack (and the Thanos variant) without a violation", () => {
+    it("passes the plans of every stack (and the Thanos variant, alone and with a spoke) without a violation", () => {
         for (const plan of plans) {
             for (const policy of ALL_POLICIES) assert.deepEqual(violations(policy, fromPlan(plan)), [], `${plan.stack}: ${policy.name}`);
         }
@@ -72,6 +83,13 @@ describe("policy pack", function () {
         assert.match(r.stdout, /Stack prod: \d+ resources, 0 mandatory and 0 advisory violation\(s\)\./);
     });
 
+    it("holds each tier to the same retention limits the stack config enforces (the pack is published alone, so it keeps its own copy)", () => {
+        for (const tier of ["minimal", "long-term"] as const) {
+            const { metrics, logs, traces } = RETENTION_CAPS_DAYS[tier];
+            assert.deepEqual(policies.RETENTION_LIMIT_DAYS[tier], { metrics, logs, traces }, tier);
+        }
+    });
+
     describe("catches", () => {
         const caught = (policy: AnyPolicy, resources: PolicyResource[], pattern: RegExp) => {
             const found = violations(policy, resources);
@@ -88,12 +106,78 @@ describe("policy pack", function () {
             caught(p, [crafted(TYPES.defaultObjectAcl, "acl", { bucket: "x", role: "READER", entity: "allUsers" })], /allUsers/);
         });
 
-        it("a project-level storage administrator role, directly or in a project policy", () => {
-            const p = policies.noProjectStorageAdmin;
-            caught(p, [crafted(TYPES.projectIamMember, "m", { project: "p", role: "roles/storage.admin", member: "serviceAccount:a@p.iam.gserviceaccount.com" })], /roles\/storage.admin at project level/);
-            caught(p, [crafted(TYPES.projectIamBinding, "b", { project: "p", role: "roles/storage.objectAdmin", members: ["serviceAccount:a@p.iam.gserviceaccount.com"] })], /objectAdmin/);
-            caught(p, [crafted(TYPES.projectIamPolicy, "pol", { project: "p", policyData: JSON.stringify({ bindings: [{ role: "roles/editor", members: ["group:ops@example.com"] }] }) })], /roles\/editor/);
-            assert.deepEqual(violations(p, [crafted(TYPES.projectIamMember, "ok", { project: "p", role: "roles/monitoring.viewer", member: "group:ops@example.com" })]), []);
+        it("a storage, IAM or basic role granted on a project, folder or organization, directly or in a policy", () => {
+            const p = policies.noHierarchyStorageOrIamGrants;
+            const sa = "serviceAccount:a@p.iam.gserviceaccount.com";
+            caught(p, [crafted("gcp:projects/iAMMember:IAMMember", "m", { project: "p", role: "roles/storage.admin", member: sa })], /roles\/storage.admin at project level/);
+            caught(p, [crafted("gcp:projects/iAMMember:IAMMember", "v", { project: "p", role: "roles/storage.objectViewer", member: sa })], /objectViewer at project level/);
+            caught(p, [crafted("gcp:projects/iAMBinding:IAMBinding", "b", { project: "p", role: "roles/storage.objectAdmin", members: [sa] })], /objectAdmin at project level/);
+            caught(p, [crafted("gcp:projects/iAMMember:IAMMember", "wi", { project: "p", role: "roles/iam.workloadIdentityUser", member: sa })], /iam.workloadIdentityUser at project level/);
+            caught(p, [crafted("gcp:projects/iAMPolicy:IAMPolicy", "pol", { project: "p", policyData: JSON.stringify({ bindings: [{ role: "roles/editor", members: ["group:ops@example.com"] }] }) })], /roles\/editor at project level/);
+            caught(p, [crafted("gcp:folder/iAMMember:IAMMember", "f", { folder: "folders/123", role: "roles/iam.serviceAccountTokenCreator", member: sa })], /serviceAccountTokenCreator at folder level/);
+            caught(p, [crafted("gcp:folder/iAMBinding:IAMBinding", "fb", { folder: "folders/123", role: "roles/resourcemanager.folderIamAdmin", members: [sa] })], /folderIamAdmin at folder level/);
+            caught(p, [crafted("gcp:organizations/iAMMember:IAMMember", "o", { orgId: "42", role: "roles/owner", member: sa })], /roles\/owner at organization level/);
+            caught(p, [crafted("gcp:organizations/iAMPolicy:IAMPolicy", "op", { orgId: "42", policyData: JSON.stringify({ bindings: [{ role: "roles/storage.objectCreator", members: [sa] }] }) })], /objectCreator at organization level/);
+            caught(p, [crafted("gcp:projects/iAMMember:IAMMember", "c", { project: "p", role: "projects/p/roles/blobWriter", member: sa })], /custom role projects\/p\/roles\/blobWriter at project level/);
+            // A role that reaches no bucket and no identity, and the same roles on one bucket, pass.
+            assert.deepEqual(violations(p, [crafted("gcp:projects/iAMMember:IAMMember", "ok", { project: "p", role: "roles/monitoring.viewer", member: "group:ops@example.com" })]), []);
+            assert.deepEqual(violations(p, fromPlan(prod()).filter((r) => r.type === T.bucketIam)), []);
+        });
+
+        it("a LoadBalancer that is not internal, declared as a Service or set in Helm values", () => {
+            const p = policies.loadBalancersAreInternal;
+            const gateway = () => {
+                const r = fromPlan(plans[3]).find((x) => x.type === TYPES.service && x.props.spec?.type === "LoadBalancer");
+                assert.ok(r, "the fleet plan declares the gateway's load balancer");
+                return r;
+            };
+            assert.deepEqual(violations(p, [gateway()]), [], "the internal gateway passes");
+            const external = gateway();
+            delete external.props.metadata.annotations["networking.gke.io/load-balancer-type"];
+            caught(p, [external], /Service fleet-gateway is an external LoadBalancer/);
+            const wrong = gateway();
+            wrong.props.metadata.annotations["networking.gke.io/load-balancer-type"] = "External";
+            caught(p, [wrong], /external LoadBalancer/);
+
+            const release = fromPlan(prod()).find((r) => r.type === T.release && r.props.values?.prometheus)!;
+            release.props.values.prometheus.service = { type: "LoadBalancer" };
+            caught(p, [release], /values.prometheus.service.type is LoadBalancer without prometheus.service.annotations/);
+            const loki = crafted(T.release, "loki", { values: { gateway: { service: { type: "LoadBalancer", annotations: { "networking.gke.io/load-balancer-type": "Internal" } } } } });
+            assert.deepEqual(violations(p, [loki]), [], "an internal one set through values passes");
+        });
+
+        it("secret-shaped strings anywhere in values, ConfigMaps and container env, whatever the key", () => {
+            const p = policies.secretInputsAreSecrets;
+            const inValues = (values: Record<string, unknown>) => crafted(T.release, "r", { values });
+            caught(p, [inValues({ config: { url: "https://ingest:s3cr3t@logs.example.com/api/v1/push" } })], /values.config.url holds a URL with a password in it/);
+            caught(p, [inValues({ extraArgs: ["--webhook=https://hooks.slack.com/services/T024BE7LD/B01ABCDEF/abcdEFGH1234ijkl"] })], /values.extraArgs\[0\] holds a Slack webhook URL/);
+            caught(p, [inValues({ notifier: { header: "Bearer xoxb-123456789012-abcdefABCDEF" } })], /holds a Slack token/);
+            caught(p, [inValues({ pagerduty: { routingKey: "0123456789abcdef0123456789abcdef" } })], /routingKey holds an integration key/);
+            const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n";
+            caught(p, [crafted(TYPES.configMap, "tls", { data: { "server.pem": pem } })], /data.server.pem holds a private key/);
+            const keyFile = JSON.stringify({ type: "service_account", project_id: "p", private_key_id: "1", private_key: "MIIE" });
+            caught(p, [crafted(TYPES.configMap, "gcp", { data: { "sa.json": keyFile } })], /data.sa.json holds a service-account key file/);
+            const deployment = (env: unknown[]) =>
+                crafted("kubernetes:apps/v1:Deployment", "d", { spec: { template: { spec: { containers: [{ name: "app", env }] } } } });
+            caught(p, [deployment([{ name: "REMOTE", value: "postgres://app:hunter2@db:5432/app" }])], /containers\[0\].env\[0\] \(REMOTE\) holds a URL with a password in it/);
+            caught(p, [deployment([{ name: "API_TOKEN", value: "abc" }])], /\(API_TOKEN\) holds a literal credential/);
+            const cronJob = crafted("kubernetes:batch/v1:CronJob", "c", {
+                spec: { jobTemplate: { spec: { template: { spec: { initContainers: [{ name: "i", env: [{ name: "HOOK", value: "https://hooks.slack.com/services/T1/B2/c3" }] }] } } } } },
+            });
+            caught(p, [cronJob], /initContainers\[0\].env\[0\] \(HOOK\) holds a Slack webhook URL/);
+            // Look-alikes that are not credentials.
+            assert.deepEqual(
+                violations(p, [
+                    inValues({
+                        url: "https://user:${PASSWORD}@example.com",
+                        docs: "https://grafana.com/docs/",
+                        traceId: "0123456789abcdef0123456789abcdef",
+                        ref: "git@github.com:acme/charts.git",
+                    }),
+                    deployment([{ name: "PASSWORD", valueFrom: { secretKeyRef: { name: "s", key: "p" } } }, { name: "URL", value: "http://loki-gateway.logging.svc/" }]),
+                ]),
+                [],
+            );
         });
 
         it("a service-account key or HMAC key", () => {
@@ -145,7 +229,7 @@ describe("policy pack", function () {
             release.props.values.alertmanager.config = { global: { slack_api_url: "https://hooks.slack.com/services/T0/B0/XYZ" } };
             const found = violations(p, [release]);
             assert.ok(found.some((v) => /values.grafana.adminPassword holds a literal credential/.test(v)), JSON.stringify(found));
-            assert.ok(found.some((v) => /slack_api_url holds a literal credential/.test(v)), JSON.stringify(found));
+            assert.ok(found.some((v) => /slack_api_url holds a Slack webhook URL/.test(v)), JSON.stringify(found));
             caught(p, [crafted(TYPES.configMap, "cm", { data: { DB_PASSWORD: "s3cret" } })], /data.DB_PASSWORD/);
             const references = crafted(T.release, "ok", {
                 values: { admin: { existingSecret: "grafana-admin", passwordKey: "admin-password" }, config: { slack_api_url_file: "/etc/alertmanager/secrets/slack", password: "[secret]" } },

@@ -271,6 +271,19 @@ describe("rendered releases", function () {
             assert.match(workloadIdentityProblems(broken).join("\n"), /StatefulSet tracing\/tempo runs as tracing\/default, which the plan does not create/);
         });
 
+        it("finds a Thanos component whose account can do more or less than its job: a deleting store gateway, a read-only compactor", () => {
+            const rp = rendered.get("prod on Thanos, Loki distributed")!;
+            const thanos = releaseOf(rp, "thanos")!;
+            const edited = structuredClone(thanos.objects);
+            const pod = (name: string) => edited.find((o) => o.metadata.name === name && podSpecOf(o))!.spec.template.spec;
+            pod("thanos-storegateway").serviceAccountName = "thanos";
+            pod("thanos-compactor").serviceAccountName = "thanos-storegateway";
+            const broken: RenderedPlan = { plan: rp.plan, releases: rp.releases.map((r) => (r === thanos ? { ...r, objects: edited } : r)) };
+            const problems = workloadIdentityProblems(broken).join("\n");
+            assert.match(problems, /StatefulSet monitoring\/thanos-storegateway needs read access \(roles\/storage.objectViewer\) but obs-thanos-prod@\S+ has roles\/storage.objectAdmin/);
+            assert.match(problems, /monitoring\/thanos-compactor needs admin access \(roles\/storage.objectAdmin\) but obs-thanos-reader-prod@\S+ has roles\/storage.objectViewer/);
+        });
+
         it("finds an address that names no Service, or a port the Service does not serve", () => {
             const rp = prod();
             const kps = releaseOf(rp, "kube-prometheus-stack")!;

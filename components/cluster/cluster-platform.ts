@@ -56,8 +56,8 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         // Kubernetes service accounts that act as a GCP service account on this cluster.
         const workloadServiceAccounts = new Map<string, k8s.core.v1.ServiceAccount>();
         for (const identity of workloadIdentities(settings)) {
-            const email = storage.serviceAccountEmails[identity.component];
-            if (!email) throw new Error(`no GCP service account for ${identity.component}`);
+            const email = storage.serviceAccountEmails[identity.key];
+            if (!email) throw new Error(`no GCP service account for ${identity.key}`);
             for (const ksa of identity.kubernetesServiceAccounts.filter((k) => k.cluster === cluster.name)) {
                 workloadServiceAccounts.set(
                     `${ksa.namespace}/${ksa.name}`,

@@ -4,14 +4,27 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Settings } from "../config/schema";
 import {
+    ACCESS_ROLES,
     bucketLabels,
     bucketNamePrefix,
     objectStores,
     workloadIdentities,
     workloadIdentityMember,
     type ObjectStoreSpec,
-    type StoreComponent,
+    type WorkloadIdentitySpec,
 } from "./stores";
+
+/** GCS' default soft delete retention, 7 days, stated so a plan shows it. */
+export const SOFT_DELETE_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Pulumi name of a grant. The identity keyed by its component keeps the name its objectAdmin grant
+ * had when there was one account per component, so that grant is not replaced.
+ */
+export function grantResourceName(identity: WorkloadIdentitySpec, store: string, role: string): string {
+    const slug = role.replace(/^roles\/storage\./, "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    return identity.key === identity.component ? `${store}-${slug}` : `${store}-${slug}-${identity.key}`;
+}
 
 /** The bucket's arguments, except its name, as plain data. */
 export function bucketConfiguration(settings: Settings, store: ObjectStoreSpec) {
@@ -34,9 +47,10 @@ export function bucketConfiguration(settings: Settings, store: ObjectStoreSpec) 
         // `pulumi destroy` must never empty a bucket of history: it fails on a non-empty bucket.
         forceDestroy: false,
         versioning: { enabled: store.kind === "state" },
-        // Compaction rewrites data buckets continuously; soft delete would bill every replaced block
-        // for another week. State buckets keep the default soft delete on top of versioning.
-        ...(store.kind === "data" ? { softDeletePolicy: { retentionDurationSeconds: 0 } } : {}),
+        // Every bucket keeps GCS' default 7 days of soft delete: a wrongly deleted block, chunk or rule
+        // file can be restored. On data buckets it bills what compaction and retention delete for a
+        // week more: roughly a week of ingest per compaction level on top of the retained history.
+        softDeletePolicy: { retentionDurationSeconds: SOFT_DELETE_SECONDS },
         lifecycleRules,
         labels: bucketLabels(settings, store),
     };
@@ -45,8 +59,8 @@ export function bucketConfiguration(settings: Settings, store: ObjectStoreSpec) 
 export class ObjectStorage extends pulumi.ComponentResource {
     /** Bucket name by store key (e.g. "loki-chunks"). */
     readonly bucketNames: Readonly<Record<string, pulumi.Output<string>>>;
-    /** GCP service account e-mail by component (e.g. "loki"). */
-    readonly serviceAccountEmails: Readonly<Partial<Record<StoreComponent, pulumi.Output<string>>>>;
+    /** GCP service account e-mail by identity key (e.g. "loki", "thanos-uploader"). */
+    readonly serviceAccountEmails: Readonly<Record<string, pulumi.Output<string>>>;
 
     constructor(name: string, settings: Settings, opts?: pulumi.ComponentResourceOptions) {
         super("observability:gcp:ObjectStorage", name, {}, opts);
@@ -68,29 +82,27 @@ export class ObjectStorage extends pulumi.ComponentResource {
             );
         }
 
-        const emails: Partial<Record<StoreComponent, pulumi.Output<string>>> = {};
+        const emails: Record<string, pulumi.Output<string>> = {};
         for (const identity of workloadIdentities(settings)) {
             const account = new gcp.serviceaccount.Account(
-                `${identity.component}-gsa`,
+                `${identity.key}-gsa`,
                 {
                     project: settings.project,
                     accountId: identity.accountId,
-                    displayName: `${identity.component} object storage (${settings.stack})`,
-                    description: `Used by ${identity.component} through Workload Identity; object access to its own buckets only.`,
+                    displayName: `${identity.role} object storage (${settings.stack})`,
+                    description: `${identity.role}, through Workload Identity: ${identity.grants.map((g) => `${g.access} on ${g.store}`).join(", ")}; nothing else.`,
                 },
                 { parent: this },
             );
-            emails[identity.component] = account.email;
-            for (const storeKey of identity.stores) {
-                new gcp.storage.BucketIAMMember(
-                    `${storeKey}-object-admin`,
-                    {
-                        bucket: buckets[storeKey].name,
-                        role: "roles/storage.objectAdmin",
-                        member: pulumi.interpolate`serviceAccount:${account.email}`,
-                    },
-                    { parent: this },
-                );
+            emails[identity.key] = account.email;
+            for (const grant of identity.grants) {
+                for (const role of ACCESS_ROLES[grant.access]) {
+                    new gcp.storage.BucketIAMMember(
+                        grantResourceName(identity, grant.store, role),
+                        { bucket: buckets[grant.store].name, role, member: pulumi.interpolate`serviceAccount:${account.email}` },
+                        { parent: this },
+                    );
+                }
             }
             // Workload Identity is per project, not per cluster: the same namespace and account name
             // on two clusters of one project is one member, so it gets one binding (two resources
@@ -98,7 +110,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
             const members = new Map(identity.kubernetesServiceAccounts.map((k) => [workloadIdentityMember(k), k]));
             for (const [member, ksa] of members) {
                 new gcp.serviceaccount.IAMMember(
-                    `${identity.component}-wi-${ksa.clusterProject}-${ksa.namespace}-${ksa.name}`,
+                    `${identity.key}-wi-${ksa.clusterProject}-${ksa.namespace}-${ksa.name}`,
                     { serviceAccountId: account.name, role: "roles/iam.workloadIdentityUser", member },
                     { parent: this },
                 );

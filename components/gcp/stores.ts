@@ -35,19 +35,49 @@ export interface KubernetesServiceAccountRef {
     readonly name: string;
 }
 
+/**
+ * What an identity may do with the objects of one bucket, as GCS predefined roles on that bucket.
+ * `upload` is create, get and list without delete; GCS also needs storage.objects.delete to replace an
+ * existing object, so an uploader can neither delete nor overwrite what is there.
+ */
+export type ObjectAccess = "read" | "upload" | "admin";
+
+export const ACCESS_ROLES: Readonly<Record<ObjectAccess, readonly string[]>> = {
+    read: ["roles/storage.objectViewer"],
+    upload: ["roles/storage.objectCreator", "roles/storage.objectViewer"],
+    admin: ["roles/storage.objectAdmin"],
+};
+
+export interface BucketGrant {
+    readonly store: string;
+    readonly access: ObjectAccess;
+}
+
+/** One GCP service account per role: the workloads that need the same access to the same buckets. */
 export interface WorkloadIdentitySpec {
+    /**
+     * Stable key, also the prefix of its Pulumi resource names. The role that keeps a component's
+     * former single account (and its objectAdmin grant) is keyed by the component itself.
+     */
+    readonly key: string;
     readonly component: StoreComponent;
+    /** Who runs as it, for the account's description. */
+    readonly role: string;
     /** GCP service account id (the part before the @), 6-30 characters. */
     readonly accountId: string;
-    /** Keys of the stores this identity may read and write; no other bucket, no project-level role. */
-    readonly stores: readonly string[];
+    /** Its only storage access: these buckets, nothing at project level. */
+    readonly grants: readonly BucketGrant[];
     readonly kubernetesServiceAccounts: readonly KubernetesServiceAccountRef[];
 }
 
 /** Kubernetes service account names the charts are told to use (created by the platform). */
 export const KSA_NAMES = {
     mimir: "mimir",
-    thanos: "thanos",
+    // The compactor keeps the name of the former single Thanos account: its GCP account, grant and
+    // Workload Identity binding stay the same resources.
+    thanosCompactor: "thanos",
+    thanosStoreGateway: "thanos-storegateway",
+    thanosRuler: "thanos-ruler",
     // The Thanos sidecar runs inside the Prometheus pod, so Prometheus' own account uploads blocks.
     prometheus: "prometheus",
     loki: "loki",
@@ -93,7 +123,7 @@ export function objectStores(settings: Settings): ObjectStoreSpec[] {
 
 export function workloadIdentities(settings: Settings): WorkloadIdentitySpec[] {
     const stores = objectStores(settings);
-    const components = [...new Set(stores.map((s) => s.component))];
+    const has = (component: StoreComponent) => stores.some((s) => s.component === component);
     const hub = settings.clusters.find((c) => c.role === "hub");
     if (!hub) throw new Error("settings without a hub cluster"); // Ruled out by validation.
     const ns = settings.namespaces;
@@ -103,25 +133,43 @@ export function workloadIdentities(settings: Settings): WorkloadIdentitySpec[] {
         namespace,
         name,
     });
-    return components.map((component) => {
-        const accounts: KubernetesServiceAccountRef[] =
-            component === "mimir"
-                ? [on(hub, ns.monitoring, KSA_NAMES.mimir)]
-                : component === "thanos"
-                  ? [
-                        on(hub, ns.monitoring, KSA_NAMES.thanos),
-                        ...settings.clusters.map((c) => on(c, ns.monitoring, KSA_NAMES.prometheus)),
-                    ]
-                  : component === "loki"
-                    ? [on(hub, ns.logging, KSA_NAMES.loki)]
-                    : [on(hub, ns.tracing, KSA_NAMES.tempo)];
-        return {
-            component,
-            accountId: boundedName(["obs", component, settings.stack], 30),
-            stores: stores.filter((s) => s.component === component).map((s) => s.key),
-            kubernetesServiceAccounts: accounts,
-        };
+    const own = (component: StoreComponent, access: ObjectAccess): BucketGrant[] =>
+        stores.filter((s) => s.component === component).map((s) => ({ store: s.key, access }));
+    const identity = (key: string, component: StoreComponent, role: string, grants: BucketGrant[], accounts: KubernetesServiceAccountRef[]): WorkloadIdentitySpec => ({
+        key,
+        component,
+        role,
+        accountId: boundedName(["obs", key, settings.stack], 30),
+        grants,
+        kubernetesServiceAccounts: accounts,
     });
+
+    const identities: WorkloadIdentitySpec[] = [];
+    if (has("mimir")) {
+        // mimir-distributed runs ingesters, store gateways, queriers and the compactor as one service
+        // account (only its ruler and Alertmanager can have their own, and only chart-created), so the
+        // uploaders share the compactor's delete. Mimir runs on the hub only: no spoke holds it.
+        identities.push(identity("mimir", "mimir", "Mimir (every component)", own("mimir", "admin"), [on(hub, ns.monitoring, KSA_NAMES.mimir)]));
+    }
+    if (has("thanos")) {
+        identities.push(
+            // Only the compactor deletes: compacted-away and expired blocks, and partial uploads.
+            identity("thanos", "thanos", "Thanos compactor", own("thanos", "admin"), [on(hub, ns.monitoring, KSA_NAMES.thanosCompactor)]),
+            // Blocks are immutable, named by ULID and uploaded once, meta.json last; a retry after a
+            // failed upload waits for the compactor to remove the partial block (README, Identities).
+            // The ruler's account exists whether or not it has rules, so SLOs never change identities.
+            identity("thanos-uploader", "thanos", "Thanos sidecars of every cluster and the Thanos Ruler", own("thanos", "upload"), [
+                ...settings.clusters.map((c) => on(c, ns.monitoring, KSA_NAMES.prometheus)),
+                on(hub, ns.monitoring, KSA_NAMES.thanosRuler),
+            ]),
+            identity("thanos-reader", "thanos", "Thanos store gateway", own("thanos", "read"), [on(hub, ns.monitoring, KSA_NAMES.thanosStoreGateway)]),
+        );
+    }
+    // Monolithic Loki and Tempo write, compact and delete in one process. Distributed Loki's ingesters
+    // may flush a chunk their replicas already wrote under the same name, which GCS treats as a delete.
+    if (has("loki")) identities.push(identity("loki", "loki", "Loki", own("loki", "admin"), [on(hub, ns.logging, KSA_NAMES.loki)]));
+    if (has("tempo")) identities.push(identity("tempo", "tempo", "Tempo", own("tempo", "admin"), [on(hub, ns.tracing, KSA_NAMES.tempo)]));
+    return identities;
 }
 
 export function workloadIdentityMember(ref: KubernetesServiceAccountRef): string {

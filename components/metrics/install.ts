@@ -30,11 +30,11 @@ export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Reso
     const admin = ctx.isHub ? grafanaAdmin(ctx) : undefined;
     const shippingAfter = prepareMetricsShipping(ctx);
 
-    // With Thanos, Prometheus runs as the platform's Workload Identity account (see gcp/stores), and
-    // the hub's Thanos Ruler, when it has rules, as the thanos one.
+    // With Thanos, Prometheus (its sidecar) and the hub's Thanos Ruler, when it has rules, run as
+    // Kubernetes service accounts of the uploader Workload Identity account (see gcp/stores).
     const prometheusAccount = ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.prometheus}`);
     const rulerAccount =
-        ctx.isHub && rulerInUse(settings, "thanos-ruler") ? ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.thanos}`) : undefined;
+        ctx.isHub && rulerInUse(settings, "thanos-ruler") ? ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.thanosRuler}`) : undefined;
     const kubePrometheusStack = ctx.install({
         releaseName: "kube-prometheus-stack",
         namespace: monitoring,

@@ -68,14 +68,17 @@ export function installLongTermStore(ctx: ClusterContext, after: pulumi.Resource
         }
         return mimir;
     }
-    const account = ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.thanos}`);
-    if (!account) throw new Error("Thanos needs the platform's thanos Kubernetes service account on the hub");
+    const accounts = [KSA_NAMES.thanosCompactor, KSA_NAMES.thanosStoreGateway].map((name) => {
+        const account = ctx.workloadServiceAccounts.get(`${monitoring}/${name}`);
+        if (!account) throw new Error(`Thanos needs the platform's ${name} Kubernetes service account on the hub`);
+        return account;
+    });
     return ctx.install({
         releaseName: "thanos",
         namespace: monitoring,
         chart: CHARTS.thanos,
         timeoutSeconds: 900,
         values: thanosValues(settings, { storageClassName: ctx.storageClassName }),
-        dependsOn: [account, ...after],
+        dependsOn: [...accounts, ...after],
     });
 }

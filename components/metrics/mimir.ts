@@ -42,7 +42,9 @@ export function mimirValues(settings: Settings, refs: MimirRefs) {
     const noZones = { zoneAwareReplication: { enabled: false } };
     return {
         fullnameOverride: MIMIR_FULLNAME,
-        // The platform creates this account with its Workload Identity annotation (gcp/stores).
+        // The platform creates this account with its Workload Identity annotation (gcp/stores). Every
+        // component runs as it: the chart gives only the ruler and Alertmanager their own accounts, and
+        // only ones it creates, so the ingesters share the compactor's objectAdmin.
         serviceAccount: { create: false, name: KSA_NAMES.mimir },
         // Classic architecture, chosen deliberately: the chart defaults to ingest storage on a bundled
         // single-broker Kafka, one more stateful system to run for no gain at this size.

@@ -9,7 +9,7 @@
 //
 // What it keeps: its own TSDB on a small disk (recorded series until the 2h block is uploaded, and
 // alert state), uploaded to the thanos-blocks bucket with the sidecars' objstore Secret as the
-// platform's `thanos` Workload Identity account, so the compactor keeps its series for the same
+// platform's uploader Workload Identity account (gcp/stores), so the compactor keeps its series for the same
 // retention as everything else; Thanos Query reads the ruler's recent series through its Store API.
 import type { Settings } from "../config/schema";
 import { KSA_NAMES } from "../gcp/stores";
@@ -22,8 +22,8 @@ export function thanosRulerValues(settings: Settings, storageClassName: string) 
     const ns = settings.namespaces.monitoring;
     return {
         enabled: true,
-        // Uploads to the bucket: the platform's Workload Identity account with access to thanos-blocks.
-        serviceAccount: { create: false, name: KSA_NAMES.thanos },
+        // Uploads to the bucket as the uploaders' Workload Identity account (create, get, list; no delete).
+        serviceAccount: { create: false, name: KSA_NAMES.thanosRuler },
         thanosRulerSpec: {
             image: { registry: THANOS_IMAGE.registry, repository: THANOS_IMAGE.repository, tag: THANOS_IMAGE.tag },
             replicas: 1,

@@ -41,8 +41,9 @@ export const thanosQueryAddress = (settings: Settings) => `${THANOS_FULLNAME}-qu
 export function thanosValues(settings: Settings, refs: { storageClassName: string }) {
     const t = settings.thanos;
     const r = settings.resources;
-    // Components that read the bucket run as the platform's `thanos` Workload Identity account.
-    const bucketAccount = { serviceAccount: { create: false, name: KSA_NAMES.thanos } };
+    // Each component that touches the bucket runs as its role's Workload Identity account (gcp/stores):
+    // the store gateway only reads, the compactor alone deletes.
+    const runAs = (name: string) => ({ serviceAccount: { create: false, name } });
     const volume = (sizeGi: number) => ({ enabled: true, storageClass: refs.storageClassName, size: `${sizeGi}Gi` });
     return {
         fullnameOverride: THANOS_FULLNAME,
@@ -75,7 +76,7 @@ export function thanosValues(settings: Settings, refs: { storageClassName: strin
             useEndpointGroup: t.storeGatewayReplicas > 1,
             persistence: volume(t.storeGatewayStorageGi),
             resources: containerResources(r.thanosStoreGateway),
-            ...bucketAccount,
+            ...runAs(KSA_NAMES.thanosStoreGateway),
         },
         compactor: {
             enabled: true,
@@ -86,7 +87,7 @@ export function thanosValues(settings: Settings, refs: { storageClassName: strin
             retentionResolution1h: `${settings.retention.metricsDays}d`,
             persistence: volume(t.compactorStorageGi),
             resources: containerResources(r.thanosCompactor),
-            ...bucketAccount,
+            ...runAs(KSA_NAMES.thanosCompactor),
         },
         ruler: { enabled: false },
         receive: { enabled: false },

@@ -35,22 +35,35 @@ function imageRepository(image: string): string {
 const configNamesBucket = (r: RenderedRelease) =>
     r.objects.some((o) => o.kind === "ConfigMap" && Object.values(o.data ?? {}).some((v) => /\bbucket_name:/.test(String(v))));
 
+/** What a workload does with its bucket, hence the roles it needs (and, short of admin, must not exceed). */
+type BucketUse = "read" | "upload" | "admin";
+const ROLES_FOR: Record<BucketUse, string[]> = {
+    read: ["roles/storage.objectViewer"],
+    upload: ["roles/storage.objectCreator", "roles/storage.objectViewer"],
+    admin: ["roles/storage.objectAdmin"],
+};
+
 /**
- * Whether a workload's pods read or write object storage: Loki's, Tempo's and Mimir's binaries when
- * their configuration names a bucket, Thanos components given a bucket configuration.
+ * How a workload's pods use object storage, if they do: Loki's, Tempo's and Mimir's binaries when
+ * their configuration names a bucket (each writes, compacts and deletes), Thanos components given a
+ * bucket configuration by their subcommand (the store gateway reads, the compactor deletes, any
+ * other uploads).
  */
-function usesObjectStorage(pod: Record<string, any>, bucketConfigured: boolean): boolean {
-    return containersOf(pod).some(
-        (c) =>
-            (bucketConfigured && /^grafana\/(loki|tempo|mimir)$/.test(imageRepository(String(c.image ?? "")))) ||
-            (c.args ?? []).some((a: unknown) => typeof a === "string" && a.startsWith("--objstore.config")),
-    );
+function objectStorageUse(pod: Record<string, any>, bucketConfigured: boolean): BucketUse | undefined {
+    const uses = containersOf(pod).flatMap((c): BucketUse[] => {
+        if (bucketConfigured && /^grafana\/(loki|tempo|mimir)$/.test(imageRepository(String(c.image ?? "")))) return ["admin"];
+        const args: unknown[] = c.args ?? [];
+        if (!args.some((a) => typeof a === "string" && a.startsWith("--objstore.config"))) return [];
+        return [args[0] === "store" ? "read" : args[0] === "compact" ? "admin" : "upload"];
+    });
+    return uses.includes("admin") ? "admin" : uses.includes("upload") ? "upload" : uses[0];
 }
 
 /**
  * Every workload that uses object storage runs as a Kubernetes service account the plan creates in
- * its namespace, annotated for Workload Identity with a GCP service account the plan creates, which
- * has been granted access to at least one planned bucket. In the long-term tier there must be some.
+ * its namespace, annotated for Workload Identity with a GCP service account the plan creates, whose
+ * bucket roles are exactly those its use needs (on every bucket it has any). In the long-term tier
+ * there must be some.
  */
 export function workloadIdentityProblems(rp: RenderedPlan): string[] {
     const problems: string[] = [];
@@ -59,27 +72,43 @@ export function workloadIdentityProblems(rp: RenderedPlan): string[] {
             .filter((r) => r.type === "gcp:serviceaccount/account:Account")
             .map((r) => `${inputs(r).accountId}@${inputs(r).project}.iam.gserviceaccount.com`),
     );
-    const bucketMembers = new Set(rp.plan.resources.filter((r) => r.type === "gcp:storage/bucketIAMMember:BucketIAMMember").map((r) => inputs(r).member));
+    // Member -> bucket -> roles.
+    const grants = new Map<string, Map<string, string[]>>();
+    for (const r of rp.plan.resources.filter((x) => x.type === "gcp:storage/bucketIAMMember:BucketIAMMember")) {
+        const { member, bucket, role } = inputs(r);
+        const byBucket = grants.get(member) ?? new Map<string, string[]>();
+        byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), role].sort());
+        grants.set(member, byBucket);
+    }
     let users = 0;
     for (const r of rp.releases) {
         const ksas = pulumiObjects(rp, r.cluster, "kubernetes:core/v1:ServiceAccount");
-        const check = (what: string, namespace: string, account: string | undefined) => {
+        const check = (what: string, namespace: string, account: string | undefined, use: BucketUse) => {
             users++;
             const ksa = ksas.find((k) => k.metadata.name === account && k.metadata.namespace === namespace);
             const gsa = ksa?.metadata.annotations?.[WORKLOAD_IDENTITY];
+            const byBucket = gsa ? grants.get(`serviceAccount:${gsa}`) : undefined;
             if (!account) problems.push(`${r.release.resource}: ${what} uses object storage as the default service account`);
             else if (!ksa) problems.push(`${r.release.resource}: ${what} runs as ${namespace}/${account}, which the plan does not create`);
             else if (!gsa) problems.push(`${r.release.resource}: ${what} runs as ${namespace}/${account}, which has no ${WORKLOAD_IDENTITY} annotation`);
             else if (!gsas.has(gsa)) problems.push(`${r.release.resource}: ${what} impersonates ${gsa}, which the plan does not create`);
-            else if (!bucketMembers.has(`serviceAccount:${gsa}`)) problems.push(`${r.release.resource}: ${what} impersonates ${gsa}, which has no bucket access`);
+            else if (!byBucket) problems.push(`${r.release.resource}: ${what} impersonates ${gsa}, which has no bucket access`);
+            else {
+                for (const [bucket, roles] of byBucket) {
+                    if (roles.join() !== ROLES_FOR[use].join()) {
+                        problems.push(`${r.release.resource}: ${what} needs ${use} access (${ROLES_FOR[use].join(", ")}) but ${gsa} has ${roles.join(", ")} on ${bucket}`);
+                    }
+                }
+            }
         };
         const bucketConfigured = configNamesBucket(r);
         for (const o of r.objects) {
             const pod = podSpecOf(o);
-            if (pod && usesObjectStorage(pod, bucketConfigured)) check(describeObject(o), namespaceOf(o, r), pod.serviceAccountName);
+            const use = pod ? objectStorageUse(pod, bucketConfigured) : undefined;
+            if (pod && use) check(describeObject(o), namespaceOf(o, r), pod.serviceAccountName, use);
             // The Thanos sidecar uploads as Prometheus itself, the Thanos Ruler as its own account.
-            if (o.kind === "Prometheus" && o.spec?.thanos?.objectStorageConfig) check(describeObject(o), namespaceOf(o, r), o.spec.serviceAccountName);
-            if (o.kind === "ThanosRuler" && o.spec?.objectStorageConfig) check(describeObject(o), namespaceOf(o, r), o.spec.serviceAccountName);
+            if (o.kind === "Prometheus" && o.spec?.thanos?.objectStorageConfig) check(describeObject(o), namespaceOf(o, r), o.spec.serviceAccountName, "upload");
+            if (o.kind === "ThanosRuler" && o.spec?.objectStorageConfig) check(describeObject(o), namespaceOf(o, r), o.spec.serviceAccountName, "upload");
         }
     }
     if (rp.plan.settings.tier === "long-term" && users === 0) problems.push("no rendered workload uses object storage in the long-term tier");
