@@ -26,6 +26,8 @@ const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
         "thanosRuler/thanosRulerSpec/objectStorageConfig/existingSecret",
         "alertmanager/alertmanagerSpec/storage", // a PVC template, declared as {}
         "grafana/grafana.ini", // Grafana's ini file as a map
+        "grafana/ingress/annotations", // annotation maps, declared as {}
+        "grafana/service/annotations",
     ],
     "argo-cd": [
         "**/resources",
@@ -90,7 +92,7 @@ describe("Helm charts", () => {
                         { name: "hub-gke", location: "us-central1", role: "hub" },
                         { name: "edge", location: "us-east1", role: "spoke" },
                     ],
-                    grafana: { ingress: { enabled: true, host: "grafana.example.com", className: "nginx", tlsSecretName: "tls" } },
+                    grafana: { ingress: { enabled: true, host: "grafana.example.com", className: "nginx", tlsSecretName: "tls", access: "password-only" } },
                     fleet: { hub: { host: "fleet.example.com" } },
                 },
             }),

@@ -12,6 +12,7 @@ import { workloadIdentities } from "../gcp/stores";
 import { installGitOps } from "../gitops/install";
 import { gkeKubeconfig } from "../kubernetes/kubeconfig";
 import { storageClassSpec } from "../kubernetes/storage-class";
+import { namespacePodSecurityLevel, podSecurityLabels } from "../kubernetes/pod-security";
 import { installMetrics } from "../metrics/install";
 import { installSre } from "../sre/install";
 import { installLogsAndTraces } from "../signals/install";
@@ -45,7 +46,16 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         for (const ns of [...new Set(Object.values(settings.namespaces))]) {
             namespaces[ns] = new k8s.core.v1.Namespace(
                 `${id}-ns-${ns}`,
-                { metadata: { name: ns, labels: { "app.kubernetes.io/part-of": "observability-platform" } } },
+                {
+                    metadata: {
+                        name: ns,
+                        labels: {
+                            "app.kubernetes.io/part-of": "observability-platform",
+                            // Admission refuses pods beyond the level this namespace's own pods need.
+                            ...podSecurityLabels(namespacePodSecurityLevel(settings, ns)),
+                        },
+                    },
+                },
                 on,
             );
         }

@@ -3,6 +3,7 @@
 // ignored setting.
 import { z } from "zod";
 import { alertingSchema, slosSchema } from "../sre/config-schema";
+import { GRAFANA_ACCESS, ingressClassName, MAX_ALLOWLIST_ENTRIES, sourceRange } from "../grafana/exposure-settings";
 
 export const TIERS = ["minimal", "long-term"] as const;
 export const METRICS_BACKENDS = ["prometheus", "mimir", "thanos"] as const;
@@ -302,8 +303,16 @@ export const settingsSchema = z.strictObject({
         ingress: z.strictObject({
             enabled: z.boolean({ error: "true or false" }),
             host: hostname.optional(),
-            className: z.string().min(1).optional(),
+            // Which controller builds the load balancer; the tier default is GKE's VPC-only one.
+            className: ingressClassName,
             tlsSecretName: dnsLabel.optional(),
+            // Who may reach Grafana's login page (grafana/exposure-settings.ts).
+            access: z.enum(GRAFANA_ACCESS, { error: `one of ${GRAFANA_ACCESS.map((a) => `"${a}"`).join(" | ")}` }),
+            iapOAuthSecretName: dnsLabel.optional(),
+            allowlist: z
+                .array(sourceRange, { error: 'a list of source ranges such as ["203.0.113.0/24"]' })
+                .max(MAX_ALLOWLIST_ENTRIES, { error: `at most ${MAX_ALLOWLIST_ENTRIES} source ranges` })
+                .optional(),
         }),
     }),
     loki: z.strictObject({

@@ -9,6 +9,7 @@ import { BACKENDS_BY_TIER, MAX_RETENTION_SIZE_SHARE, TIER_PRESETS } from "./tier
 import { settingsSchema, TIERS, type Settings, type Tier } from "./schema";
 import { sreConfigProblems } from "../sre/config-schema";
 import { sloRetentionProblems } from "../sre/evaluation";
+import { grafanaExposureProblems } from "../grafana/exposure-settings";
 import {
     isSecretConfigKey,
     SECRET_CONFIG_KEYS,
@@ -212,19 +213,7 @@ function crossFieldProblems(c: Record<string, Json>): ConfigProblem[] {
             given: loki.replicas,
         });
     }
-    const grafana = isPlainObject(c.grafana) ? c.grafana : {};
-    const ingress = isPlainObject(grafana.ingress) ? grafana.ingress : {};
-    if (ingress.enabled === true) {
-        for (const key of ["host", "tlsSecretName"] as const) {
-            if (ingress[key] === undefined) {
-                problems.push({
-                    path: ["grafana", "ingress", key],
-                    expected: "a value when grafana.ingress.enabled is true (Grafana is only exposed over TLS)",
-                    given: undefined,
-                });
-            }
-        }
-    }
+    problems.push(...grafanaExposureProblems(c));
     problems.push(...sreConfigProblems(c));
     problems.push(...longTermMetricsProblems(c));
     problems.push(...retentionCapProblems(c));

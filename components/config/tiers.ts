@@ -183,7 +183,7 @@ export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
         retention: { metricsDays: 15, logsDays: 30, tracesDays: 7 },
         prometheus: { replicas: 1, scrapeInterval: "30s", retentionDays: 15, storageGi: 20 },
         alertmanager: { replicas: 1, storageGi: 1, retentionHours: 120 },
-        grafana: { storageGi: 5, ingress: { enabled: false } },
+        grafana: { storageGi: 5, ingress: { enabled: false, className: "gce-internal", access: "private-network" } },
         argocd: { highAvailability: false },
         resources: minimalResources,
         // Cost estimate assumptions: a small cluster (about what 1Gi of Prometheus memory holds).
@@ -214,7 +214,7 @@ export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
         // long-term store's ingestion and serves the most recent queries.
         prometheus: { replicas: 2, scrapeInterval: "30s", retentionDays: 7, storageGi: 50 },
         alertmanager: { replicas: 3, storageGi: 2, retentionHours: 120 },
-        grafana: { storageGi: 10, ingress: { enabled: false } },
+        grafana: { storageGi: 10, ingress: { enabled: false, className: "gce-internal", access: "private-network" } },
         argocd: { highAvailability: true },
         resources: longTermResources,
         // Cost estimate assumptions: a few hundred thousand series (what Prometheus is sized for above);

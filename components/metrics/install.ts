@@ -6,6 +6,7 @@ import { CHARTS } from "../charts/pins";
 import type { ClusterContext } from "../cluster/context";
 import { KSA_NAMES } from "../gcp/stores";
 import { grafanaDatasources } from "../grafana/datasources";
+import { installGrafanaExposure } from "../grafana/exposure";
 import { GRAFANA_ADMIN_SECRET_KEYS, kubePrometheusStackValues } from "./kube-prometheus-stack";
 import { installLongTermStore, prepareMetricsShipping } from "./long-term";
 import { rulerInUse } from "../sre/evaluation";
@@ -29,6 +30,8 @@ export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Reso
     // Spokes collect only: no Grafana, so no admin password either.
     const admin = ctx.isHub ? grafanaAdmin(ctx) : undefined;
     const shippingAfter = prepareMetricsShipping(ctx);
+    // The load balancer's backend settings exist before Grafana's Service names them.
+    const exposureAfter = ctx.isHub ? installGrafanaExposure(ctx) : [];
 
     // With Thanos, Prometheus (its sidecar) and the hub's Thanos Ruler, when it has rules, run as
     // Kubernetes service accounts of the uploader Workload Identity account (see gcp/stores).
@@ -54,6 +57,7 @@ export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Reso
             ...(prometheusAccount ? [prometheusAccount] : []),
             ...(rulerAccount ? [rulerAccount] : []),
             ...shippingAfter,
+            ...exposureAfter,
             ...collectorsAfter,
         ],
     });

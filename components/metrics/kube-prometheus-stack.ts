@@ -3,6 +3,7 @@
 import type { ClusterSettings, Settings } from "../config/schema";
 import { KSA_NAMES } from "../gcp/stores";
 import type { GrafanaDatasource } from "../grafana/datasources";
+import { grafanaExposureValues } from "../grafana/exposure";
 import { containerResources, volumeClaimSpec } from "../kubernetes/resources";
 import { KUBE_PROMETHEUS_STACK_FULLNAME } from "./endpoints";
 import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
@@ -109,7 +110,7 @@ function gkeControlPlaneValues() {
 }
 
 function grafanaValues(settings: Settings, refs: KubePrometheusStackRefs) {
-    const ingress = settings.grafana.ingress;
+    const exposure = grafanaExposureValues(settings);
     return {
         enabled: true,
         // SQLite on a ReadWriteOnce disk has one writer: one replica, replaced rather than rolled.
@@ -128,22 +129,13 @@ function grafanaValues(settings: Settings, refs: KubePrometheusStackRefs) {
             size: `${settings.grafana.storageGi}Gi`,
         },
         resources: containerResources(settings.resources.grafana),
-        // Reachable inside the cluster only, unless an ingress with TLS is configured.
-        service: { type: "ClusterIP" },
-        ingress:
-            ingress.enabled && ingress.host && ingress.tlsSecretName
-                ? {
-                      enabled: true,
-                      ...(ingress.className ? { ingressClassName: ingress.className } : {}),
-                      hosts: [ingress.host],
-                      path: "/",
-                      pathType: "Prefix",
-                      tls: [{ secretName: ingress.tlsSecretName, hosts: [ingress.host] }],
-                  }
-                : { enabled: false },
+        // Reachable inside the cluster only, unless an ingress with TLS is configured
+        // (grafana/exposure.ts decides the class, the access guard and the TLS-only settings).
+        service: exposure.service,
+        ingress: exposure.ingress,
         "grafana.ini": {
             analytics: { reporting_enabled: false, check_for_updates: false },
-            ...(ingress.enabled && ingress.host ? { server: { root_url: `https://${ingress.host}` } } : {}),
+            ...exposure.ini,
         },
         testFramework: { enabled: false },
         sidecar: {
