@@ -17,6 +17,7 @@ import { installMetrics } from "../metrics/install";
 import { installSre } from "../sre/install";
 import { installLogsAndTraces } from "../signals/install";
 import { releaseInstaller, type ClusterContext } from "./context";
+import { networkPolicies } from "./network-policies";
 
 export interface ClusterPlatformArgs {
     settings: Settings;
@@ -56,6 +57,16 @@ export class ClusterPlatform extends pulumi.ComponentResource {
                         },
                     },
                 },
+                on,
+            );
+        }
+
+        // Default-deny ingress in each platform namespace, with the flows the platform needs.
+        for (const policy of networkPolicies(settings, cluster)) {
+            const { name, namespace } = policy.metadata;
+            new k8s.networking.v1.NetworkPolicy(
+                `${id}-netpol-${namespace}-${name}`,
+                { ...policy, metadata: { ...policy.metadata, namespace: namespaces[namespace].metadata.name } },
                 on,
             );
         }

@@ -329,6 +329,9 @@ export const settingsSchema = z.strictObject({
     }),
     tempo: z.strictObject({ storageGi: diskGi }),
     argocd: z.strictObject({ highAvailability: z.boolean({ error: "true or false" }) }),
+    // Default-deny ingress NetworkPolicies in the platform namespaces (cluster/network-policies.ts).
+    // Off for a CNI that does not enforce them, or to roll the platform out before its policies.
+    networkPolicies: z.strictObject({ enabled: z.boolean({ error: "true or false" }) }),
     resources: resourcesSchema,
     // Cost estimate (npm run cost): how compute is bought and the usage the estimate assumes.
     cost: z.strictObject({

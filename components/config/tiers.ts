@@ -170,6 +170,8 @@ const shared = {
         rulerStorageGi: 2,
     },
     fleet: { hub: {}, gatewayReplicas: 2, certificateValidityDays: 365 },
+    // Both tiers enforce the platform's NetworkPolicies (GKE Dataplane V2 always does).
+    networkPolicies: { enabled: true },
 } as const;
 
 // Health checks and probes, whose access-log lines are dropped when loki.dropHealthChecks is on.
