@@ -2,13 +2,16 @@
 // Runs index.ts under Pulumi's mocks with Pulumi.<name>.yaml (or --stack-file) and writes the
 // plan to <dir> (default out/<name>). --render also renders every Helm release with Helm 3 and the
 // pinned chart packages into <dir>/manifests/ (charts come from the chart cache; see npm run charts).
+// An earlier plan in <dir> stands for the stack's last deployment: the data-loss guard refuses a plan
+// that would delete what that one stored (components/data-loss), and the earlier plan stays.
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config/errors";
+import { DataLossError } from "../components/data-loss/guard";
 import { ChartNotFoundError } from "./charts/cache";
 import { RenderError } from "./charts/render";
 import { describeRendered, renderPlanDir } from "./offline/manifests";
-import { DEFAULT_NODES_PER_CLUSTER, PlanDirError, planStack, summarize, writePlan } from "./offline/plan";
+import { DEFAULT_NODES_PER_CLUSTER, PlanDirError, planStack, previousPlanOutputs, summarize, writePlan } from "./offline/plan";
 
 async function main(): Promise<number> {
     const started = process.hrtime.bigint();
@@ -32,10 +35,16 @@ async function main(): Promise<number> {
     const out = path.resolve(values.out ?? path.join("out", stack));
     let plan;
     try {
-        plan = await planStack(stack, { stackFile: values["stack-file"] });
+        // The earlier plan in the folder stands for the last deployment: the data-loss guard
+        // compares with it, as `pulumi up` compares with the stack's last outputs.
+        plan = await planStack(stack, { stackFile: values["stack-file"], previousOutputs: previousPlanOutputs(out) });
     } catch (err) {
-        // Nothing is written for a plan that failed.
-        console.error(err instanceof ConfigError ? err.message : `Plan of stack "${stack}" failed: ${(err as Error).stack ?? err}`);
+        // Nothing is written for a plan that failed; a refused one leaves the earlier plan in place.
+        if (err instanceof DataLossError) {
+            console.error(`${err.message}\n(Compared with the earlier plan in ${path.relative(process.cwd(), out) || "."}.)`);
+        } else {
+            console.error(err instanceof ConfigError ? err.message : `Plan of stack "${stack}" failed: ${(err as Error).stack ?? err}`);
+        }
         return 1;
     }
     let files: string[];

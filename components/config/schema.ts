@@ -263,6 +263,9 @@ export const settingsSchema = z.strictObject({
     project: gcpProjectId,
     region: gcpRegion,
     tier: z.enum(TIERS, { error: 'one of "minimal" | "long-term"' }),
+    // Lets one deployment delete stored data the data-loss guard would refuse (components/data-loss).
+    // A top-level key reaches the program as text ("true"), a preset's as a boolean.
+    allowDataLoss: z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], { error: "true or false" }),
     metricsBackend: z.enum(METRICS_BACKENDS, { error: 'one of "prometheus" | "mimir" | "thanos"' }),
     clusters: z.array(clusterSchema, { error: "a list of clusters" }).min(1, {
         error: "at least one cluster (exactly one with role hub)",

@@ -110,6 +110,8 @@ const longTermResources: Record<Workload, ResourceSpec> = {
 };
 
 const shared = {
+    // Set for the one run that is meant to delete stored data, then removed (components/data-loss).
+    allowDataLoss: false,
     namespaces: { monitoring: "monitoring", logging: "logging", tracing: "tracing", gitops: "argocd" },
     // Sizes from the plan we follow: Loki 100Gi and Tempo 50Gi of persistent disk.
     loki: { storageGi: 100 },

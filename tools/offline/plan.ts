@@ -56,6 +56,8 @@ export interface PlanOptions {
     /** Reads the config from this file instead of Pulumi.<stack>.yaml. */
     stackFile?: string;
     onRegistered?: (resource: RecordedResource) => void;
+    /** The outputs of the plan this one follows (its outputs.json), as the stack's last deployment. */
+    previousOutputs?: Readonly<Record<string, unknown>>;
 }
 
 const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -83,6 +85,7 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
         program: path.join(projectDir, "index.ts"),
         clusters: options.clusters,
         onRegistered: options.onRegistered,
+        previousOutputs: options.previousOutputs,
     });
     const byUrn = new Map<string, RecordedResource>(run.resources.map((r) => [r.urn, r]));
     const nameOf = (urn?: string) => (urn ? (byUrn.get(urn)?.name ?? urn) : null);
@@ -150,6 +153,16 @@ export function preparePlanDir(dir: string): void {
         );
     }
     for (const entry of entries) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+}
+
+/**
+ * The outputs of the earlier plan in `dir` (a folder with the plan marker), which the next plan into
+ * it follows as `pulumi up` follows the last deployment; undefined when there is none.
+ */
+export function previousPlanOutputs(dir: string): Record<string, unknown> | undefined {
+    const file = path.join(dir, "outputs.json");
+    if (!fs.existsSync(path.join(dir, PLAN_MARKER)) || !fs.existsSync(file)) return undefined;
+    return JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
 }
 
 /** Writes the plan under `dir`, replacing what an earlier plan left there (see preparePlanDir). */

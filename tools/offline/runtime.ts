@@ -43,7 +43,15 @@ export interface ProgramRunOptions {
     clusters?: Readonly<Record<string, FakeCluster>>;
     /** Receives every registration as it happens, also when the run then fails. */
     onRegistered?: (resource: RecordedResource) => void;
+    /**
+     * The outputs of the stack's last deployment, which a StackReference to the stack itself reads
+     * (the data-loss guard); none stands for a first deployment.
+     */
+    previousOutputs?: Readonly<Record<string, unknown>>;
 }
+
+/** The organization of a DIY backend, which is what `pulumi.getOrganization()` returns there. */
+export const OFFLINE_ORGANIZATION = "organization";
 
 export const SECRET_MASK = "[secret]";
 // The key under which Pulumi's wire format marks secrets, resource references and output values.
@@ -111,6 +119,18 @@ function fakeClusterLookup(inputs: Record<string, any>, overrides: Readonly<Reco
     };
 }
 
+const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
+
+/**
+ * The engine's answer to a StackReference: the referenced stack's outputs. Only the stack itself can
+ * be referenced offline; its last outputs are the previous plan's.
+ */
+function stackReferenceRead(name: string, options: ProgramRunOptions) {
+    const self = `${OFFLINE_ORGANIZATION}/${options.project}/${options.stack}`;
+    if (name !== self) throw new Error(`the offline plan can read only the stack's own outputs (${self}), not those of ${name}`);
+    return { id: name, state: { name, outputs: { ...(options.previousOutputs ?? {}) }, secretOutputNames: [] } };
+}
+
 interface MonitorLike {
     registerResource(req: any, callback: (err: unknown, resp: any) => void): void;
     registerResourceOutputs(req: any, callback: (err: unknown, resp: any) => void): void;
@@ -148,10 +168,13 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
         pulumi.runtime.setAllConfig(options.config, [...options.secretKeys]);
         await pulumi.runtime.setMocks(
             {
-                newResource: (args) => ({
-                    id: args.custom === false ? undefined : `${args.name}-id`,
-                    state: { ...args.inputs, ...fakeState(args.type, args.name, args.inputs) },
-                }),
+                newResource: (args) => {
+                    if (args.type === STACK_REFERENCE_TYPE) return stackReferenceRead(args.inputs.name, options);
+                    return {
+                        id: args.custom === false ? undefined : `${args.name}-id`,
+                        state: { ...args.inputs, ...fakeState(args.type, args.name, args.inputs) },
+                    };
+                },
                 call: (args) => {
                     if (args.token === "gcp:container/getCluster:getCluster") {
                         return fakeClusterLookup(args.inputs, options.clusters ?? {});
@@ -162,6 +185,7 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
             options.project,
             options.stack,
             false,
+            OFFLINE_ORGANIZATION,
         );
         const monitor = runtimeSettings.getMonitor() as unknown as MonitorLike;
         const register = monitor.registerResource.bind(monitor);
@@ -196,7 +220,12 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
         delete require.cache[require.resolve(program)];
         await Promise.race([
             (async () => {
-                await pulumi.runtime.runInPulumiStack(async () => require(program));
+                // As the CLI does: a program that exports a function is run by calling it, and what
+                // it returns (awaited) are the stack outputs.
+                await pulumi.runtime.runInPulumiStack(async () => {
+                    const exported = require(program);
+                    return exported instanceof Function ? await exported() : exported;
+                });
                 await runtimeSettings.disconnect();
             })(),
             failure,
