@@ -7,9 +7,9 @@ import { networkPolicies } from "../components/cluster/network-policies";
 import { resolveSettings } from "../components/config/settings";
 import type { Plan } from "../tools/offline/plan";
 import { evaluateIngress, planFlows, podsOf, type NetworkPolicy, type Pod, type PlanPod, type Source } from "./support/network-policy";
-import { planVariant, stackConfig, type PlanVariant } from "./support/program";
-import { loadModels, objectProblems, renderPlan, type RenderedPlan } from "./support/rendered";
-import { planStack } from "../tools/offline/plan";
+import { planVariant } from "./support/program";
+import { loadModels, objectProblems, type RenderedPlan } from "./support/rendered";
+import { RENDERED_STACKS, renderedStack } from "./support/rendered-stacks";
 
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const ns = (name: string) => ({ "kubernetes.io/metadata.name": name });
@@ -114,24 +114,7 @@ describe("networkPolicies setting", () => {
     });
 });
 
-const FLEET = [
-    { name: "hub-gke", location: "us-central1", role: "hub" },
-    { name: "edge-a", location: "us-east1-b", role: "spoke" },
-    { name: "edge-b", location: "europe-west1", role: "spoke", project: "acme-edge-eu" },
-];
-
-interface Case {
-    name: string;
-    stack: string;
-    variant?: PlanVariant;
-}
-
-const CASES: Case[] = [
-    { name: "dev", stack: "dev" },
-    { name: "prod", stack: "prod" },
-    { name: "prod on Thanos, Loki distributed", stack: "prod", variant: { set: { metricsBackend: "thanos", loki: { deploymentMode: "Distributed" } } } },
-    { name: "a fleet of 3 clusters", stack: "prod", variant: { set: { clusters: FLEET, fleet: { hub: { host: "fleet.hub.acme-corp.example" } } } } },
-];
+const CASES = (["dev", "prod", "thanos", "fleet"] as const).map((key) => ({ key, name: RENDERED_STACKS[key].name }));
 
 const policiesOf = (plan: Plan, cluster: string): NetworkPolicy[] =>
     plan.resources.filter((r) => r.type === NP && r.provider === `${cluster}-k8s`).map((r) => r.inputs as unknown as NetworkPolicy);
@@ -152,10 +135,7 @@ describe("platform NetworkPolicies on rendered plans", function () {
     const rendered = new Map<string, RenderedPlan>();
 
     before(async () => {
-        for (const c of CASES) {
-            const plan = await planStack(c.stack, { config: stackConfig(c.stack, c.variant), secretKeys: [], clusters: c.variant?.clusters });
-            rendered.set(c.name, await renderPlan(plan));
-        }
+        for (const c of CASES) rendered.set(c.name, await renderedStack(c.key));
         await loadModels(CASES.flatMap((c) => rendered.get(c.name)!.plan.resources.filter((r) => r.type === NP).map((r) => r.inputs as any)));
     });
 

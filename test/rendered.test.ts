@@ -6,8 +6,8 @@ import * as assert from "node:assert/strict";
 import { CHARTS } from "../components/charts/pins";
 import type { Settings } from "../components/config/schema";
 import { RenderError, renderReleases } from "../tools/charts/render";
-import { planStack, type Plan } from "../tools/offline/plan";
-import { PROJECT, stackConfig, type PlanVariant } from "./support/program";
+import type { Plan } from "../tools/offline/plan";
+import { RENDERED_STACKS, renderedStack, type RenderedStackKey, type StackCase } from "./support/rendered-stacks";
 import { describe as describeObject, loadModels, objectProblems, renderPlan, type K8sObject, type RenderedPlan, type RenderedRelease } from "./support/rendered";
 import {
     addressProblems,
@@ -23,42 +23,8 @@ import {
     type ClaimExpectation,
 } from "./support/rendered-checks";
 
-// Sentinels standing in for real secrets: none may reach a rendered manifest.
-const SECRETS = {
-    pagerdutyRoutingKey: "pd-routing-key-rendered-5b1e07",
-    slackWebhookUrls: JSON.stringify({
-        "#alerts": "https://hooks.slack.com/services/T0RENDERED/B0RENDERED/renderedalerts",
-        "#monitoring": "https://hooks.slack.com/services/T0RENDERED/B0RENDERED/renderedmonitoring",
-    }),
-    heartbeatUrl: "https://hc-ping.com/rendered-sentinel-heartbeat",
-};
-
-const FLEET = [
-    { name: "hub-gke", location: "us-central1", role: "hub" },
-    { name: "edge-a", location: "us-east1-b", role: "spoke" },
-    { name: "edge-b", location: "europe-west1", role: "spoke", project: "acme-edge-eu" },
-];
-
-interface StackCase {
-    name: string;
-    stack: string;
-    variant?: PlanVariant;
-    secrets?: Record<string, string>;
-}
-
-const CASES: StackCase[] = [
-    { name: "dev", stack: "dev" },
-    { name: "prod", stack: "prod" },
-    { name: "prod on Thanos, Loki distributed", stack: "prod", variant: { set: { metricsBackend: "thanos", loki: { deploymentMode: "Distributed" } } } },
-    { name: "a fleet of 3 clusters", stack: "prod", variant: { set: { clusters: FLEET, fleet: { hub: { host: "fleet.hub.acme-corp.example" } } } } },
-    { name: "prod with every secret set", stack: "prod", secrets: SECRETS },
-];
-
-function planCase(c: StackCase): Promise<Plan> {
-    const raw = Object.fromEntries(Object.entries(c.secrets ?? {}).map(([k, v]) => [`${PROJECT}:${k}`, v]));
-    const variant = { ...c.variant, raw: { ...c.variant?.raw, ...raw } };
-    return planStack(c.stack, { config: stackConfig(c.stack, variant), secretKeys: Object.keys(raw), clusters: variant.clusters });
-}
+const CASES: readonly StackCase[] = Object.values(RENDERED_STACKS);
+const KEYS = Object.keys(RENDERED_STACKS) as RenderedStackKey[];
 
 /** The disks each chart claims, with the setting that sizes them (written out here, not derived). */
 function expectedClaims(s: Settings): ClaimExpectation[] {
@@ -98,7 +64,7 @@ describe("rendered releases", function () {
     const rendered = new Map<string, RenderedPlan>();
 
     before(async () => {
-        for (const c of CASES) rendered.set(c.name, await renderPlan(await planCase(c)));
+        for (const key of KEYS) rendered.set(RENDERED_STACKS[key].name, await renderedStack(key));
         await loadModels([...rendered.values()].flatMap(objectsOf));
     });
 

@@ -14,6 +14,7 @@ import type { AlertingRule, RecordingRule, RuleGroup } from "../components/sre/r
 import { writePlan, type Plan, type PlannedResource } from "../tools/offline/plan";
 import { ofType, planVariant } from "./support/program";
 import { promtoolPath, promtoolTestRules, runTool } from "./support/prometheus-tools";
+import { matchesSelector, type LabelSelector } from "./support/label-selector";
 
 const HOST = "fleet.hub.acme-corp.example";
 const withSpoke = (backend: string, extra: Record<string, unknown> = {}) => ({
@@ -38,29 +39,8 @@ const minimalSlos = [
     },
 ];
 
-type Selector = { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
-
-/** Kubernetes label-selector semantics (matchLabels and the four operators), as the operator and Alloy apply them. */
-function selects(selector: Selector | undefined, labels: Record<string, string>): boolean {
-    if (!selector) return false;
-    const eq = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-    const exprs = (selector.matchExpressions ?? []).every((e) => {
-        const has = e.key in labels;
-        switch (e.operator) {
-            case "In":
-                return has && (e.values ?? []).includes(labels[e.key]);
-            case "NotIn":
-                return !has || !(e.values ?? []).includes(labels[e.key]);
-            case "Exists":
-                return has;
-            case "DoesNotExist":
-                return !has;
-            default:
-                throw new Error(`operator ${e.operator}`);
-        }
-    });
-    return eq && exprs;
-}
+/** A ruleSelector: absent selects no rule (prometheus-operator's nil selector). */
+const selects = (selector: LabelSelector | undefined, labels: Record<string, string>): boolean => selector !== undefined && matchesSelector(selector, labels);
 
 const values = (plan: Plan, resource: string): Record<string, any> => {
     const r = plan.releases.find((x) => x.resource === resource);

@@ -6,13 +6,9 @@
 import type { PlannedResource } from "../../tools/offline/plan";
 import type { K8sObject, RenderedPlan } from "./rendered";
 import { podSpecOf } from "./rendered-checks";
+import { matchesSelector, type LabelSelector, type Labels } from "./label-selector";
 
-export type Labels = Readonly<Record<string, string>>;
-
-interface LabelSelector {
-    matchLabels?: Labels;
-    matchExpressions?: readonly { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: readonly string[] }[];
-}
+export type { Labels };
 
 interface Peer {
     podSelector?: LabelSelector;
@@ -62,23 +58,9 @@ export interface Verdict {
     admittedBy: string[];
 }
 
+/** A policy's podSelector: absent or empty selects every pod of its namespace. */
 export function selects(selector: LabelSelector | undefined, labels: Labels): boolean {
-    if (!selector) return true;
-    const okLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-    const okExpressions = (selector.matchExpressions ?? []).every((e) => {
-        const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-        switch (e.operator) {
-            case "In":
-                return has && (e.values ?? []).includes(labels[e.key]);
-            case "NotIn":
-                return !has || !(e.values ?? []).includes(labels[e.key]);
-            case "Exists":
-                return has;
-            case "DoesNotExist":
-                return !has;
-        }
-    });
-    return okLabels && okExpressions;
+    return selector === undefined || matchesSelector(selector, labels);
 }
 
 function ipv4(address: string): number {
