@@ -120,6 +120,7 @@ const REFUSED: Case[] = [
             [k("thanos.fiveMinuteRetentionDays")]: /at most 418 days in the long-term tier.*got 500/,
         },
     },
+    { name: "range: a Thanos sidecar's Prometheus keeping less than a failed upload's retry takes", stack: "prod", set: { ...thanos, slos: [], prometheus: { retentionDays: 2 } }, keys: { [k("prometheus.retentionDays")]: /at least 3 with metricsBackend thanos \(a failed block upload is retried after the compactor removes the partial one.*got 2/ } },
     { name: "range: with a misspelt tier, a retention no tier keeps is still reported", stack: "dev", set: { tier: "long-trem", retention: { logsDays: 999999 } }, keys: { [k("tier")]: /one of "minimal" \| "long-term"; got "long-trem"/, [k("retention.logsDays")]: /at most 425 days in any tier/ } },
     { name: "range: a retention of zero days", stack: "dev", set: { retention: { tracesDays: 0 } }, keys: { [k("retention.tracesDays")]: /a positive number of days; got 0/ } },
     { name: "range: half a day of retention", stack: "prod", set: { retention: { logsDays: 0.5 } }, keys: { [k("retention.logsDays")]: /a whole number of days; got 0.5/ } },

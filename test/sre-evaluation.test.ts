@@ -181,6 +181,7 @@ describe("where the SLO and platform rules are evaluated", function () {
 
         const kps = values(plan, `${hub}-kube-prometheus-stack`);
         const spec = kps.thanosRuler.thanosRulerSpec;
+        assert.equal(spec.retention, "3d", "keeps a block past the 2 days after which a failed upload can be retried");
         assert.equal(kps.thanosRuler.serviceAccount.name, "thanos-ruler", "uploads as its own Workload Identity account (create/get/list, no delete)");
         assert.deepEqual(spec.queryEndpoints, ["thanos-query.monitoring.svc:9090"]);
         assert.deepEqual(spec.objectStorageConfig.existingSecret, { name: "thanos-objstore", key: "objstore.yml" });

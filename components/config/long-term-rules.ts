@@ -12,6 +12,9 @@ const num = (v: Json): v is number => typeof v === "number" && Number.isFinite(v
 /** Mimir replicates every series to 3 ingesters; fewer ingesters cannot accept a write. */
 export const MIMIR_REPLICATION_FACTOR = 3;
 
+/** Days a Thanos sidecar's Prometheus keeps its blocks at least: Thanos' 2-day partial-upload age plus a day. */
+export const THANOS_MIN_LOCAL_RETENTION_DAYS = 3;
+
 export function longTermMetricsProblems(c: Record<string, Json>): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const clusters = Array.isArray(c.clusters) ? c.clusters.map(obj) : [];
@@ -51,6 +54,18 @@ export function longTermMetricsProblems(c: Record<string, Json>): ConfigProblem[
             path: ["thanos", "fiveMinuteRetentionDays"],
             expected: `at most retention.metricsDays (${retention.metricsDays}), the retention of the 1h resolution`,
             given: thanos.fiveMinuteRetentionDays,
+        });
+    }
+
+    // Sidecars upload without the right to overwrite (gcp/stores): a block whose upload failed midway
+    // is retried only once the compactor has removed the partial upload, after 2 days, so Prometheus
+    // must still hold it then.
+    const prometheus = obj(c.prometheus);
+    if (c.metricsBackend === "thanos" && num(prometheus.retentionDays) && prometheus.retentionDays < THANOS_MIN_LOCAL_RETENTION_DAYS) {
+        problems.push({
+            path: ["prometheus", "retentionDays"],
+            expected: `at least ${THANOS_MIN_LOCAL_RETENTION_DAYS} with metricsBackend thanos (a failed block upload is retried after the compactor removes the partial one, 2 days later)`,
+            given: prometheus.retentionDays,
         });
     }
 

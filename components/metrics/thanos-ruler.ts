@@ -17,6 +17,9 @@ import { containerResources, volumeClaimSpec } from "../kubernetes/resources";
 import { EVALUATOR_LABEL } from "../sre/evaluation";
 import { thanosQueryAddress, THANOS_IMAGE, THANOS_OBJSTORE_SECRET } from "./thanos";
 
+/** Thanos' PartialUploadThresholdAge (2 days) plus a day to retry the upload. */
+export const THANOS_RULER_LOCAL_RETENTION = "3d";
+
 /** The `thanosRuler` block of kube-prometheus-stack's values. */
 export function thanosRulerValues(settings: Settings, storageClassName: string) {
     const ns = settings.namespaces.monitoring;
@@ -48,7 +51,9 @@ export function thanosRulerValues(settings: Settings, storageClassName: string) 
             },
             objectStorageConfig: { existingSecret: { name: THANOS_OBJSTORE_SECRET.name, key: THANOS_OBJSTORE_SECRET.key } },
             // Local blocks only bridge the uploads; queries over the period go through Thanos Query.
-            retention: "24h",
+            // Longer than the compactor's 2 days before it removes a partial upload: an uploader may
+            // not overwrite (gcp/stores), so a failed upload is retried only after that, from here.
+            retention: THANOS_RULER_LOCAL_RETENTION,
             storage: { volumeClaimTemplate: { spec: volumeClaimSpec(storageClassName, settings.thanos.rulerStorageGi) } },
             resources: containerResources(settings.resources.thanosRuler),
         },
