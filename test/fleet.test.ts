@@ -192,6 +192,25 @@ describe("the fleet", function () {
             }
         });
 
+        it("gives each spoke exactly its credentials and, when Thanos uploads from it, the bucket config, never the hub's Alertmanager secrets", () => {
+            for (const { backend } of BACKENDS) {
+                const p = plans.get(key(backend, 3))!;
+                const secretsOn = (cluster: string) =>
+                    onCluster(p, cluster)
+                        .filter((r) => r.type === T.secret)
+                        .map((r) => `${inputs(r).metadata.namespace}/${inputs(r).metadata.name}`)
+                        .sort();
+                const spokeSecrets = [
+                    "logging/fleet-hub-credentials",
+                    "monitoring/fleet-hub-credentials",
+                    ...(backend === "thanos" ? ["monitoring/thanos-objstore"] : []),
+                    "tracing/fleet-hub-credentials",
+                ].sort();
+                for (const spoke of spokesOf(p)) assert.deepEqual(secretsOn(spoke.name), spokeSecrets, `${backend}: ${spoke.name}`);
+                assert.ok(secretsOn("hub-gke").includes("monitoring/alertmanager-platform-config"), `${backend}: the hub's Alertmanager has its config`);
+            }
+        });
+
         it("exposes the hub only through an internal load balancer, with the certificate naming the configured host", () => {
             for (const { backend } of BACKENDS) {
                 const p = plans.get(key(backend, 3))!;

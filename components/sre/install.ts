@@ -65,30 +65,9 @@ export function installSre(
     const { settings, cluster } = ctx;
     const monitoring = ctx.namespaces[settings.namespaces.monitoring].metadata.name;
 
-    const configured = (Object.keys(secrets) as SecretConfigKey[]).sort();
-    // Every cluster's Alertmanager gets the same receivers: warn once, on the hub.
-    if (ctx.isHub) {
-        for (const warning of missingReceiverWarnings(new Set(configured), settings)) pulumi.log.warn(warning, ctx.opts.parent);
-    }
-    const values = configured.map((k) => secrets[k] as pulumi.Output<string>);
-    const configYaml = pulumi.all(values).apply((plain) => {
-        const receiverSecrets: ReceiverSecrets = Object.fromEntries(configured.map((k, i) => [k, plain[i]]));
-        return yamlText(alertmanagerConfig(settings, receiverSecrets));
-    });
-    new k8s.core.v1.Secret(
-        `${cluster.name}-alertmanager-config`,
-        {
-            metadata: {
-                name: ALERTMANAGER_CONFIG_SECRET,
-                namespace: monitoring,
-                annotations: { [SECRET_KEYS_ANNOTATION]: configured.join(",") },
-            },
-            type: "Opaque",
-            // The rendered file carries the receivers' keys and URLs: a secret end to end.
-            stringData: { "alertmanager.yaml": configured.length > 0 ? pulumi.secret(configYaml) : configYaml },
-        },
-        ctx.opts,
-    );
+    // Only the hub runs Alertmanager (spokes send their alerts to it through the fleet gateway), so
+    // only the hub gets its config and the receivers' keys in it: a spoke's cluster never holds them.
+    if (ctx.isHub) installAlertmanagerConfig(ctx, monitoring, secrets);
 
     for (const rule of prometheusRules(settings, cluster.name)) {
         new k8s.apiextensions.CustomResource(
@@ -110,4 +89,30 @@ export function installSre(
             { ...ctx.opts, dependsOn: [kubePrometheusStack] },
         );
     }
+}
+
+/** The hub's Alertmanager configuration, as a Secret: it holds the receivers' keys and URLs. */
+function installAlertmanagerConfig(ctx: ClusterContext, monitoring: pulumi.Output<string>, secrets: AlertingSecrets): void {
+    const { settings, cluster } = ctx;
+    const configured = (Object.keys(secrets) as SecretConfigKey[]).sort();
+    for (const warning of missingReceiverWarnings(new Set(configured), settings)) pulumi.log.warn(warning, ctx.opts.parent);
+    const values = configured.map((k) => secrets[k] as pulumi.Output<string>);
+    const configYaml = pulumi.all(values).apply((plain) => {
+        const receiverSecrets: ReceiverSecrets = Object.fromEntries(configured.map((k, i) => [k, plain[i]]));
+        return yamlText(alertmanagerConfig(settings, receiverSecrets));
+    });
+    new k8s.core.v1.Secret(
+        `${cluster.name}-alertmanager-config`,
+        {
+            metadata: {
+                name: ALERTMANAGER_CONFIG_SECRET,
+                namespace: monitoring,
+                annotations: { [SECRET_KEYS_ANNOTATION]: configured.join(",") },
+            },
+            type: "Opaque",
+            // The rendered file carries the receivers' keys and URLs: a secret end to end.
+            stringData: { "alertmanager.yaml": configured.length > 0 ? pulumi.secret(configYaml) : configYaml },
+        },
+        ctx.opts,
+    );
 }
