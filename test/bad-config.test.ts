@@ -161,6 +161,8 @@ const REFUSED: Case[] = [
     { name: "no-op key: a project key stack", stack: "dev", set: { stack: "prod" }, keys: { [k("stack")]: /nothing: the stack's name is Pulumi's own/ } },
     { name: "no-op key: a misspelt nested key, with the key meant", stack: "dev", set: { retention: { logDays: 7 } }, keys: { [k("retention.logDays")]: /one of the keys metricsDays, logsDays, tracesDays \(did you mean "logsDays"\?\); got the unknown key "logDays"/ } },
     { name: "no-op key: an unknown top-level key", stack: "prod", set: { lokki: { replicas: 3 } }, keys: { [k("lokki")]: /did you mean "loki"\?/ } },
+    { name: "no-op key: an SLO placed on a cluster the stack does not have", stack: "prod", set: { slos: service({}, { clusters: ["prod-gke", "prod-gkee"] }) }, keys: { [k("slos[0].clusters[1]")]: /a cluster of this stack \(prod-gke\); got "prod-gkee"/ } },
+    { name: "no-op key: an SLO placed on no cluster at all", stack: "prod", set: { slos: service({}, { clusters: [] }) }, keys: { [k("slos[0].clusters")]: /at least one cluster name \(or leave the key out for the hub\)/ } },
     { name: "no-op key: a misspelt key inside an SLO", stack: "prod", set: { slos: service({ targett: 99 }) }, keys: { [k("slos[0].objectives[0].targett")]: /did you mean "target"\?/ } },
 
     // Values that become code.

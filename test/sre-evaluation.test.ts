@@ -89,6 +89,10 @@ describe("where the SLO and platform rules are evaluated", function () {
         plans.thanos = await planVariant("prod", { set: { metricsBackend: "thanos" } });
         plans["mimir-fleet"] = await planVariant("prod", withSpoke("mimir"));
         plans["thanos-fleet"] = await planVariant("prod", withSpoke("thanos"));
+        // The same fleet with the services placed: one on both clusters, one on the spoke alone.
+        const where: Record<string, string[]> = { "ojeomneo-server": ["hub-gke", "edge-gke"], "reviewmaps-server": ["edge-gke"] };
+        const placed = plans["thanos-fleet"].settings.slos.map((s) => ({ ...s, clusters: where[s.service] }));
+        plans["thanos-fleet-placed"] = await planVariant("prod", withSpoke("thanos", { slos: placed }));
         plans["minimal-fleet"] = await planVariant("dev", {
             set: { ...withSpoke("prometheus").set, slos: minimalSlos, prometheus: { retentionDays: 31, storageGi: 40 } },
         });
@@ -151,7 +155,18 @@ describe("where the SLO and platform rules are evaluated", function () {
         const hub = "hub-gke";
         const names = (rs: PlannedResource[]) => rs.map((r) => r.name).sort();
         const slo = sloRules(plan);
-        assert.deepEqual(names(slo.filter((r) => clusterOf(r) === "edge-gke")), ["edge-gke-slo-ojeomneo-server", "edge-gke-slo-reviewmaps-server"]);
+        // Services say nothing of where they run, so they run on the hub: the spoke evaluates none
+        // (its SLI-missing alerts would fire for services it never ran).
+        assert.deepEqual(names(slo.filter((r) => clusterOf(r) === "edge-gke")), []);
+        // Placed, each cluster evaluates the burn rates of the services it runs; the hub's ruler
+        // keeps the period rules of every service, whichever cluster's series they read.
+        const placed = sloRules(plans["thanos-fleet-placed"]);
+        assert.deepEqual(names(placed.filter((r) => clusterOf(r) === "edge-gke")), ["edge-gke-slo-ojeomneo-server", "edge-gke-slo-reviewmaps-server"]);
+        assert.deepEqual(names(placed.filter((r) => clusterOf(r) === hub)), [
+            "hub-gke-slo-ojeomneo-server",
+            "hub-gke-slo-ojeomneo-server-long-term",
+            "hub-gke-slo-reviewmaps-server-long-term",
+        ]);
         assert.deepEqual(names(slo.filter((r) => clusterOf(r) === hub)), [
             "hub-gke-slo-ojeomneo-server",
             "hub-gke-slo-ojeomneo-server-long-term",

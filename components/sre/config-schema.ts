@@ -155,6 +155,15 @@ export const serviceSloSchema = z.strictObject({
     namespace: z.string().regex(DNS_1123_LABEL, { error: 'a Kubernetes namespace name: at most 63 lowercase letters, digits or \'-\', starting and ending with a letter or digit, such as "shop"' }).optional(),
     /** Regex on the `pod` label selecting the service's pods (anchored, as in PromQL). Default: "<service>-.*". */
     podRegex: podRegex.optional(),
+    /**
+     * Clusters the service runs on (names from `clusters`). Default: the hub. A cluster that
+     * evaluates SLO rules locally gets this service's only where it runs: elsewhere its SLI-missing
+     * alerts would fire for a service that was never there.
+     */
+    clusters: z
+        .array(z.string({ error: "a cluster name" }), { error: "a list of cluster names" })
+        .min(1, { error: "at least one cluster name (or leave the key out for the hub)" })
+        .optional(),
 });
 
 export const slosSchema = z.array(serviceSloSchema, { error: "a list of services with their SLOs" });
@@ -204,6 +213,14 @@ export function sreConfigProblems(candidate: Record<string, unknown>): Problem[]
             problems.push({ path: ["slos", i, "service"], expected: "a service no other entry of slos has", given: entry.service });
         }
         services.add(entry.service);
+        if (Array.isArray(entry.clusters)) {
+            const known = Array.isArray(candidate.clusters) ? candidate.clusters.map((c) => (isObject(c) ? c.name : undefined)) : [];
+            entry.clusters.forEach((name, j) => {
+                if (typeof name === "string" && !known.includes(name)) {
+                    problems.push({ path: ["slos", i, "clusters", j], expected: `a cluster of this stack (${known.filter((n) => typeof n === "string").join(", ")})`, given: name });
+                }
+            });
+        }
         if (!Array.isArray(entry.objectives)) return;
         // The service's dashboards select its series by the labels all its SLOs select on.
         const selectors = entry.objectives.map((o) => (isObject(o) && isObject(o.selector) ? o.selector : undefined));

@@ -195,6 +195,11 @@ export interface PlacedRules {
 /** Suffix of the groups (and the PrometheusRule) a Thanos Ruler takes over from a cluster's rules. */
 export const LONG_TERM_SUFFIX = "-long-term";
 
+/** Names of the clusters a service runs on: its `clusters`, else the hub. */
+export function serviceClusters(settings: Settings, service: Settings["slos"][number]): readonly string[] {
+    return service.clusters ?? settings.clusters.filter((c) => c.role === "hub").map((c) => c.name);
+}
+
 /** The SLO rules of one cluster, placed per backend (see the top of this file). */
 export function placedSloRules(settings: Settings, cluster: ClusterSettings, ctx: Omit<SloRuleContext, "cluster">): PlacedRules[] {
     const isHub = cluster.role === "hub";
@@ -210,7 +215,8 @@ export function placedSloRules(settings: Settings, cluster: ClusterSettings, ctx
         } else {
             const localSeconds = (localRetentionDays(settings, cluster) - RETENTION_MARGIN_DAYS) * DAY;
             const { local, store } = splitByLookback(groups, localSeconds, LONG_TERM_SUFFIX);
-            if (local.length > 0) out.push({ name, evaluator: "prometheus", groups: local });
+            // Each cluster the service runs on evaluates its short windows from its own samples.
+            if (local.length > 0 && serviceClusters(settings, service).includes(cluster.name)) out.push({ name, evaluator: "prometheus", groups: local });
             // One Thanos Ruler on the hub serves every cluster. Its expressions keep each series'
             // cluster label (they do not aggregate it away), so its alerts take their cluster from
             // the series rather than the hub's name, which would give every cluster's alert one labelset.
