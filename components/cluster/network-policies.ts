@@ -8,7 +8,7 @@
 // (0.0.0.0/0 on 443, every namespace) to protect little, and would break the day a receiver moves.
 //
 // Not written here because no policy can cut them: the kubelet's probes come from the pod's own
-// node, which Kubernetes always admits (Dataplane V2 and Calico both exempt the local node), and
+// node, and Kubernetes' NetworkPolicy semantics always admit traffic from a pod's own node; and
 // host-network pods (node-exporter) are outside NetworkPolicy altogether.
 import type { ClusterSettings, Settings } from "../config/schema";
 import { FLEET_GATEWAY } from "../fleet/endpoints";
