@@ -3,6 +3,7 @@
 // ignored setting.
 import { z } from "zod";
 import { alertingSchema, slosSchema } from "../sre/config-schema";
+import { scrapeSchema } from "../metrics/scrape-config";
 import { GRAFANA_ACCESS, ingressClassName, MAX_ALLOWLIST_ENTRIES, sourceRange } from "../grafana/exposure-settings";
 
 export const TIERS = ["minimal", "long-term"] as const;
@@ -350,6 +351,8 @@ export const settingsSchema = z.strictObject({
     // SRE layer: the services' SLOs and where alerts go (secrets are not settings: see sre/secrets.ts).
     slos: slosSchema,
     alerting: alertingSchema,
+    // Application targets the hub's Prometheus scrapes, one job each (metrics/scrape-config.ts).
+    scrape: scrapeSchema,
     // Logs and traces pillars: the OpenTelemetry gateway's sampling and the auto-instrumentation.
     otel: z.strictObject({
         sampling: z.strictObject({

@@ -8,6 +8,7 @@ import { ignoredSettingProblems, longTermMetricsProblems, retentionCapProblems }
 import { BACKENDS_BY_TIER, MAX_RETENTION_SIZE_SHARE, TIER_PRESETS } from "./tiers";
 import { settingsSchema, TIERS, type Settings, type Tier } from "./schema";
 import { sreConfigProblems } from "../sre/config-schema";
+import { scrapeConfigProblems } from "../metrics/scrape-config";
 import { sloRetentionProblems } from "../sre/evaluation";
 import { grafanaExposureProblems } from "../grafana/exposure-settings";
 import {
@@ -215,6 +216,7 @@ function crossFieldProblems(c: Record<string, Json>): ConfigProblem[] {
     }
     problems.push(...grafanaExposureProblems(c));
     problems.push(...sreConfigProblems(c));
+    problems.push(...scrapeConfigProblems(c));
     problems.push(...longTermMetricsProblems(c));
     problems.push(...retentionCapProblems(c));
     // Every SLO window must be within the retention of the evaluator that reads it.

@@ -118,6 +118,8 @@ const shared = {
     tempo: { storageGi: 50 },
     // SRE layer: no SLOs unless a stack declares its services; alert routing is the same everywhere.
     slos: [] as TierPreset["slos"],
+    // No application targets unless a stack declares its services.
+    scrape: [] as TierPreset["scrape"],
     alerting: {
         runbookBaseUrl: "https://github.com/acme-corp/observability-platform/blob/main/docs/runbooks",
         slack: { alertsChannel: "#alerts", monitoringChannel: "#monitoring" },

@@ -1,4 +1,5 @@
-// Installs the metrics pillar on one cluster: kube-prometheus-stack with its Grafana.
+// Installs the metrics pillar on one cluster: kube-prometheus-stack with its Grafana, and on the hub
+// the application scrape targets.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -10,6 +11,7 @@ import { installGrafanaExposure } from "../grafana/exposure";
 import { GRAFANA_ADMIN_SECRET_KEYS, kubePrometheusStackValues } from "./kube-prometheus-stack";
 import { installLongTermStore, prepareMetricsShipping } from "./long-term";
 import { rulerInUse } from "../sre/evaluation";
+import { scrapeMonitors, undeclaredSloJobWarnings } from "./scrape-targets";
 import { withMetricsShipping } from "./shipping";
 
 const GRAFANA_ADMIN_SECRET = "grafana-admin";
@@ -62,7 +64,24 @@ export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Reso
         ],
     });
     const longTermStore = installLongTermStore(ctx, [kubePrometheusStack]);
+    if (ctx.isHub) installScrapeTargets(ctx, kubePrometheusStack);
     return { kubePrometheusStack, grafanaAdminPassword: admin?.password, longTermStore };
+}
+
+/**
+ * The application targets, on the hub only for now: the SLOs of `slos` default to the hub too.
+ * Placing a target on the clusters its service runs on can follow the SLOs' `clusters` key.
+ */
+function installScrapeTargets(ctx: ClusterContext, kubePrometheusStack: pulumi.Resource): void {
+    for (const warning of undeclaredSloJobWarnings(ctx.settings)) pulumi.log.warn(warning, ctx.opts.parent);
+    for (const monitor of scrapeMonitors(ctx.settings)) {
+        new k8s.apiextensions.CustomResource(
+            `${ctx.cluster.name}-scrape-${monitor.metadata.name}`,
+            monitor,
+            // The ServiceMonitor and PodMonitor CRDs come with kube-prometheus-stack.
+            { ...ctx.opts, dependsOn: [kubePrometheusStack] },
+        );
+    }
 }
 
 function grafanaAdmin(ctx: ClusterContext): { secret: k8s.core.v1.Secret; password: pulumi.Output<string> } {

@@ -1,0 +1,59 @@
+// The `scrape` settings as prometheus-operator monitors: a ServiceMonitor (or PodMonitor) per target,
+// in the target's own namespace, whose series all carry `job="<target name>"`.
+import type { Settings } from "../config/schema";
+
+export const SCRAPE_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
+
+export interface ScrapeMonitor {
+    apiVersion: typeof SCRAPE_MONITOR_API_VERSION;
+    kind: "ServiceMonitor" | "PodMonitor";
+    metadata: { name: string; namespace: string; labels: Record<string, string> };
+    spec: Record<string, unknown>;
+}
+
+/** One monitor per target. kube-prometheus-stack's Prometheus selects monitors of every namespace, whatever their labels. */
+export function scrapeMonitors(settings: Settings): ScrapeMonitor[] {
+    return settings.scrape.map((t) => {
+        const endpoint = {
+            port: t.port,
+            path: t.path,
+            interval: t.interval ?? settings.prometheus.scrapeInterval,
+            // The operator names the job after the Service (or "<namespace>/<PodMonitor>"), and
+            // `jobLabel` can only copy a Service label: this sets it to the name SLOs select,
+            // after the operator's own relabelings.
+            relabelings: [{ action: "replace", targetLabel: "job", replacement: t.name }],
+            ...(t.metricAllowList
+                ? { metricRelabelings: [{ action: "keep", sourceLabels: ["__name__"], regex: t.metricAllowList.join("|") }] }
+                : {}),
+        };
+        const service = t.kind === "service";
+        return {
+            apiVersion: SCRAPE_MONITOR_API_VERSION,
+            kind: service ? "ServiceMonitor" : "PodMonitor",
+            metadata: { name: t.name, namespace: t.namespace, labels: { "app.kubernetes.io/part-of": "observability-platform" } },
+            // Without a namespaceSelector a monitor selects in its own namespace only.
+            spec: { selector: { matchLabels: { ...t.selector } }, [service ? "endpoints" : "podMetricsEndpoints"]: [endpoint] },
+        };
+    });
+}
+
+/**
+ * A warning per service whose SLOs select a `job` no scrape target declares (in the selected
+ * namespace). Not an error: a monitor the platform does not own may scrape it under that job.
+ */
+export function undeclaredSloJobWarnings(settings: Settings): string[] {
+    const warnings = new Set<string>();
+    for (const service of settings.slos) {
+        for (const o of service.objectives) {
+            const { job, namespace } = o.selector;
+            if (job === undefined) continue;
+            if (settings.scrape.some((t) => t.name === job && (namespace === undefined || t.namespace === namespace))) continue;
+            const where = namespace === undefined ? "" : ` in namespace ${namespace}`;
+            warnings.add(
+                `SLOs of ${service.service} select job "${job}"${where}, which no entry of scrape declares: ` +
+                    "unless a monitor the platform does not own scrapes it under that job, their SLIs are missing",
+            );
+        }
+    }
+    return [...warnings];
+}
