@@ -53,6 +53,7 @@ const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
         "mimir/structuredConfig",
     ],
     thanos: ["**/resources"],
+    "prometheus-redis-exporter": ["**/resources", "podSecurityContext", "securityContext"],
 };
 
 /** Keys the charts document only as commented-out examples in values.yaml. */
@@ -76,6 +77,8 @@ const DOCUMENTED_IN_COMMENTS: Readonly<Record<string, readonly string[]>> = {
         "alertmanager/persistentVolume/storageClass",
     ],
     thanos: [],
+    // "# relabelings: []" under serviceMonitor.
+    "prometheus-redis-exporter": ["serviceMonitor/relabelings", "serviceMonitor/interval"],
 };
 
 describe("Helm charts", () => {

@@ -150,7 +150,11 @@ describe("rendered releases", function () {
 
             it("resolves every in-cluster address its configuration names to a rendered Service and port", () => {
                 const report = addressProblems(rp(), UNRENDERED_SERVICE_PREFIXES);
-                assert.deepEqual(report.problems, []);
+                // The Redis preset's exporters name the applications' own Redis Services, which the
+                // plan does not render: exactly those addresses, on the hub, may name no Service.
+                const hub = rp().plan.settings.clusters.find((c) => c.role === "hub")!.name;
+                const external = new Set(rp().plan.settings.redis.map((r) => `${r.address} names no Service of cluster ${hub}`));
+                assert.deepEqual(report.problems.filter((p) => !external.has(p.slice(p.lastIndexOf(": ") + 2))), []);
                 assert.ok(report.checked >= 30, `only ${report.checked} addresses checked`);
                 // Only Mimir's own addresses go unchecked, and only while its chart is not rendered.
                 const mimirRendered = rp().releases.some((r) => r.release.chart === "mimir-distributed" && !r.skipped);

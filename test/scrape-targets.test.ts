@@ -54,7 +54,8 @@ describe("scrape targets", () => {
     });
 
     it("prod declares its three services as ServiceMonitors on the hub, after the chart that ships their CRD", () => {
-        const monitors = prodPlan.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
+        // The cert-manager preset's own monitor is test/cert-manager.test.ts's.
+        const monitors = prodPlan.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor" && r.name !== "prod-gke-scrape-cert-manager");
         assert.deepEqual(
             monitors.map((m) => [m.name, m.provider, m.dependsOn]),
             [
@@ -79,7 +80,7 @@ describe("scrape targets", () => {
     });
 
     it("prod's monitors validate against the ServiceMonitor CRD kube-prometheus-stack installs, and a broken one does not", async () => {
-        const objects = prodPlan.resources.filter((r) => r.type.endsWith(":ServiceMonitor")).map((r) => r.inputs as K8sObject);
+        const objects = prodPlan.resources.filter((r) => r.type.endsWith(":ServiceMonitor") && r.name !== "prod-gke-scrape-cert-manager").map((r) => r.inputs as K8sObject);
         assert.equal(objects.length, 3);
         assert.deepEqual(await validate(objects), []);
         const broken = structuredClone(objects[0]);
@@ -91,6 +92,7 @@ describe("scrape targets", () => {
     it("a pod target becomes a PodMonitor, and an allow-list keeps only the metric names it matches", async () => {
         const settings = resolve("prod", {
             scrape: [target({ kind: "pod", port: "metrics", interval: "15s", path: "/stats", metricAllowList: ["http_.*", "process_cpu_seconds_total"] })],
+            certManager: { enabled: false },
         });
         const monitors = scrapeMonitors(settings);
         assert.deepEqual(monitors, [

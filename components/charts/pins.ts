@@ -78,6 +78,13 @@ export const CHARTS = {
         repo: "oci://registry-1.docker.io/bitnamicharts/thanos",
         crdApiVersions: [],
     },
+    // Presets: one exporter release per Redis instance of the `redis` config (metrics/redis-exporter.ts).
+    prometheusRedisExporter: {
+        chart: "prometheus-redis-exporter",
+        version: "6.29.0",
+        repo: "https://prometheus-community.github.io/helm-charts",
+        crdApiVersions: [],
+    },
 } as const satisfies Record<string, ChartPin>;
 
 /** Whether the pin names a chart in an OCI registry rather than in a classic Helm repository. */

@@ -27,6 +27,11 @@ export interface ClusterContext {
 export interface ClusterReleaseArgs {
     releaseName: string;
     namespace: string;
+    /**
+     * `namespace` is an application's, which the platform does not create or own (a preset's
+     * exporter next to the Secret it reads): it must exist already.
+     */
+    applicationNamespace?: boolean;
     chart: ChartPin;
     values: Record<string, unknown>;
     timeoutSeconds: number;
@@ -42,19 +47,19 @@ export function releaseInstaller(
     record: (releaseName: string, chart: ChartPin) => void,
 ): ClusterContext["install"] {
     return (args) => {
-        const namespace = namespaces[args.namespace];
-        if (!namespace) throw new Error(`namespace ${args.namespace} is not one of the platform's namespaces`);
+        const namespace = args.applicationNamespace ? undefined : namespaces[args.namespace];
+        if (!namespace && !args.applicationNamespace) throw new Error(`namespace ${args.namespace} is not one of the platform's namespaces`);
         record(args.releaseName, args.chart);
         return pinnedRelease(
             `${clusterName}-${args.releaseName}`,
             {
                 releaseName: args.releaseName,
-                namespace: namespace.metadata.name,
+                namespace: namespace ? namespace.metadata.name : args.namespace,
                 chart: args.chart,
                 values: args.values,
                 timeoutSeconds: args.timeoutSeconds,
             },
-            { ...opts, dependsOn: [namespace, ...alwaysAfter, ...(args.dependsOn ?? [])] },
+            { ...opts, dependsOn: [...(namespace ? [namespace] : []), ...alwaysAfter, ...(args.dependsOn ?? [])] },
         );
     };
 }

@@ -4,6 +4,8 @@
 import { z } from "zod";
 import { alertingSchema, slosSchema } from "../sre/config-schema";
 import { scrapeSchema } from "../metrics/scrape-config";
+import { certManagerSchema } from "../metrics/cert-manager";
+import { redisSchema } from "../metrics/redis-config";
 import { GRAFANA_ACCESS, ingressClassName, MAX_ALLOWLIST_ENTRIES, sourceRange } from "../grafana/exposure-settings";
 
 export const TIERS = ["minimal", "long-term"] as const;
@@ -161,6 +163,8 @@ export const WORKLOADS = [
     // Evaluates the SLO recordings that read more than a cluster's local window (issue 13).
     "thanosRuler",
     "fleetGateway",
+    // Presets: one redis_exporter per instance of `redis`.
+    "redisExporter",
 ] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
@@ -353,6 +357,10 @@ export const settingsSchema = z.strictObject({
     alerting: alertingSchema,
     // Application targets the hub's Prometheus scrapes, one job each (metrics/scrape-config.ts).
     scrape: scrapeSchema,
+    // The cert-manager the cluster already runs: its ServiceMonitor and certificate alerts (metrics/cert-manager.ts).
+    certManager: certManagerSchema,
+    // Redis instances watched through an exporter each, with the Redis alerts (metrics/redis-config.ts).
+    redis: redisSchema,
     // Logs and traces pillars: the OpenTelemetry gateway's sampling and the auto-instrumentation.
     otel: z.strictObject({
         sampling: z.strictObject({
@@ -394,8 +402,10 @@ export type DeepReadonly<T> = T extends (infer E)[]
 /** What a stack may set: the settings without the values that come from elsewhere. */
 export type TierPreset = Omit<
     z.infer<typeof settingsSchema>,
-    "stack" | "project" | "region" | "clusters" | "tier" | "metricsBackend" | "prometheus"
+    "stack" | "project" | "region" | "clusters" | "tier" | "metricsBackend" | "prometheus" | "certManager"
 > & {
     metricsBackend: MetricsBackend;
+    // Its other keys default in the schema (metrics/cert-manager.ts).
+    certManager: z.input<typeof certManagerSchema>;
     prometheus: Omit<z.infer<typeof settingsSchema>["prometheus"], "retentionSizeGi">;
 };

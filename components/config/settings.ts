@@ -9,6 +9,8 @@ import { BACKENDS_BY_TIER, MAX_RETENTION_SIZE_SHARE, TIER_PRESETS } from "./tier
 import { settingsSchema, TIERS, type Settings, type Tier } from "./schema";
 import { sreConfigProblems } from "../sre/config-schema";
 import { scrapeConfigProblems } from "../metrics/scrape-config";
+import { certManagerConfigProblems } from "../metrics/cert-manager";
+import { redisConfigProblems } from "../metrics/redis-config";
 import { sloRetentionProblems } from "../sre/evaluation";
 import { grafanaExposureProblems } from "../grafana/exposure-settings";
 import {
@@ -217,6 +219,8 @@ function crossFieldProblems(c: Record<string, Json>): ConfigProblem[] {
     problems.push(...grafanaExposureProblems(c));
     problems.push(...sreConfigProblems(c));
     problems.push(...scrapeConfigProblems(c));
+    problems.push(...certManagerConfigProblems(c));
+    problems.push(...redisConfigProblems(c));
     problems.push(...longTermMetricsProblems(c));
     problems.push(...retentionCapProblems(c));
     // Every SLO window must be within the retention of the evaluator that reads it.

@@ -74,6 +74,8 @@ const minimalResources: Record<Workload, ResourceSpec> = {
     otelOperator: res("20m", "64Mi", "192Mi"),
     ...longTermMetricsResources,
     fleetGateway: res("50m", "32Mi", "128Mi"),
+    // One INFO per scrape against one instance: a few MiB of Go heap.
+    redisExporter: res("10m", "32Mi", "64Mi"),
 };
 
 const longTermResources: Record<Workload, ResourceSpec> = {
@@ -107,6 +109,7 @@ const longTermResources: Record<Workload, ResourceSpec> = {
     otelOperator: res("50m", "128Mi", "256Mi"),
     ...longTermMetricsResources,
     fleetGateway: res("100m", "64Mi", "256Mi"),
+    redisExporter: res("10m", "32Mi", "64Mi"),
 };
 
 const shared = {
@@ -120,6 +123,10 @@ const shared = {
     slos: [] as TierPreset["slos"],
     // No application targets unless a stack declares its services.
     scrape: [] as TierPreset["scrape"],
+    // cert-manager is not the platform's: a stack that runs it turns the preset on.
+    certManager: { enabled: false },
+    // No Redis instances unless a stack declares them.
+    redis: [] as TierPreset["redis"],
     alerting: {
         runbookBaseUrl: "https://github.com/acme-corp/observability-platform/blob/main/docs/runbooks",
         slack: { alertsChannel: "#alerts", monitoringChannel: "#monitoring" },

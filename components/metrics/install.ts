@@ -12,6 +12,7 @@ import { GRAFANA_ADMIN_SECRET_KEYS, kubePrometheusStackValues } from "./kube-pro
 import { installLongTermStore, prepareMetricsShipping } from "./long-term";
 import { rulerInUse } from "../sre/evaluation";
 import { scrapeMonitors, undeclaredSloJobWarnings } from "./scrape-targets";
+import { installRedisExporters } from "./redis-exporter";
 import { withMetricsShipping } from "./shipping";
 
 const GRAFANA_ADMIN_SECRET = "grafana-admin";
@@ -65,6 +66,7 @@ export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Reso
     });
     const longTermStore = installLongTermStore(ctx, [kubePrometheusStack]);
     if (ctx.isHub) installScrapeTargets(ctx, kubePrometheusStack);
+    if (ctx.isHub) installRedisExporters(ctx, kubePrometheusStack);
     return { kubePrometheusStack, grafanaAdminPassword: admin?.password, longTermStore };
 }
 

@@ -1,6 +1,7 @@
 // The `scrape` settings as prometheus-operator monitors: a ServiceMonitor (or PodMonitor) per target,
 // in the target's own namespace, whose series all carry `job="<target name>"`.
 import type { Settings } from "../config/schema";
+import { certManagerScrapeTargets, type ScrapeTarget } from "./cert-manager";
 
 export const SCRAPE_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
 
@@ -11,11 +12,16 @@ export interface ScrapeMonitor {
     spec: Record<string, unknown>;
 }
 
-/** One monitor per target. kube-prometheus-stack's Prometheus selects monitors of every namespace, whatever their labels. */
+/**
+ * One monitor per target (the `scrape` entries, then the presets' such as cert-manager's).
+ * kube-prometheus-stack's Prometheus selects monitors of every namespace, whatever their labels.
+ */
 export function scrapeMonitors(settings: Settings): ScrapeMonitor[] {
-    return settings.scrape.map((t) => {
+    const targets: readonly ScrapeTarget[] = [...settings.scrape, ...certManagerScrapeTargets(settings)];
+    return targets.map((t) => {
         const endpoint = {
             port: t.port,
+            ...(t.honorLabels ? { honorLabels: true } : {}),
             path: t.path,
             interval: t.interval ?? settings.prometheus.scrapeInterval,
             // The operator names the job after the Service (or "<namespace>/<PodMonitor>"), and

@@ -3,6 +3,7 @@
 // fire, so only the backends the stack uses get theirs.
 import type { Settings } from "../config/schema";
 import { rulerInUse } from "./evaluation";
+import { certManagerAlertGroups } from "./cert-manager-alerts";
 import { promString, type AlertingRule, type RuleGroup } from "./rules";
 
 interface PlatformAlert {
@@ -236,5 +237,8 @@ export function platformAlertGroups(settings: Settings, cluster: string): RuleGr
         labels: { severity: a.severity, cluster, component: "observability-platform" },
         annotations: { summary: a.summary, description: a.description, runbook_url: runbookUrl(settings, a.alert) },
     }));
-    return [{ name: "observability-platform-self-monitoring", rules }];
+    return [
+        { name: "observability-platform-self-monitoring", rules },
+        ...certManagerAlertGroups(settings, cluster, (alert) => runbookUrl(settings, alert)),
+    ];
 }

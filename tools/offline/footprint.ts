@@ -115,6 +115,8 @@ const READERS: Record<string, (v: Values) => Pod[]> = {
         { workload: "collector", pods: v.mode === "daemonset" ? "node" : (v.replicaCount ?? 1), containers: [v.resources] },
     ],
     "opentelemetry-operator": (v) => [{ workload: "manager", pods: v.replicaCount ?? 1, containers: [at(v, "manager.resources")] }],
+    // The Redis preset: one exporter pod per instance.
+    "prometheus-redis-exporter": (v) => [{ workload: "redis-exporter", pods: v.replicaCount ?? 1, containers: [v.resources] }],
 };
 
 /** Charts without a reader: every `resources` block once, times a `replicas` next to it. */
