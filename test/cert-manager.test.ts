@@ -2,43 +2,20 @@
 // runs under job "cert-manager" and alerts on its certificates; dev does neither; bad settings are
 // refused at their key path; the alerts fire on the failures they name and stay quiet otherwise.
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
-import { ConfigError } from "../components/config/errors";
-import { parseConfigValue, resolveSettings, type StackConfigInput } from "../components/config/settings";
-import type { Settings } from "../components/config/schema";
 import { scrapeMonitors } from "../components/metrics/scrape-targets";
 import { PROMETHEUS_RULE_TYPE, prometheusRules } from "../components/sre/install";
 import type { AlertingRule, RuleGroup } from "../components/sre/rules";
 import type { Plan } from "../tools/offline/plan";
-import { readStackConfig } from "../tools/offline/stack-config";
 import { ofType, planVariant } from "./support/program";
 import { promtoolTestRules } from "./support/prometheus-tools";
 import { loadModels, objectProblems, type K8sObject } from "./support/rendered";
+import { refusedKeys, resolveStack } from "./support/stack-settings";
 
-const ROOT = path.resolve(__dirname, "..");
 const NS = "observability-platform";
 const MONITOR_TYPE = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
 const RUNBOOKS = "https://github.com/acme-corp/observability-platform/blob/main/docs/runbooks";
 
-function resolve(stack: "dev" | "prod", set: Record<string, unknown> = {}): Settings {
-    const { config } = readStackConfig(ROOT, stack);
-    const values: Record<string, unknown> = {};
-    for (const [key, raw] of Object.entries(config)) if (key.startsWith(`${NS}:`)) values[key.slice(NS.length + 1)] = parseConfigValue(raw);
-    const input: StackConfigInput = { stack, namespace: NS, values: { ...values, ...set }, gcpProject: config["gcp:project"], gcpRegion: config["gcp:region"] };
-    return resolveSettings(input);
-}
-
-/** The lines of the ConfigError, by the key each names. */
-function refusedKeys(set: Record<string, unknown>): Map<string, string> {
-    try {
-        resolve("prod", set);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, String(err));
-        const lines = err.message.split("\n").filter((l) => l.startsWith("  - "));
-        return new Map(lines.map((l) => [l.slice(4, l.indexOf(": expected ")), l]));
-    }
-    assert.fail("the config was accepted");
-}
+const resolve = resolveStack;
 
 async function validate(objects: K8sObject[]): Promise<string[]> {
     await loadModels(objects);

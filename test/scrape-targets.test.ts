@@ -1,43 +1,18 @@
 // Application scrape targets (`scrape`): each becomes a monitor the operator accepts, whose series
 // carry the job name the stack's SLOs select; bad entries are refused before anything is declared.
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
 import { ConfigError } from "../components/config/errors";
-import { parseConfigValue, resolveSettings, type StackConfigInput } from "../components/config/settings";
-import type { Settings } from "../components/config/schema";
 import { scrapeMonitors, undeclaredSloJobWarnings } from "../components/metrics/scrape-targets";
 import { planStack, type Plan } from "../tools/offline/plan";
-import { readStackConfig } from "../tools/offline/stack-config";
 import { planVariant, stackConfig } from "./support/program";
 import { loadModels, objectProblems, type K8sObject } from "./support/rendered";
+import { refusedKeys, resolveStack } from "./support/stack-settings";
 
-const ROOT = path.resolve(__dirname, "..");
 const NS = "observability-platform";
 
-function stackInput(stack: "dev" | "prod"): StackConfigInput {
-    const { config } = readStackConfig(ROOT, stack);
-    const values: Record<string, unknown> = {};
-    for (const [key, raw] of Object.entries(config)) if (key.startsWith(`${NS}:`)) values[key.slice(NS.length + 1)] = parseConfigValue(raw);
-    return { stack, namespace: NS, values, gcpProject: config["gcp:project"], gcpRegion: config["gcp:region"] };
-}
 
 /** The stack file's settings with some top-level keys replaced. */
-function resolve(stack: "dev" | "prod", set: Record<string, unknown> = {}): Settings {
-    const input = stackInput(stack);
-    return resolveSettings({ ...input, values: { ...input.values, ...set } });
-}
-
-/** The lines of the ConfigError, by the key each names. */
-function refusedKeys(set: Record<string, unknown>): Map<string, string> {
-    try {
-        resolve("prod", set);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, String(err));
-        const lines = err.message.split("\n").filter((l) => l.startsWith("  - "));
-        return new Map(lines.map((l) => [l.slice(4, l.indexOf(": expected ")), l]));
-    }
-    assert.fail("the config was accepted");
-}
+const resolve = resolveStack;
 
 const target = (extra: Record<string, unknown> = {}) => ({ name: "api", namespace: "shop", selector: { app: "api" }, port: "http", ...extra });
 
