@@ -431,7 +431,8 @@ export const retentionWithinTierLimits: StackValidationPolicy = {
                 walk(r.props.values ?? {}, (key, value, path) => {
                     if (key === "retention" && /prometheusSpec$/.test(path.slice(0, -".retention".length))) check(`${r.name} ${path}`, "metrics", durationDays(value));
                     if (key === "retention_period") check(`${r.name} ${path}`, "logs", durationDays(value));
-                    if (key === "block_retention") check(`${r.name} ${path}`, "traces", durationDays(value));
+                    // Tempo's chart takes it as tempo.retention (its compactor's block_retention).
+                    if (key === "block_retention" || (r.props.chart === "tempo" && path === "tempo.retention")) check(`${r.name} ${path}`, "traces", durationDays(value));
                 });
             }
             if (r.type === TYPES.bucket) {

@@ -256,6 +256,12 @@ describe("policy pack", function () {
                 return r;
             });
             caught(p, lifecycle, /metrics kept 800 days, over the long-term tier's 425/);
+            // The key the program writes for Tempo: the chart's tempo.retention.
+            const traces = fromPlan(dev()).map((r) => {
+                if (r.type === T.release && r.props.chart === "tempo") r.props.values.tempo.retention = "720h";
+                return r;
+            });
+            caught(p, traces, /tempo.retention: traces kept 30 days, over the minimal tier's 14/);
         });
     });
 });
