@@ -2,6 +2,7 @@
 // been merged under it. Every object is strict, so a misspelt key is an error rather than a silently
 // ignored setting.
 import { z } from "zod";
+import { shortName } from "../kubernetes/names";
 import { alertingSchema, slosSchema } from "../sre/config-schema";
 import { scrapeSchema } from "../metrics/scrape-config";
 import { certManagerSchema } from "../metrics/cert-manager";
@@ -15,11 +16,7 @@ export const CLUSTER_ROLES = ["hub", "spoke"] as const;
 export const LOKI_DEPLOYMENT_MODES = ["Monolithic", "Distributed"] as const;
 
 // Kubernetes object names (RFC 1123 labels) and GKE cluster names share this shape.
-const dnsLabel = z
-    .string()
-    .regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, {
-        error: "a lowercase DNS label: letters, digits and '-', starting with a letter, at most 40 characters",
-    });
+const dnsLabel = shortName("a lowercase DNS label: letters, digits and '-', starting with a letter, at most 40 characters");
 
 /**
  * A namespace the platform creates and owns (and would delete with the stack): never one of the

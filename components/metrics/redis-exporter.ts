@@ -5,6 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../charts/pins";
 import type { ClusterContext } from "../cluster/context";
 import type { Settings } from "../config/schema";
+import { jobRelabelings } from "./scrape-targets";
 
 /** redis_exporter at the chart's appVersion (prometheus-redis-exporter 6.29.0 ships v1.89.0). */
 export const REDIS_EXPORTER_IMAGE = { repository: "oliver006/redis_exporter", tag: "v1.89.0" } as const;
@@ -28,8 +29,8 @@ export function redisExporterValues(settings: Settings, instance: RedisInstance)
         serviceMonitor: {
             enabled: true,
             interval: settings.prometheus.scrapeInterval,
-            // The operator would name the job after the Service; the Redis alerts select the instance name.
-            relabelings: [{ action: "replace", targetLabel: "job", replacement: instance.name }],
+            // The Redis alerts select the instance name.
+            relabelings: jobRelabelings(instance.name),
         },
         resources: {
             requests: { cpu: r.requests.cpu, memory: r.requests.memory },

@@ -2,17 +2,14 @@
 // Prometheus scrapes, each under a job name of its own that SLO selectors can rely on.
 import { RE2JS } from "re2js";
 import { z } from "zod";
+import { DNS_1123_LABEL, duplicateNameProblems, namespaceName, shortName } from "../kubernetes/names";
 import { re2Problem } from "../sre/config-schema";
 
 export const SCRAPE_KINDS = ["service", "pod"] as const;
 
 // A job name is also the monitor's object name, so it is a DNS label.
-const jobName = z.string().regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, {
-    error: "a job name: a lowercase DNS label of letters, digits and '-', starting with a letter, at most 40 characters",
-});
-const namespace = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
-    error: "a Kubernetes namespace name: at most 63 lowercase letters, digits or '-'",
-});
+const jobName = shortName("a job name: a lowercase DNS label of letters, digits and '-', starting with a letter, at most 40 characters");
+const namespace = namespaceName("shop");
 // Kubernetes label keys (an optional DNS-subdomain prefix) and values, as the API server checks them.
 const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
     error: 'a Kubernetes label key such as "app.kubernetes.io/name"',
@@ -21,7 +18,7 @@ const labelValue = z.string({ error: "a Kubernetes label value" }).regex(/^(([A-
     error: "a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
 });
 // A Service port name is a DNS label; a container port name is also an IANA service name (below).
-const portName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+const portName = z.string().regex(DNS_1123_LABEL, {
     error: 'a port name (lowercase letters, digits and \'-\') such as "http", as the Service names its port',
 });
 const IANA_SERVICE_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/;
@@ -80,15 +77,10 @@ function seriesRead(objective: Record<string, unknown>): string[] {
  * reports those): unique job names, and no allow-list that drops the series an SLO of that job reads.
  */
 export function scrapeConfigProblems(candidate: Record<string, unknown>): Problem[] {
-    const problems: Problem[] = [];
+    const problems = duplicateNameProblems(candidate, "scrape", "a job name no other scrape target has (it is the job label SLOs select)");
     if (!Array.isArray(candidate.scrape)) return problems;
-    const seen = new Set<unknown>();
     candidate.scrape.forEach((t, i) => {
         if (!isObject(t)) return;
-        if (typeof t.name === "string" && seen.has(t.name)) {
-            problems.push({ path: ["scrape", i, "name"], expected: "a job name no other scrape target has (it is the job label SLOs select)", given: t.name });
-        }
-        seen.add(t.name);
         if (!Array.isArray(t.metricAllowList) || !t.metricAllowList.every((p) => typeof p === "string" && re2Problem(p) === undefined)) return;
         // Prometheus anchors a relabeling regex at both ends.
         const kept = t.metricAllowList.map((p) => RE2JS.compile(`^(?:${p as string})$`));

@@ -13,6 +13,13 @@ export interface ScrapeMonitor {
 }
 
 /**
+ * Relabelings of a monitor's endpoint that set `job` to `name`. The operator names the job after
+ * the Service (or "<namespace>/<PodMonitor>"), and `jobLabel` can only copy a Service label; these
+ * run after the operator's own relabelings, so the job is the name SLOs and alerts select.
+ */
+export const jobRelabelings = (name: string) => [{ action: "replace", targetLabel: "job", replacement: name }];
+
+/**
  * One monitor per target (the `scrape` entries, then the presets' such as cert-manager's).
  * kube-prometheus-stack's Prometheus selects monitors of every namespace, whatever their labels.
  */
@@ -24,10 +31,7 @@ export function scrapeMonitors(settings: Settings): ScrapeMonitor[] {
             ...(t.honorLabels ? { honorLabels: true } : {}),
             path: t.path,
             interval: t.interval ?? settings.prometheus.scrapeInterval,
-            // The operator names the job after the Service (or "<namespace>/<PodMonitor>"), and
-            // `jobLabel` can only copy a Service label: this sets it to the name SLOs select,
-            // after the operator's own relabelings.
-            relabelings: [{ action: "replace", targetLabel: "job", replacement: t.name }],
+            relabelings: jobRelabelings(t.name),
             ...(t.metricAllowList
                 ? { metricRelabelings: [{ action: "keep", sourceLabels: ["__name__"], regex: t.metricAllowList.join("|") }] }
                 : {}),

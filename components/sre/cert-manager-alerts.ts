@@ -5,7 +5,8 @@
 // CertManagerAbsent would fire for ever.
 import type { Settings } from "../config/schema";
 import { CERT_MANAGER_JOB } from "../metrics/cert-manager";
-import { promString, type AlertingRule, type RuleGroup } from "./rules";
+import { alertingRules, type AlertSpec } from "./alert-specs";
+import { promString, type RuleGroup } from "./rules";
 
 export const CERT_MANAGER_RULE_GROUP = "cert-manager";
 
@@ -17,16 +18,8 @@ const remaining = `min by (namespace, name) (certmanager_certificate_expiration_
 const expiresWithin = (days: number) =>
     `(${remaining} < ${days} * ${DAY})\nunless on (namespace, name)\n(certmanager_certificate_renewal_timestamp_seconds > time())`;
 
-interface Alert {
-    alert: string;
-    expr: string;
-    for: string;
-    severity: "critical" | "warning";
-    summary: string;
-    description: string;
-}
 
-const alerts: Alert[] = [
+const alerts = (namespace: string): AlertSpec[] => [
     {
         alert: "CertificateExpiringSoon",
         expr: expiresWithin(14),
@@ -60,6 +53,8 @@ const alerts: Alert[] = [
         expr: `absent(up{job=${promString(CERT_MANAGER_JOB)}} == 1)`,
         for: "10m",
         severity: "warning",
+        // absent() of a comparison carries no labels: name the job and where cert-manager runs.
+        labels: { job: CERT_MANAGER_JOB, namespace },
         summary: "Prometheus scrapes no cert-manager",
         description:
             "No cert-manager controller has been scraped successfully for 10 minutes: certificates may not renew, and the certificate alerts cannot fire.",
@@ -67,21 +62,8 @@ const alerts: Alert[] = [
 ];
 
 /** The cert-manager rule group for one cluster: none unless the preset is on and the cluster is the hub. */
-export function certManagerAlertGroups(settings: Settings, cluster: string, runbookUrl: (alert: string) => string): RuleGroup[] {
+export function certManagerAlertGroups(settings: Settings, cluster: string): RuleGroup[] {
     const hub = settings.clusters.find((c) => c.name === cluster)?.role === "hub";
     if (!settings.certManager.enabled || !hub) return [];
-    const rules: AlertingRule[] = alerts.map((a) => ({
-        alert: a.alert,
-        expr: a.expr,
-        for: a.for,
-        labels: {
-            severity: a.severity,
-            cluster,
-            component: "cert-manager",
-            // absent() of a comparison carries no labels: name the job and where cert-manager runs.
-            ...(a.alert === "CertManagerAbsent" ? { job: CERT_MANAGER_JOB, namespace: settings.certManager.namespace } : {}),
-        },
-        annotations: { summary: a.summary, description: a.description, runbook_url: runbookUrl(a.alert) },
-    }));
-    return [{ name: CERT_MANAGER_RULE_GROUP, rules }];
+    return [{ name: CERT_MANAGER_RULE_GROUP, rules: alertingRules(settings, cluster, "cert-manager", alerts(settings.certManager.namespace)) }];
 }

@@ -2,6 +2,7 @@
 // (PagerDuty key, Slack webhooks, heartbeat URL) are deliberately NOT here: see ./secrets.ts.
 import { RE2JS } from "re2js";
 import { z } from "zod";
+import { namespaceName } from "../kubernetes/names";
 import { LONE_SURROGATE } from "./escape";
 
 export const SLO_KINDS = ["availability", "latency"] as const;
@@ -69,8 +70,6 @@ const httpsUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" }).superR
     }
 });
 
-/** A Kubernetes namespace name (an RFC 1123 DNS label). */
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
  * Why `source` is not a regular expression Prometheus would accept, or undefined: compiled by RE2
@@ -152,7 +151,7 @@ export const serviceSloSchema = z.strictObject({
      * logs of its dashboards. Default: the `namespace` label the objectives' selectors share (the pods'
      * namespace when the metrics are scraped by a ServiceMonitor or PodMonitor), else the service name.
      */
-    namespace: z.string().regex(DNS_1123_LABEL, { error: 'a Kubernetes namespace name: at most 63 lowercase letters, digits or \'-\', starting and ending with a letter or digit, such as "shop"' }).optional(),
+    namespace: namespaceName("shop").optional(),
     /** Regex on the `pod` label selecting the service's pods (anchored, as in PromQL). Default: "<service>-.*". */
     podRegex: podRegex.optional(),
     /**

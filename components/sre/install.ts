@@ -9,6 +9,7 @@ import type { Settings } from "../config/schema";
 import { ALERTMANAGER_CONFIG_SECRET, alertmanagerConfig, missingReceiverWarnings, type ReceiverSecrets } from "./alertmanager-config";
 import { EVALUATION_ANNOTATION, EVALUATOR_LABEL, evaluatorData, formatDuration, groupLookbackSeconds, placedSloRules, type RuleEvaluator } from "./evaluation";
 import { platformAlertGroups } from "./platform-alerts";
+import { certManagerAlertGroups } from "./cert-manager-alerts";
 import { redisAlertGroups } from "./redis-alerts";
 import type { RuleGroup } from "./rules";
 import { readAlertingSecrets, type AlertingSecrets, type SecretConfigKey } from "./secrets";
@@ -44,7 +45,16 @@ export function prometheusRules(settings: Settings, clusterName: string): Promet
     if (!cluster) throw new Error(`no cluster ${clusterName} in the settings`);
     const placed = [
         ...placedSloRules(settings, cluster, { grafanaUrl: grafanaUrl(settings) }),
-        { name: "platform-self-monitoring", evaluator: "prometheus" as const, groups: [...platformAlertGroups(settings, clusterName), ...redisAlertGroups(settings, clusterName)] },
+        {
+            name: "platform-self-monitoring",
+            evaluator: "prometheus" as const,
+            // The platform's own alerts, then the presets' (each empty unless its preset is on here).
+            groups: [
+                ...platformAlertGroups(settings, clusterName),
+                ...certManagerAlertGroups(settings, clusterName),
+                ...redisAlertGroups(settings, clusterName),
+            ],
+        },
     ];
     return placed.map((p) => {
         const data = evaluatorData(settings, cluster, p.evaluator);

@@ -3,17 +3,10 @@
 // fire, so only the backends the stack uses get theirs.
 import type { Settings } from "../config/schema";
 import { rulerInUse } from "./evaluation";
-import { certManagerAlertGroups } from "./cert-manager-alerts";
-import { promString, type AlertingRule, type RuleGroup } from "./rules";
+import { alertingRules, type AlertSpec } from "./alert-specs";
+import { promString, type RuleGroup } from "./rules";
 
-interface PlatformAlert {
-    alert: string;
-    expr: string;
-    for: string;
-    severity: "critical" | "warning" | "info";
-    summary: string;
-    description: string;
-}
+type PlatformAlert = AlertSpec & { for: string };
 
 const by = "cluster, namespace, job";
 
@@ -226,19 +219,6 @@ export function platformAlerts(settings: Settings): PlatformAlert[] {
     ];
 }
 
-export const runbookUrl = (settings: Settings, alert: string): string =>
-    `${settings.alerting.runbookBaseUrl.replace(/\/+$/, "")}/${alert}.md`;
-
 export function platformAlertGroups(settings: Settings, cluster: string): RuleGroup[] {
-    const rules: AlertingRule[] = platformAlerts(settings).map((a) => ({
-        alert: a.alert,
-        expr: a.expr,
-        for: a.for,
-        labels: { severity: a.severity, cluster, component: "observability-platform" },
-        annotations: { summary: a.summary, description: a.description, runbook_url: runbookUrl(settings, a.alert) },
-    }));
-    return [
-        { name: "observability-platform-self-monitoring", rules },
-        ...certManagerAlertGroups(settings, cluster, (alert) => runbookUrl(settings, alert)),
-    ];
+    return [{ name: "observability-platform-self-monitoring", rules: alertingRules(settings, cluster, "observability-platform", platformAlerts(settings)) }];
 }

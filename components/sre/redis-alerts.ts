@@ -2,23 +2,13 @@
 // hub (where the exporters run). Every expression selects the declared instances' jobs only, so a
 // Redis the platform does not watch never alerts here, and a removed instance takes its rules along.
 import type { Settings } from "../config/schema";
-import { runbookUrl } from "./platform-alerts";
-import { promString, type AlertingRule, type RuleGroup } from "./rules";
+import { alertingRules, type AlertSpec } from "./alert-specs";
+import { promString, type RuleGroup } from "./rules";
 
 export const REDIS_ALERT_GROUP = "observability-platform-redis";
 
-interface RedisAlert {
-    alert: string;
-    expr: string;
-    /** None: the 5-minute increase already holds the alert for 5 minutes after a rejection. */
-    for?: string;
-    severity: "critical" | "warning";
-    summary: string;
-    description: string;
-    labels?: Record<string, string>;
-}
 
-function redisAlerts(settings: Settings): RedisAlert[] {
+function redisAlerts(settings: Settings): AlertSpec[] {
     const jobs = settings.redis.map((r) => r.name);
     const sel = `{job=~${promString(jobs.join("|"))}}`;
     const by = "cluster, namespace, job";
@@ -73,12 +63,6 @@ function redisAlerts(settings: Settings): RedisAlert[] {
 export function redisAlertGroups(settings: Settings, cluster: string): RuleGroup[] {
     const hub = settings.clusters.find((c) => c.role === "hub");
     if (settings.redis.length === 0 || hub?.name !== cluster) return [];
-    const rules: AlertingRule[] = redisAlerts(settings).map((a) => ({
-        alert: a.alert,
-        expr: a.expr,
-        ...(a.for ? { for: a.for } : {}),
-        labels: { severity: a.severity, cluster, component: "redis", ...(a.labels ?? {}) },
-        annotations: { summary: a.summary, description: a.description, runbook_url: runbookUrl(settings, a.alert) },
-    }));
+    const rules = alertingRules(settings, cluster, "redis", redisAlerts(settings));
     return [{ name: REDIS_ALERT_GROUP, rules }];
 }
