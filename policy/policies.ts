@@ -8,7 +8,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { scanValues } from "../tools/cost/plan-usage";
+import { valuesClaims } from "./volume-claims";
 
 export const TYPES = {
     bucket: "gcp:storage/bucket:Bucket",
@@ -209,7 +209,7 @@ function claimsOf(resources: readonly PolicyResource[]): { where: string; storag
     const claims: { where: string; storageClassName?: string }[] = [];
     for (const r of resources) {
         if (r.type === TYPES.helmRelease) {
-            for (const c of scanValues(r.props.values ?? {}).claims) claims.push({ where: `${r.name} ${c.path}`, storageClassName: c.storageClassName });
+            for (const c of valuesClaims(r.props.values ?? {})) claims.push({ where: `${r.name} ${c.path}`, storageClassName: c.storageClassName });
         } else if (r.type === TYPES.pvc) {
             const spec = isObj(r.props.spec) ? r.props.spec : {};
             claims.push({ where: r.name, storageClassName: typeof spec.storageClassName === "string" ? spec.storageClassName : undefined });

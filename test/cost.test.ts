@@ -13,6 +13,7 @@ import { planUsage, quantityGib, scanValues } from "../tools/cost/plan-usage";
 import { loadPrices, PRICES_FILE, regionPrices } from "../tools/cost/prices";
 import { renderCompare, renderMarkdown, renderTable, toJson } from "../tools/cost/render";
 import type { Plan, PlannedResource } from "../tools/offline/plan";
+import { summarize } from "../tools/offline/summary";
 import type { Settings } from "../components/config/schema";
 import { planVariant, T } from "./support/program";
 
@@ -161,6 +162,22 @@ describe("cost estimate", function () {
             assert.equal(compute.length, 1);
             same(compute[0].monthly, mul(exact("1.25"), exact(730), exact("0.13402")));
             assert.match(compute[0].item, /5 vCPU, 12 GiB requested/);
+        });
+
+        it("prices the requests npm run plan prints, DaemonSets counted on the same number of nodes", async () => {
+            const prod = await planVariant("prod");
+            for (const nodes of [3, 12]) {
+                // "  prod-gke: 10.61 CPU, 29.14 GiB" in the plan's summary.
+                const printed = /^  prod-gke: ([0-9.]+) CPU, ([0-9.]+) GiB/m.exec(summarize(prod, nodes));
+                assert.ok(printed, summarize(prod, nodes));
+                const [compute] = estimateCost(prod, prices, nodes).lines.filter((l) => l.component === "Compute");
+                const priced = /\(([0-9.,]+) vCPU, ([0-9.,]+) GiB requested\)/.exec(compute.item);
+                assert.ok(priced, compute.item);
+                assert.deepEqual([Number(priced[1]), Number(priced[2])], [Number(printed[1]), Number(printed[2])], `${nodes} nodes`);
+            }
+            // More nodes, more DaemonSet pods: the figure moves with the node count.
+            const at = (n: number) => Number(/^  prod-gke: ([0-9.]+) CPU/m.exec(summarize(prod, n))![1]);
+            assert.ok(at(12) > at(3));
         });
 
         it("prices Autopilot per vCPU-hour and GiB-hour, and refuses it where the price file has no Autopilot price", async () => {

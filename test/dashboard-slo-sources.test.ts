@@ -10,7 +10,7 @@ import { PLATFORM_COMPONENTS, type DashboardInputs } from "../components/dashboa
 import type { DashboardDefinition } from "../components/dashboards/kit";
 import { panelsOf, queriesOf, type DashboardQuery } from "../components/dashboards/queries";
 import { sloDashboardSources } from "../components/dashboards/slo-sources";
-import { DATASOURCE_UIDS } from "../components/grafana/datasources";
+import { DATASOURCE_UIDS } from "../components/grafana/datasource";
 import { serviceSloGroups } from "../components/sre/slo-rules";
 import { dashboardFiles, type Plan } from "../tools/offline/plan";
 import { readStackConfig } from "../tools/offline/stack-config";

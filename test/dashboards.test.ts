@@ -28,7 +28,7 @@ import {
 } from "../components/dashboards/queries";
 import { SLO_OVERVIEW_UID, sloDashboard, sloOverviewDashboard } from "../components/dashboards/slo";
 import { periodWindow, SLI_WINDOWS, SLO_LABELS, sloMetricNames } from "../components/dashboards/slo-metrics";
-import { DATASOURCE_UIDS } from "../components/grafana/datasources";
+import { DATASOURCE_UIDS } from "../components/grafana/datasource";
 import { serviceSloGroups } from "../components/sre/slo-rules";
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION } from "../components/metrics/kube-prometheus-stack";
 import { dashboardFiles, writePlan, type Plan } from "../tools/offline/plan";

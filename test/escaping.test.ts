@@ -8,7 +8,7 @@ import { platformDashboards } from "../components/dashboards/catalog";
 import { queriesOf } from "../components/dashboards/queries";
 import { serviceSources } from "../components/dashboards/install";
 import { PLATFORM_COMPONENTS } from "../components/dashboards/inputs";
-import { DATASOURCE_UIDS } from "../components/grafana/datasources";
+import { DATASOURCE_UIDS } from "../components/grafana/datasource";
 import { promtoolReadsBack } from "./support/literal-round-trip";
 import { parseErrors } from "./support/query-grammars";
 

@@ -16,7 +16,7 @@ import { platformDashboards } from "../components/dashboards/catalog";
 import { PLATFORM_COMPONENTS } from "../components/dashboards/inputs";
 import { serviceSources } from "../components/dashboards/install";
 import { queriesOf } from "../components/dashboards/queries";
-import { DATASOURCE_UIDS } from "../components/grafana/datasources";
+import { DATASOURCE_UIDS } from "../components/grafana/datasource";
 import { alertmanagerConfig, placeholderSecrets } from "../components/sre/alertmanager-config";
 import { prometheusRules, yamlText } from "../components/sre/install";
 import { promtoolReadsBack } from "./support/literal-round-trip";

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PolicyResource } from "@pulumi/policy";
 import { parse } from "yaml";
-import { policyResource, runPolicies, type AnyPolicy } from "../policy/offline";
+import { policyResource, runPolicies, type AnyPolicy } from "../tools/policy/offline";
 import * as policies from "../policy/policies";
 import { RETENTION_CAPS_DAYS } from "../components/config/tiers";
 import type { Plan } from "../tools/offline/plan";

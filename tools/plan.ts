@@ -11,7 +11,9 @@ import { DataLossError } from "../components/data-loss/guard";
 import { ChartNotFoundError } from "./charts/cache";
 import { RenderError } from "./charts/render";
 import { describeRendered, renderPlanDir } from "./offline/manifests";
-import { DEFAULT_NODES_PER_CLUSTER, PlanDirError, planStack, previousPlanOutputs, summarize, writePlan } from "./offline/plan";
+import { PlanDirError, planStack, previousPlanOutputs, writePlan } from "./offline/plan";
+import { DEFAULT_NODES_PER_CLUSTER } from "./offline/footprint";
+import { summarize } from "./offline/summary";
 
 async function main(): Promise<number> {
     const started = process.hrtime.bigint();

@@ -3,7 +3,7 @@
 // advisory ones are printed only.
 import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config/errors";
-import { policyResources, runPolicies } from "../policy/offline";
+import { policyResources, runPolicies } from "./policy/offline";
 import { planStack } from "./offline/plan";
 
 async function main(): Promise<number> {

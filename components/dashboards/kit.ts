@@ -10,7 +10,7 @@ import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as tempo from "@grafana/grafana-foundation-sdk/tempo";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
-import { DATASOURCE_UIDS } from "../grafana/datasources";
+import { DATASOURCE_UIDS } from "../grafana/datasource";
 import { queryString } from "../sre/escape";
 
 /** Datasource references by the UIDs the platform provisions (components/grafana/datasources.ts). */

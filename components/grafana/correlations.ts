@@ -3,14 +3,7 @@
 // `${__...}` variables Grafana resolves at query time are written `$${__...}` here.
 import type { Settings } from "../config/schema";
 import { HUB_SERVICES, tenantOf } from "../fleet/endpoints";
-// Types only: datasources.ts imports this module, so nothing is imported back at run time.
-import type { DATASOURCE_UIDS as Uids, GrafanaDatasource } from "./datasources";
-
-/**
- * Exemplar labels that hold a trace id: Tempo's span metrics write `traceID`; applications' own
- * histograms (OpenTelemetry SDKs, Prometheus client libraries) write `trace_id`.
- */
-export const TRACE_ID_EXEMPLAR_LABELS = ["traceID", "trace_id"] as const;
+import { DATASOURCE_UIDS, type GrafanaDatasource } from "./datasource";
 
 /** Structured-metadata key of a log line's trace id (set by Alloy and by Loki's OTLP ingestion). */
 export const TRACE_ID_METADATA_KEY = "trace_id";
@@ -30,7 +23,7 @@ function tenantHeader(settings: Settings) {
     };
 }
 
-export function logsAndTracesDatasources(settings: Settings, uids: typeof Uids): GrafanaDatasource[] {
+export function logsAndTracesDatasources(settings: Settings, uids: typeof DATASOURCE_UIDS): GrafanaDatasource[] {
     const ns = settings.namespaces;
     const tenant = tenantHeader(settings);
     return [

@@ -1,29 +1,9 @@
-// Grafana datasources, provisioned from settings with stable UIDs: dashboards and correlations refer
-// to these UIDs, so they never change once published.
+// Grafana datasources, provisioned from settings with the stable UIDs of datasource.ts.
 import type { Settings } from "../config/schema";
 import { alertmanagerUrl, prometheusUrl } from "../metrics/endpoints";
-import { logsAndTracesDatasources, TRACE_ID_EXEMPLAR_LABELS } from "./correlations";
+import { logsAndTracesDatasources } from "./correlations";
+import { DATASOURCE_UIDS, TRACE_ID_EXEMPLAR_LABELS, type GrafanaDatasource } from "./datasource";
 import { metricsQueryPath } from "./metrics-query";
-
-export const DATASOURCE_UIDS = {
-    metrics: "prometheus",
-    alertmanager: "alertmanager",
-    logs: "loki",
-    traces: "tempo",
-} as const;
-
-export interface GrafanaDatasource {
-    name: string;
-    uid: string;
-    type: string;
-    access: "proxy";
-    url: string;
-    isDefault: boolean;
-    editable: boolean;
-    jsonData: Record<string, unknown>;
-    /** Grafana stores these encrypted; used for the tenant header (not a secret, but Grafana requires it here). */
-    secureJsonData?: Record<string, string>;
-}
 
 export function grafanaDatasources(settings: Settings): GrafanaDatasource[] {
     return [

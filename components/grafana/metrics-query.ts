@@ -2,7 +2,7 @@
 // its gateway with the stack's tenant, or Thanos' query-frontend; Prometheus itself otherwise.
 import type { Settings } from "../config/schema";
 import { HUB_SERVICES, tenantOf } from "../fleet/endpoints";
-import type { GrafanaDatasource } from "./datasources";
+import type { GrafanaDatasource } from "./datasource";
 
 export function metricsQueryPath(settings: Settings, prometheus: GrafanaDatasource): GrafanaDatasource {
     const monitoring = settings.namespaces.monitoring;

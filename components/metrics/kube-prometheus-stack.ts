@@ -2,7 +2,7 @@
 // exporters and the bundled Grafana.
 import type { ClusterSettings, Settings } from "../config/schema";
 import { KSA_NAMES } from "../gcp/stores";
-import type { GrafanaDatasource } from "../grafana/datasources";
+import type { GrafanaDatasource } from "../grafana/datasource";
 import { grafanaExposureValues } from "../grafana/exposure";
 import { containerResources, volumeClaimSpec } from "../kubernetes/resources";
 import { KUBE_PROMETHEUS_STACK_FULLNAME } from "./endpoints";

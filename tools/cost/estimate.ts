@@ -4,6 +4,7 @@
 import type { Settings } from "../../components/config/schema";
 import { objectStores } from "../../components/gcp/stores";
 import { storageClassName as storageClassNameOf } from "../../components/kubernetes/storage-class";
+import { DEFAULT_NODES_PER_CLUSTER, footprint, releasesByCluster } from "../offline/footprint";
 import type { Plan } from "../offline/plan";
 import { add, div, exact, formatQuantity, max, mul, sub, ZERO, type Exact } from "./money";
 import { planUsage } from "./plan-usage";
@@ -79,12 +80,14 @@ export function samplesPerSecond(settings: Settings): Exact {
 // Mimir's capacity guide: about 2 bytes per sample once compacted in object storage.
 const BYTES_PER_SAMPLE = 2n;
 
-export function estimateCost(plan: Plan, prices: PriceFile): Estimate {
+/** `nodes`: nodes per cluster, for the DaemonSets' pods (the plan's summary assumes the same). */
+export function estimateCost(plan: Plan, prices: PriceFile, nodes = DEFAULT_NODES_PER_CLUSTER): Estimate {
     const s = plan.settings;
     const hours = exact(prices.hoursPerMonth);
     const lines: CostLine[] = [];
     const assumptions: string[] = [];
-    const { claims, requests } = planUsage(plan);
+    const { claims } = planUsage(plan);
+    const byCluster = releasesByCluster(s.clusters.map((c) => c.name), plan.releases);
 
     // Disks: every claim in its cluster's region, on its StorageClass's disk type.
     for (const c of claims) {
@@ -105,10 +108,13 @@ export function estimateCost(plan: Plan, prices: PriceFile): Estimate {
 
     // Compute: the summed requests per cluster as node-equivalents of a machine type, or Autopilot.
     for (const cluster of s.clusters) {
-        const mine = requests.filter((r) => r.cluster === cluster.name);
-        if (mine.length === 0) continue;
-        const cpu = add(...mine.map((r) => mul(r.cpu, exact(r.replicas))));
-        const mem = add(...mine.map((r) => mul(r.memoryGib, exact(r.replicas))));
+        const releases = byCluster.get(cluster.name) ?? [];
+        if (releases.length === 0) continue;
+        // The plan's own reader, so the plan and the estimate print the same requests.
+        const f = footprint(releases, nodes);
+        const cpu = div(exact(f.cpuMilli), exact(1000));
+        // Decimal memory units ("500M") give fractional MiB; a millionth of a MiB is far below a cent.
+        const mem = div(exact(f.memoryMi.toFixed(6)), exact(1024));
         const region = regionOf(cluster.location);
         const rp = regionPrices(prices, region);
         const requested = `${formatQuantity(cpu)} vCPU, ${formatQuantity(mem)} GiB requested`;
@@ -183,8 +189,8 @@ export function estimateCost(plan: Plan, prices: PriceFile): Estimate {
         `Usage (settings.cost): ${formatQuantity(exact(s.cost.activeSeries))} active series every ${s.prometheus.scrapeInterval} ` +
             `(${formatQuantity(samplesPerSecond(s))} samples/s), ${s.cost.logsGbPerDay} GB of logs and ${s.cost.tracesGbPerDay} GB of spans a day.`,
         `Retention: metrics ${s.retention.metricsDays} d, logs ${s.retention.logsDays} d, traces ${s.retention.tracesDays} d; a month is ${prices.hoursPerMonth} hours.`,
-        "Compute is requests, not usage: chart defaults the values do not set, DaemonSets on every node and node overhead are not counted; " +
-            "node-equivalents are the share of a node the requests fill.",
+        `Compute is requests, not usage, as npm run plan prints them: DaemonSets counted on ${nodes} nodes per cluster; ` +
+            "node overhead is not counted; node-equivalents are the share of a node the requests fill.",
         "Cluster management fees and network egress are not included (the clusters exist before the platform).",
     );
     return {

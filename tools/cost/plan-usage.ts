@@ -1,7 +1,8 @@
-// What a plan will run, read generically from its Helm values and resources: every persistent volume
-// claim (volumeClaimTemplate(s), persistence and persistentVolume blocks, PersistentVolumeClaim
-// resources) and every container's requests, each times the replicas of the workload it belongs to.
-// Generic on purpose: a release added on another branch is counted as soon as it is in the plan.
+// The disks a plan will claim, read generically from its Helm values and resources: every persistent
+// volume claim (volumeClaimTemplate(s), persistence and persistentVolume blocks,
+// PersistentVolumeClaim resources), times the replicas of the workload it belongs to. Generic on
+// purpose: a release added on another branch is counted as soon as it is in the plan. Requests are
+// read by tools/offline/footprint.ts, the plan summary's reader.
 import type { Plan } from "../offline/plan";
 import { add, exact, mul, type Exact } from "./money";
 
@@ -16,15 +17,6 @@ export interface DiskClaim {
     storageClassName?: string;
 }
 
-export interface WorkloadRequests {
-    cluster: string;
-    source: string;
-    path: string;
-    cpu: Exact;
-    memoryGib: Exact;
-    replicas: number;
-}
-
 const BINARY: Record<string, bigint> = { Ki: 2n ** 10n, Mi: 2n ** 20n, Gi: 2n ** 30n, Ti: 2n ** 40n, Pi: 2n ** 50n };
 const DECIMAL: Record<string, bigint> = { k: 10n ** 3n, M: 10n ** 6n, G: 10n ** 9n, T: 10n ** 12n, P: 10n ** 15n };
 
@@ -34,13 +26,6 @@ export function quantityGib(q: unknown): Exact {
     if (!m) throw new Error(`not a Kubernetes storage or memory quantity: ${JSON.stringify(q)}`);
     const unit = m[2] ? (BINARY[m[2]] ?? DECIMAL[m[2]]) : 1n;
     return mul(exact(m[1]), { num: unit, den: 2n ** 30n });
-}
-
-/** A Kubernetes CPU quantity ("250m", "1.5") in cores, exactly. */
-export function quantityCpu(q: unknown): Exact {
-    const m = /^(\d+(?:\.\d+)?)(m)?$/.exec(String(q).trim());
-    if (!m) throw new Error(`not a Kubernetes CPU quantity: ${JSON.stringify(q)}`);
-    return m[2] ? mul(exact(m[1]), { num: 1n, den: 1000n }) : exact(m[1]);
 }
 
 type Obj = Record<string, unknown>;
@@ -71,11 +56,10 @@ const claimClass = (template: unknown): string | undefined => {
 
 interface Found {
     claims: Omit<DiskClaim, "cluster" | "source">[];
-    requests: Omit<WorkloadRequests, "cluster" | "source">[];
 }
 
 export function scanValues(values: unknown): Found {
-    const found: Found = { claims: [], requests: [] };
+    const found: Found = { claims: [] };
     const walk = (node: unknown, chain: Obj[], at: string[]) => {
         if (Array.isArray(node)) {
             node.forEach((x, i) => walk(x, chain, [...at.slice(0, -1), `${at[at.length - 1] ?? ""}[${i}]`]));
@@ -100,14 +84,6 @@ export function scanValues(values: unknown): Found {
                     replicas: replicasOf(here),
                     storageClassName: typeof cls === "string" ? cls : undefined,
                 });
-            } else if (key === "resources" && isObj(value) && isObj(value.requests) && (value.requests.cpu !== undefined || value.requests.memory !== undefined)) {
-                found.requests.push({
-                    path: where(key),
-                    cpu: value.requests.cpu === undefined ? exact(0) : quantityCpu(value.requests.cpu),
-                    memoryGib: value.requests.memory === undefined ? exact(0) : quantityGib(value.requests.memory),
-                    replicas: replicasOf(here),
-                });
-                continue;
             }
             walk(value, here, [...at, key]);
         }
@@ -132,22 +108,20 @@ function clusterResolver(plan: Plan): (name: string) => string {
     };
 }
 
-export function planUsage(plan: Plan): { claims: DiskClaim[]; requests: WorkloadRequests[] } {
+export function planUsage(plan: Plan): { claims: DiskClaim[] } {
     const clusterOf = clusterResolver(plan);
     const claims: DiskClaim[] = [];
-    const requests: WorkloadRequests[] = [];
     for (const release of plan.releases) {
         const cluster = clusterOf(release.resource);
         const found = scanValues(release.values);
         claims.push(...found.claims.map((c) => ({ ...c, cluster, source: release.resource })));
-        requests.push(...found.requests.map((r) => ({ ...r, cluster, source: release.resource })));
     }
     for (const pvc of plan.resources.filter((r) => r.type === PVC_TYPE)) {
         const storage = claimStorage(pvc.inputs);
         if (storage === undefined) continue;
         claims.push({ cluster: clusterOf(pvc.name), source: pvc.name, path: "spec", sizeGib: quantityGib(storage), replicas: 1, storageClassName: claimClass(pvc.inputs) });
     }
-    return { claims, requests };
+    return { claims };
 }
 
 export const totalGib = (claims: readonly DiskClaim[]): Exact => add(...claims.map((c) => mul(c.sizeGib, exact(c.replicas))));

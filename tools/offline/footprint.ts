@@ -1,6 +1,10 @@
 // Summed CPU and memory requests of the planned releases, per cluster, read back from the Helm values
 // each release sets (what the scheduler will reserve), with replica counts and DaemonSets per node.
+// The one reader of requests: the plan's summary and the cost estimate both print these figures.
 import type { PlannedRelease } from "./plan";
+
+/** Nodes assumed per cluster when DaemonSets are counted (npm run plan / cost -- --nodes <n>). */
+export const DEFAULT_NODES_PER_CLUSTER = 3;
 
 export interface WorkloadRequests {
     /** Release resource name ("<cluster>-<release>"). */
@@ -119,16 +123,20 @@ const READERS: Record<string, (v: Values) => Pod[]> = {
     "prometheus-redis-exporter": (v) => [{ workload: "redis-exporter", pods: v.replicaCount ?? 1, containers: [v.resources] }],
 };
 
-/** Charts without a reader: every `resources` block once, times a `replicas` next to it. */
+/**
+ * Charts without a reader: every `resources` block with requests once, times the nearest `replicas`
+ * (or Bitnami's `replicaCount`) at or above it, so a sidecar counts once per pod of its workload.
+ */
 function genericPods(values: Values): Pod[] {
     const pods: Pod[] = [];
-    const walk = (node: unknown, path: string[]) => {
+    const walk = (node: unknown, path: string[], inherited: number) => {
         if (typeof node !== "object" || node === null || Array.isArray(node)) return;
         const n = node as Values;
-        if (n.resources?.requests) pods.push({ workload: path.join(".") || "(root)", pods: n.replicas ?? 1, containers: [n.resources] });
-        for (const [k, child] of Object.entries(n)) if (k !== "resources") walk(child, [...path, k]);
+        const replicas = typeof n.replicas === "number" ? n.replicas : typeof n.replicaCount === "number" ? n.replicaCount : inherited;
+        if (n.resources?.requests) pods.push({ workload: path.join(".") || "(root)", pods: replicas, containers: [n.resources] });
+        for (const [k, child] of Object.entries(n)) if (k !== "resources") walk(child, [...path, k], replicas);
     };
-    walk(values, []);
+    walk(values, [], 1);
     return pods;
 }
 

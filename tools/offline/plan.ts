@@ -5,7 +5,6 @@ import { stringify } from "yaml";
 import { loadSettings } from "../../components/config/settings";
 import type { Settings } from "../../components/config/schema";
 import { sreFiles } from "../../components/sre/plan-files";
-import { footprint, formatCpu, formatMemory, releasesByCluster } from "./footprint";
 import { GRAFANA_DASHBOARD_LABEL } from "../../components/metrics/kube-prometheus-stack";
 import { runProgram, type FakeCluster, type RecordedResource } from "./runtime";
 import { readStackConfig } from "./stack-config";
@@ -203,34 +202,10 @@ export function dashboardFiles(plan: Plan): Map<string, string> {
     return files;
 }
 
-/** Nodes assumed per cluster when DaemonSets are counted in the printed requests. */
-export const DEFAULT_NODES_PER_CLUSTER = 3;
-
 /** The hub Grafana's datasource provisioning file, as its kube-prometheus-stack release sets it. */
 export function grafanaProvisioning(plan: Plan): { apiVersion: 1; datasources: unknown[] } {
     const hub = plan.settings.clusters.find((c) => c.role === "hub");
     const release = plan.releases.find((r) => r.resource === `${hub?.name}-kube-prometheus-stack`);
     const grafana = (release?.values as Record<string, any> | undefined)?.grafana;
     return { apiVersion: 1, datasources: grafana?.additionalDataSources ?? [] };
-}
-
-export function summarize(plan: Plan, nodes = DEFAULT_NODES_PER_CLUSTER): string {
-    const counts = new Map<string, number>();
-    for (const r of plan.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
-    const width = Math.max(...[...counts.keys()].map((t) => t.length));
-    const lines = [
-        `Stack ${plan.stack}: tier ${plan.settings.tier}, metrics backend ${plan.settings.metricsBackend}, ` +
-            `${plan.settings.clusters.length} cluster(s), ${plan.resources.length} resources`,
-        "Resources by type:",
-        ...[...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `  ${t.padEnd(width)}  ${n}`),
-        "Helm releases:",
-        ...plan.releases.map((r) => `  ${r.resource} (${r.namespace}): ${r.chart}@${r.version}`),
-        `Requests per cluster (${nodes} nodes each, DaemonSets counted per node):`,
-        ...[...releasesByCluster(plan.settings.clusters.map((c) => c.name), plan.releases)].map(([cluster, releases]) => {
-            const f = footprint(releases, nodes);
-            const estimated = f.estimatedCharts.length > 0 ? ` (estimated for ${f.estimatedCharts.join(", ")})` : "";
-            return `  ${cluster}: ${formatCpu(f.cpuMilli)}, ${formatMemory(f.memoryMi)}${estimated}`;
-        }),
-    ];
-    return lines.join("\n");
 }

@@ -1,8 +1,8 @@
 // Runs the policies on an offline plan, the way the Pulumi engine would hand resources to the pack,
 // so forks and laptops without cloud credentials get the same checks (`npm run policy`).
 import type { EnforcementLevel, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { Plan } from "../tools/offline/plan";
-import { ALL_POLICIES } from "./policies";
+import type { Plan } from "../offline/plan";
+import { ALL_POLICIES } from "../../policy/policies";
 
 export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
