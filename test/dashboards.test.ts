@@ -27,7 +27,7 @@ import {
     type DashboardQuery,
 } from "../components/dashboards/queries";
 import { SLO_OVERVIEW_UID, sloDashboard, sloOverviewDashboard } from "../components/dashboards/slo";
-import { periodWindow, SLI_WINDOWS, SLO_LABELS, sloMetricNames } from "../components/dashboards/slo-metrics";
+import { periodWindow, SLI_WINDOWS, SLO_LABELS, sloMetricNames } from "../components/sre/slo-series";
 import { DATASOURCE_UIDS } from "../components/grafana/datasource";
 import { serviceSloGroups } from "../components/sre/slo-rules";
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION } from "../components/metrics/kube-prometheus-stack";

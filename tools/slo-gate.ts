@@ -4,7 +4,7 @@
 // the service has left. Exit 0: every SLO has budget; 1: a budget is spent (releases freeze except
 // P0 and security fixes); 2: it cannot tell (unreachable, an error, or no SLO series for the service).
 import { parseArgs } from "node:util";
-import { budgetMinutesLeft, SLO_LABELS, SLO_METRICS } from "../components/dashboards/slo-metrics";
+import { budgetMinutesLeft, SLO_LABELS, SLO_METRICS } from "../components/sre/slo-series";
 import { SERVICE_NAME, SLO_NAME } from "../components/sre/config-schema";
 
 export const EXIT = { budgetLeft: 0, budgetSpent: 1, unknown: 2 } as const;

@@ -2,6 +2,7 @@
 // been merged under it. Every object is strict, so a misspelt key is an error rather than a silently
 // ignored setting.
 import { z } from "zod";
+import type { DeepReadonly } from "./deep-readonly";
 import { shortName } from "../kubernetes/names";
 import { alertingSchema, slosSchema } from "../sre/config-schema";
 import { scrapeSchema } from "../metrics/scrape-config";
@@ -390,11 +391,6 @@ export type ResourceSpec = DeepReadonly<z.infer<typeof resourceSpecSchema>>;
 export type Tier = (typeof TIERS)[number];
 export type MetricsBackend = (typeof METRICS_BACKENDS)[number];
 
-export type DeepReadonly<T> = T extends (infer E)[]
-    ? ReadonlyArray<DeepReadonly<E>>
-    : T extends object
-      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-      : T;
 
 /** What a stack may set: the settings without the values that come from elsewhere. */
 export type TierPreset = Omit<

@@ -158,7 +158,7 @@ export function deploymentsAnnotation(namespace: string): dashboard.AnnotationQu
         );
 }
 
-export { dashboardUid } from "./uids";
+export { dashboardUid } from "../grafana/dashboard-uids";
 
 /**
  * Builds the dashboard and fixes everything Grafana would otherwise fill in on load (and so show as

@@ -16,8 +16,8 @@ import {
     timeSeries,
     type DashboardDefinition,
 } from "./kit";
-import { budgetMinutesLeft, periodWindow, SLI_WINDOWS, SLO_LABELS, SLO_METRICS, sliErrorRatio, sloMatchers } from "./slo-metrics";
-import { sloUid } from "./uids";
+import { budgetMinutesLeft, periodWindow, SLI_WINDOWS, SLO_LABELS, SLO_METRICS, sliErrorRatio, sloMatchers } from "../sre/slo-series";
+import { sloUid } from "../grafana/dashboard-uids";
 
 export const SLO_OVERVIEW_UID = "slo-overview";
 export { sloUid };

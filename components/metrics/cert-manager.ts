@@ -2,7 +2,7 @@
 // not install it); the platform scrapes its controller under job "cert-manager" and alerts on its
 // certificates (sre/cert-manager-alerts.ts).
 import { z } from "zod";
-import type { Settings } from "../config/schema";
+import type { DeepReadonly } from "../config/deep-readonly";
 import { scrapeTargetSchema } from "./scrape-config";
 
 /** The job label of cert-manager's series, and the name of its ServiceMonitor. */
@@ -31,13 +31,13 @@ export const certManagerSchema = z.strictObject({
     port: target.port.default(CERT_MANAGER_DEFAULTS.port),
 });
 
-export type ScrapeTarget = Settings["scrape"][number] & {
+export type ScrapeTarget = DeepReadonly<z.output<typeof scrapeTargetSchema>> & {
     /** Keep the scraped series' own labels where they clash with the target's (Prometheus' honor_labels). */
     readonly honorLabels?: boolean;
 };
 
 /** The scrape entry the preset stands for, when enabled. */
-export function certManagerScrapeTargets(settings: Settings): ScrapeTarget[] {
+export function certManagerScrapeTargets(settings: { readonly certManager: DeepReadonly<z.output<typeof certManagerSchema>> }): ScrapeTarget[] {
     const c = settings.certManager;
     if (!c.enabled) return [];
     return [

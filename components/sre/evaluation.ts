@@ -25,7 +25,7 @@
 import type { ClusterSettings, Settings } from "../config/schema";
 import type { ConfigProblem } from "../config/errors";
 import { pushTargets } from "../fleet/endpoints";
-import { SLI_WINDOWS } from "../dashboards/slo-metrics";
+import { SLI_WINDOWS } from "./slo-series";
 import { isAlertingRule, type Rule, type RuleGroup } from "./rules";
 import { DEFAULT_PERIOD, serviceSloGroups, type SloRuleContext } from "./slo-rules";
 

@@ -3,8 +3,8 @@
 // tracking, and multiwindow multi-burn-rate alerts that page on fast burns and open tickets on slow
 // ones.
 import type { Settings } from "../config/schema";
-import { periodWindow, SLI_WINDOWS, sliErrorRatio, SLO_METRICS as META, type SliWindow } from "../dashboards/slo-metrics";
-import { sloUid } from "../dashboards/uids";
+import { periodWindow, SLI_WINDOWS, sliErrorRatio, SLO_METRICS as META, type SliWindow } from "./slo-series";
+import { sloUid } from "../grafana/dashboard-uids";
 import { decimal, divide, format, multiply, shiftLeft, subtract, type Decimal } from "./decimal";
 import { pascalCase, promString, selector, type AlertingRule, type RecordingRule, type RuleGroup } from "./rules";
 

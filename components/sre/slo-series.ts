@@ -1,6 +1,6 @@
-// The SLO recording-rule names and labels the dashboards read, following Sloth's conventions
-// (https://sloth.dev): the SLO rules generator must produce exactly these series. One module, so the
-// rules and the dashboards cannot drift apart silently (test/dashboards.test.ts checks both sides).
+// The SLO recording-rule names and labels, following Sloth's conventions (https://sloth.dev): the SLO
+// rules produce exactly these series and the dashboards and the SLO gate read them. They live with
+// the rules, their producer; test/dashboards.test.ts checks both sides.
 //
 // Labels: Sloth's own, `sloth_service` and `sloth_slo` (plus `sloth_id` = "<service>-<slo>" and, on
 // the SLI error ratios, `sloth_window`). Every series below carries `sloth_service` and `sloth_slo`.
