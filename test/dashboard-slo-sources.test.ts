@@ -8,7 +8,7 @@ import { resolveSettings } from "../components/config/settings";
 import { platformDashboards } from "../components/dashboards/catalog";
 import { PLATFORM_COMPONENTS, type DashboardInputs } from "../components/dashboards/inputs";
 import type { DashboardDefinition } from "../components/dashboards/kit";
-import { panelsOf, queriesOf, type DashboardQuery } from "../components/dashboards/queries";
+import { panelsOf, queriesOf, type DashboardQuery } from "./support/dashboard-queries";
 import { sloDashboardSources } from "../components/dashboards/slo-sources";
 import { DATASOURCE_UIDS } from "../components/grafana/datasource";
 import { serviceSloGroups } from "../components/sre/slo-rules";

@@ -25,7 +25,7 @@ import {
     variablesOf,
     variablesUsedIn,
     type DashboardQuery,
-} from "../components/dashboards/queries";
+} from "./support/dashboard-queries";
 import { SLO_OVERVIEW_UID, sloDashboard, sloOverviewDashboard } from "../components/dashboards/slo";
 import { periodWindow, SLI_WINDOWS, SLO_LABELS, sloMetricNames } from "../components/sre/slo-series";
 import { DATASOURCE_UIDS } from "../components/grafana/datasource";

@@ -5,7 +5,7 @@ import { ConfigError } from "../components/config/errors";
 import { resolveSettings } from "../components/config/settings";
 import { queryString } from "../components/sre/escape";
 import { platformDashboards } from "../components/dashboards/catalog";
-import { queriesOf } from "../components/dashboards/queries";
+import { queriesOf } from "./support/dashboard-queries";
 import { serviceSources } from "../components/dashboards/install";
 import { PLATFORM_COMPONENTS } from "../components/dashboards/inputs";
 import { DATASOURCE_UIDS } from "../components/grafana/datasource";

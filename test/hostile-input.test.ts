@@ -15,7 +15,7 @@ import type { Settings } from "../components/config/schema";
 import { platformDashboards } from "../components/dashboards/catalog";
 import { PLATFORM_COMPONENTS } from "../components/dashboards/inputs";
 import { serviceSources } from "../components/dashboards/install";
-import { queriesOf } from "../components/dashboards/queries";
+import { queriesOf } from "./support/dashboard-queries";
 import { DATASOURCE_UIDS } from "../components/grafana/datasource";
 import { alertmanagerConfig, placeholderSecrets } from "../components/sre/alertmanager-config";
 import { prometheusRules, yamlText } from "../components/sre/install";

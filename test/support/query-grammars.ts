@@ -5,7 +5,7 @@
 import { parser as logql } from "@grafana/lezer-logql";
 import { parser as traceql } from "@grafana/lezer-traceql";
 import { parser as promql } from "@prometheus-io/lezer-promql";
-import type { QueryLanguage } from "../../components/dashboards/queries";
+import type { QueryLanguage } from "./dashboard-queries";
 
 const REPRESENTATIVE_BUILTINS: Readonly<Record<string, string>> = {
     __rate_interval: "5m",

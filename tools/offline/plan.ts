@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { loadSettings } from "../../components/config/settings";
 import type { Settings } from "../../components/config/schema";
-import { sreFiles } from "../../components/sre/plan-files";
+import { sreFiles } from "./sre-files";
 import { GRAFANA_DASHBOARD_LABEL } from "../../components/metrics/kube-prometheus-stack";
 import { runProgram, type FakeCluster, type RecordedResource } from "./runtime";
 import { readStackConfig } from "./stack-config";

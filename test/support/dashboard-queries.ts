@@ -1,6 +1,6 @@
 // Reads the queries back out of a dashboard model, with the language each is written in, so tests
 // (and anyone auditing the JSON) can check them with the official grammars.
-import type { DashboardDefinition } from "./kit";
+import type { DashboardDefinition } from "../../components/dashboards/kit";
 
 export type QueryLanguage = "promql" | "logql" | "traceql";
 

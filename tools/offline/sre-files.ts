@@ -2,12 +2,12 @@
 // PrometheusRule's groups as a plain rules file promtool loads as it is, headed by comments saying
 // who evaluates it, the retention behind that evaluator and the longest range each group reads,
 // and the Alertmanager configuration rendered with placeholder secrets.
-import type { Settings } from "../config/schema";
-import { ALERTMANAGER_CONFIG_SECRET, alertmanagerConfig, placeholderSecrets, type ReceiverSecrets } from "./alertmanager-config";
-import { EVALUATION_ANNOTATION, EVALUATOR_LABEL, formatDuration, groupLookbackSeconds } from "./evaluation";
-import { PROMETHEUS_RULE_TYPE, SECRET_KEYS_ANNOTATION, yamlText } from "./install";
-import type { RuleGroup } from "./rules";
-import { isSecretConfigKey } from "./secrets";
+import type { Settings } from "../../components/config/schema";
+import { ALERTMANAGER_CONFIG_SECRET, alertmanagerConfig, placeholderSecrets, type ReceiverSecrets } from "../../components/sre/alertmanager-config";
+import { EVALUATION_ANNOTATION, EVALUATOR_LABEL, formatDuration, groupLookbackSeconds } from "../../components/sre/evaluation";
+import { PROMETHEUS_RULE_TYPE, SECRET_KEYS_ANNOTATION, yamlText } from "../../components/sre/install";
+import type { RuleGroup } from "../../components/sre/rules";
+import { isSecretConfigKey } from "../../components/sre/secrets";
 
 interface ResourceLike {
     type: string;
