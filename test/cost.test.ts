@@ -28,6 +28,7 @@ function withReleases(plan: Plan, releases: Record<string, Record<string, unknow
     const added: PlannedResource[] = Object.entries(releases).map(([name, values]) => ({
         type: T.release,
         name: `${hub}-${name}`,
+        urn: `urn:pulumi:${plan.stack}::observability-platform::observability:cluster:ClusterPlatform$${T.release}::${hub}-${name}`,
         parent: hub,
         provider: `${hub}-k8s`,
         inputs: { name, values },

@@ -174,6 +174,60 @@ describe("plan diff between two plans", () => {
     });
 });
 
+describe("plan diff: resources matched by URN, as the engine matches them", () => {
+    const STACK = "urn:pulumi:dev::observability-platform::";
+    const cluster = { type: "observability:cluster:ClusterPlatform", name: "dev-gke", parent: "observability-platform-dev", provider: null, inputs: {} };
+    const stackResource = { type: "pulumi:pulumi:Stack", name: "observability-platform-dev", parent: null, provider: null, inputs: {} };
+    const metrics = { type: "observability:metrics:Metrics", name: "dev-gke-metrics", parent: "dev-gke", provider: null, inputs: {} };
+    const namespace = (parent: string, extra: object = {}) => ({
+        type: "kubernetes:core/v1:Namespace",
+        name: "dev-gke-ns-logging",
+        parent,
+        provider: "dev-gke-k8s",
+        inputs: { metadata: { name: "logging" } },
+        ...extra,
+    });
+    const OLD_RELEASE_URN = `${STACK}observability:cluster:ClusterPlatform$kubernetes:helm.sh/v3:Release::dev-gke-loki`;
+    const base = planFiles([stackResource, cluster, release("6.40.0", {}), namespace("dev-gke", { retainOnDelete: true })]);
+
+    it("labels a release and a namespace moved under a new parent without an alias as replacements, with what that does", () => {
+        const head = planFiles([stackResource, cluster, metrics, { ...release("6.40.0", {}), parent: "dev-gke-metrics" }, namespace("dev-gke-metrics", { retainOnDelete: true })]);
+        const d = diffPlans(base, head);
+        assert.deepEqual(
+            d.resources.replaced.map((x) => [x.name, x.from, x.to]),
+            [
+                ["dev-gke-ns-logging", "observability:cluster:ClusterPlatform$kubernetes:core/v1:Namespace::dev-gke-ns-logging", "observability:cluster:ClusterPlatform$observability:metrics:Metrics$kubernetes:core/v1:Namespace::dev-gke-ns-logging"],
+                ["dev-gke-loki", "observability:cluster:ClusterPlatform$kubernetes:helm.sh/v3:Release::dev-gke-loki", "observability:cluster:ClusterPlatform$observability:metrics:Metrics$kubernetes:helm.sh/v3:Release::dev-gke-loki"],
+            ],
+        );
+        assert.match(d.resources.replaced[1].consequence, /uninstalls the release and installs it again/);
+        assert.match(d.resources.replaced[0].consequence, /stays \(retainOnDelete\).*already exists/);
+        // Only the new component is added; nothing is listed as removed or merely changed.
+        assert.deepEqual(d.resources.added.map((r) => r.name), ["dev-gke-metrics"]);
+        assert.deepEqual([d.resources.removed, d.resources.changed], [[], []]);
+        const text = renderText(d, heading);
+        assert.match(text, /1 to add, 0 to change, 0 to remove, 2 to REPLACE/);
+        assert.match(text, /REPLACEMENT: .*no alias/);
+        assert.match(text, /! kubernetes:helm.sh\/v3:Release dev-gke-loki: Helm uninstalls/);
+        assert.match(renderMarkdown(d, heading), /> \[!CAUTION\]\n> \*\*Replacement: /);
+    });
+
+    it("reports a move with an alias to the old URN as a move and a change of parent, not a replacement", () => {
+        const moved = { ...release("6.40.0", {}), parent: "dev-gke-metrics", aliases: [OLD_RELEASE_URN] };
+        const d = diffPlans(base, planFiles([stackResource, cluster, metrics, moved, namespace("dev-gke", { retainOnDelete: true })]));
+        assert.deepEqual(d.resources.replaced, []);
+        assert.deepEqual(d.resources.moved.map((x) => [x.name, x.from]), [["dev-gke-loki", "observability:cluster:ClusterPlatform$kubernetes:helm.sh/v3:Release::dev-gke-loki"]]);
+        assert.deepEqual(d.resources.changed.map((c) => [c.name, c.paths]), [["dev-gke-loki", ["aliases", "parent"]]]);
+        assert.match(renderText(d, heading), /1 moved by alias/);
+    });
+
+    it("matches plans that record URNs with plans written before they did", () => {
+        const recorded = { ...release("6.40.0", {}), urn: OLD_RELEASE_URN };
+        const d = diffPlans(planFiles([stackResource, cluster, release("6.40.0", {})]), planFiles([stackResource, cluster, recorded]));
+        assert.equal(hasChanges(d), false);
+    });
+});
+
 describe("plan diff of rendered manifests, per Kubernetes object", () => {
     // Helm's output as `helm template` prints it: documents after "---", each with its "# Source:".
     const doc = (source: string, body: string) => `---\n# Source: ${source}\n${body.trim()}\n`;
@@ -310,7 +364,7 @@ ${configMap.replace("mode: fast", 'mode: "fast"')}`;
         assert.deepEqual(d.changed, []);
         assert.deepEqual(d.relabelled, [{ kind: "Deployment", namespace: "apps", name: "web", rollsPods: true }]);
         const text = renderText(
-            { resources: { added: [], removed: [], changed: [], baseCount: 0, headCount: 0 }, files: [], dataLoss: [], manifests: [{ file: "manifests/dev-gke-web.yaml", release: "dev-gke-web", status: "changed", ...d }] },
+            { resources: { added: [], removed: [], changed: [], replaced: [], moved: [], baseCount: 0, headCount: 0 }, files: [], dataLoss: [], manifests: [{ file: "manifests/dev-gke-web.yaml", release: "dev-gke-web", status: "changed", ...d }] },
             heading,
         );
         assert.match(text, /1 object\(s\) with only chart\/version labels changed \(1 Deployment\); these roll their pods for it: Deployment apps\/web/);

@@ -31,6 +31,25 @@ export interface ResourceChange {
     patch: string;
 }
 
+/** A resource whose URN changes with no alias naming the old one: the engine deletes and creates it. */
+export interface ResourceReplacement {
+    type: string;
+    name: string;
+    /** Type chain and name of the old and the new URN (stack and project left out). */
+    from: string;
+    to: string;
+    /** What deleting and creating it does to the running platform. */
+    consequence: string;
+}
+
+/** A resource under a new URN with an alias to its old one: the engine moves it, nothing is replaced. */
+export interface ResourceMove {
+    type: string;
+    name: string;
+    from: string;
+    to: string;
+}
+
 export interface ResourceEntry {
     type: string;
     name: string;
@@ -52,6 +71,10 @@ export interface PlanDiff {
         added: ResourceEntry[];
         removed: ResourceEntry[];
         changed: ResourceChange[];
+        /** URN changed without an alias: delete and create (for a release or bucket, downtime or data loss). */
+        replaced: ResourceReplacement[];
+        /** URN changed with an alias to the old one: no replacement. */
+        moved: ResourceMove[];
         baseCount: number;
         headCount: number;
     };
@@ -63,7 +86,14 @@ export interface PlanDiff {
 }
 
 export const hasChanges = (d: PlanDiff): boolean =>
-    d.resources.added.length + d.resources.removed.length + d.resources.changed.length + d.manifests.length + d.files.length > 0;
+    d.resources.added.length +
+        d.resources.removed.length +
+        d.resources.changed.length +
+        d.resources.replaced.length +
+        d.resources.moved.length +
+        d.manifests.length +
+        d.files.length >
+    0;
 
 /** Every file under `dir` by its relative "/"-separated path; an absent directory is an empty plan. */
 export function readPlanDir(dir: string): Map<string, string> {
@@ -154,6 +184,43 @@ function displayed(r: PlanResourceRecord): Record<string, unknown> {
 }
 
 const keyOf = (r: { type: string; name: string }) => `${r.type}\u0000${r.name}`;
+const STACK_TYPE = "pulumi:pulumi:Stack";
+const NAMESPACE_TYPE = "kubernetes:core/v1:Namespace";
+const BUCKET_TYPE = "gcp:storage/bucket:Bucket";
+
+/** A URN without its stack and project ("<type chain>::<name>"): what identifies a resource within a stack. */
+const urnKey = (urn: string): string => urn.split("::").slice(2).join("::");
+
+/**
+ * Each resource's URN key: from its recorded URN, or, for plans written before URNs were recorded,
+ * rebuilt from the chain of parents' types as the engine does.
+ */
+function urnKeys(records: readonly PlanResourceRecord[]): Map<PlanResourceRecord, string> {
+    const byName = new Map(records.map((r) => [r.name, r]));
+    const chain = (r: PlanResourceRecord, seen = 0): string => {
+        const parent = typeof r.parent === "string" ? byName.get(r.parent) : undefined;
+        if (!parent || parent.type === STACK_TYPE || seen > 50) return r.type;
+        return `${chain(parent, seen + 1)}$${r.type}`;
+    };
+    return new Map(records.map((r) => [r, typeof r.urn === "string" ? urnKey(r.urn) : `${chain(r)}::${r.name}`]));
+}
+
+/** What the engine's delete-and-create of a resource under a new URN does. */
+function replacementConsequence(old: PlanResourceRecord): string {
+    const retained = old.retainOnDelete === true;
+    switch (old.type) {
+        case HELM_RELEASE_TYPE:
+            return "Helm uninstalls the release and installs it again: its pods are down in between, and its volume claims go with it (their disks survive only where the StorageClass retains them)";
+        case BUCKET_TYPE:
+            return "the bucket is deleted with every object in it, and created again empty";
+        case NAMESPACE_TYPE:
+            return retained
+                ? "the namespace stays (retainOnDelete) but Pulumi forgets it, and creating it again fails: it already exists"
+                : "the namespace is deleted with everything in it, the users' objects included";
+        default:
+            return retained ? "Pulumi forgets the object (retainOnDelete) and creates it again, which fails where it already exists" : "deleted and created again";
+    }
+}
 
 function parseResources(text: string | undefined, side: string): PlanResourceRecord[] {
     if (text === undefined) return [];
@@ -521,21 +588,64 @@ export function diffManifests(before: string | undefined, after: string | undefi
 export const manifestHasChanges = (d: ManifestDiff): boolean =>
     d.unparsed !== undefined || d.added.length + d.removed.length + d.changed.length + d.relabelled.length > 0;
 
+const entry = (r: PlanResourceRecord): ResourceEntry => ({ type: r.type, name: r.name, yaml: toYaml(displayed(r)) });
+
 /** Compares two plans given as file maps (relative path -> text), base first. */
 export function diffPlans(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>): PlanDiff {
     const before = parseResources(base.get(RESOURCES_FILE), "base");
     const after = parseResources(head.get(RESOURCES_FILE), "head");
     const beforeByKey = new Map(before.map((r) => [keyOf(r), r]));
     const afterByKey = new Map(after.map((r) => [keyOf(r), r]));
+    // Resources are matched by URN, as the engine matches them, not by type and name.
+    const beforeUrns = urnKeys(before);
+    const afterUrns = urnKeys(after);
+    const beforeByUrn = new Map(before.map((r) => [beforeUrns.get(r)!, r]));
+    const afterUrnSet = new Set(afterUrns.values());
 
-    const entry = (r: PlanResourceRecord): ResourceEntry => ({ type: r.type, name: r.name, yaml: toYaml(displayed(r)) });
-    const added = after.filter((r) => !beforeByKey.has(keyOf(r))).map(entry);
-    const removed = before.filter((r) => !afterByKey.has(keyOf(r))).map(entry);
-    const changed: ResourceChange[] = [];
+    const pairs: [PlanResourceRecord, PlanResourceRecord][] = [];
+    const replaced: ResourceReplacement[] = [];
+    const moved: ResourceMove[] = [];
+    const addedRecords: PlanResourceRecord[] = [];
+    const taken = new Set<PlanResourceRecord>();
     for (const r of after) {
-        const old = beforeByKey.get(keyOf(r));
-        if (!old) continue;
-        const [a, b] = maskSecretsSymmetrically(old, r) as [PlanResourceRecord, PlanResourceRecord];
+        const key = afterUrns.get(r)!;
+        const same = beforeByUrn.get(key);
+        if (same) {
+            pairs.push([same, r]);
+            taken.add(same);
+            continue;
+        }
+        const aliased = (Array.isArray(r.aliases) ? (r.aliases as string[]) : [])
+            .map((a) => beforeByUrn.get(urnKey(a)))
+            .find((old) => old !== undefined && !afterUrnSet.has(beforeUrns.get(old)!));
+        if (aliased) {
+            moved.push({ type: r.type, name: r.name, from: beforeUrns.get(aliased)!, to: key });
+            pairs.push([aliased, r]);
+            taken.add(aliased);
+            continue;
+        }
+        addedRecords.push(r);
+    }
+    // A resource of the same type and name under another URN, with no alias: a replacement.
+    const removedRecords = before.filter((r) => !taken.has(r));
+    const removedByKey = new Map(removedRecords.map((r) => [keyOf(r), r]));
+    const added: ResourceEntry[] = [];
+    for (const r of addedRecords) {
+        const old = removedByKey.get(keyOf(r));
+        if (old && !taken.has(old)) {
+            replaced.push({ type: r.type, name: r.name, from: beforeUrns.get(old)!, to: afterUrns.get(r)!, consequence: replacementConsequence(old) });
+            taken.add(old);
+        } else {
+            added.push(entry(r));
+        }
+    }
+    const removed = before.filter((r) => !taken.has(r)).map(entry);
+    const changed: ResourceChange[] = [];
+    for (const [old, r] of pairs) {
+        // The URN is the key (or, moved by an alias, reported as the move): not a changed field.
+        const { urn: _oldUrn, ...oldFields } = old;
+        const { urn: _newUrn, ...newFields } = r;
+        const [a, b] = maskSecretsSymmetrically(oldFields, newFields) as [PlanResourceRecord, PlanResourceRecord];
         let paths = changedPaths(a, b);
         if (paths.length === 0) continue;
         if (r.type === HELM_RELEASE_TYPE) {
@@ -571,6 +681,8 @@ export function diffPlans(base: ReadonlyMap<string, string>, head: ReadonlyMap<s
             added: added.sort(byTypeAndName),
             removed: removed.sort(byTypeAndName),
             changed: changed.sort(byTypeAndName),
+            replaced: replaced.sort(byTypeAndName),
+            moved: moved.sort(byTypeAndName),
             baseCount: before.length,
             headCount: after.length,
         },

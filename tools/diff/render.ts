@@ -19,7 +19,10 @@ export const MARKDOWN_LIMIT = 60_000;
 function counts(d: PlanDiff): string {
     const r = d.resources;
     return (
-        `${r.added.length} to add, ${r.changed.length} to change, ${r.removed.length} to remove ` +
+        `${r.added.length} to add, ${r.changed.length} to change, ${r.removed.length} to remove` +
+        (r.replaced.length > 0 ? `, ${r.replaced.length} to REPLACE` : "") +
+        (r.moved.length > 0 ? `, ${r.moved.length} moved by alias` : "") +
+        " " +
         `(${r.baseCount} -> ${r.headCount} resources); ${d.files.length} plan file(s) changed` +
         (d.manifests.length > 0 ? `; ${d.manifests.length} rendered manifest(s) changed` : "")
     );
@@ -104,8 +107,13 @@ export function renderText(d: PlanDiff, h: DiffHeading): string {
     }
     out.push(counts(d));
     if (d.dataLoss.length > 0) out.push("DATA LOSS: this change deletes stored data:", ...d.dataLoss.map((l) => `  ! ${l}`));
+    if (d.resources.replaced.length > 0) {
+        out.push("REPLACEMENT: these resources move to a new URN with no alias to the old one, so the engine deletes and creates them:");
+        for (const x of d.resources.replaced) out.push(`  ! ${x.type} ${x.name}: ${x.consequence}`, `      ${x.from}`, `   -> ${x.to}`);
+    }
     for (const u of h.unrendered ?? []) out.push(`Not rendered, so not compared: ${u}`);
     out.push("");
+    for (const x of d.resources.moved) out.push(`> ${x.type} ${x.name} moved by its alias, not replaced:`, `      ${x.from}`, `   -> ${x.to}`);
     for (const r of d.resources.added) out.push(`+ ${r.type} ${r.name}`, prefixed(r.yaml, "+"));
     for (const r of d.resources.removed) out.push(`- ${r.type} ${r.name}`, prefixed(r.yaml, "-"));
     for (const r of d.resources.changed) {
@@ -178,9 +186,19 @@ export function renderMarkdown(d: PlanDiff, h: DiffHeading, limit = MARKDOWN_LIM
     if (!hasChanges(d)) return [title, "", sub, "", "**No changes.**", "", ...unrendered].join("\n");
     const r = d.resources;
     const loss = d.dataLoss.length > 0 ? ["> [!CAUTION]", "> **Data loss: this change deletes stored data.**", ...d.dataLoss.map((l) => `> - ${escapeCell(l)}`), ""] : [];
-    const head = [title, "", sub, "", `**${counts(d)}**`, "", ...loss, ...unrendered];
-    if (r.added.length + r.removed.length + r.changed.length > 0) {
+    const replacing =
+        r.replaced.length > 0
+            ? [
+                  "> [!CAUTION]",
+                  "> **Replacement: these resources move to a new URN with no alias to the old one; the engine deletes and creates them.**",
+                  ...r.replaced.map((x) => `> - \`${x.type}\` \`${x.name}\`: ${escapeCell(x.consequence)} (\`${escapeCell(x.from)}\` -> \`${escapeCell(x.to)}\`)`),
+                  "",
+              ]
+            : [];
+    const head = [title, "", sub, "", `**${counts(d)}**`, "", ...loss, ...replacing, ...unrendered];
+    if (r.added.length + r.removed.length + r.changed.length + r.moved.length > 0) {
         head.push("| | Type | Name | Changed fields |", "|---|---|---|---|");
+        for (const x of r.moved) head.push(`| > move (alias) | \`${x.type}\` | \`${x.name}\` | from \`${escapeCell(x.from)}\` |`);
         for (const x of r.added) head.push(`| + add | \`${x.type}\` | \`${x.name}\` | |`);
         for (const x of r.removed) head.push(`| - remove | \`${x.type}\` | \`${x.name}\` | |`);
         for (const x of r.changed) {

@@ -6,7 +6,7 @@ import { loadSettings } from "../../components/config/settings";
 import type { Settings } from "../../components/config/schema";
 import { sreFiles } from "./sre-files";
 import { GRAFANA_DASHBOARD_LABEL } from "../../components/metrics/kube-prometheus-stack";
-import { runProgram, type FakeCluster, type RecordedResource } from "./runtime";
+import { runProgram, type FakeCluster, type RecordedAlias, type RecordedResource } from "./runtime";
 import { readStackConfig } from "./stack-config";
 
 export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
@@ -14,6 +14,12 @@ export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 export interface PlannedResource {
     type: string;
     name: string;
+    /** The URN the engine gives the resource: its parents' type chain, its type and name. */
+    urn: string;
+    /** Old URNs the resource answers to (its `aliases`): a move under them is no replacement. */
+    aliases?: string[];
+    /** Present (true) when `pulumi destroy` and replacements only forget the object. */
+    retainOnDelete?: true;
     /** Name of the parent resource (the stack for top-level resources). */
     parent: string | null;
     /** Name of the explicit provider, or null for the default provider of the resource's package. */
@@ -88,10 +94,14 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     });
     const byUrn = new Map<string, RecordedResource>(run.resources.map((r) => [r.urn, r]));
     const nameOf = (urn?: string) => (urn ? (byUrn.get(urn)?.name ?? urn) : null);
+    const urnOf = engineUrns(stackConfig.project, stack, byUrn);
     const resources: PlannedResource[] = run.resources
         .map((r) => ({
             type: r.type,
             name: r.name,
+            urn: urnOf.resource(r),
+            ...(r.aliases.length > 0 ? { aliases: r.aliases.map((a) => urnOf.alias(r, a)).sort() } : {}),
+            ...(r.retainOnDelete ? { retainOnDelete: true as const } : {}),
             parent: nameOf(r.parentUrn),
             provider: nameOf(r.providerUrn),
             ...(r.protect ? { protect: true as const } : {}),
@@ -104,6 +114,36 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     // The program has just resolved these from the same config; reading them again is cheap.
     const settings = loadSettings();
     return { stack, settings, resources, releases: releasesOf(resources), outputs: sortKeysDeep(run.outputs) as Record<string, unknown> };
+}
+
+const STACK_TYPE = "pulumi:pulumi:Stack";
+
+/**
+ * URNs as the engine builds them: "urn:pulumi:<stack>::<project>::<type chain>::<name>", the chain
+ * being the types of the resource's parents below the stack, then its own. (Pulumi's mocks shorten
+ * the chain to the nearest parent, so the recorded URNs are only keys.)
+ */
+export function engineUrns(project: string, stack: string, byMockUrn: ReadonlyMap<string, RecordedResource>) {
+    const qualifiedType = (type: string, parentMockUrn: string | undefined): string => {
+        const parent = parentMockUrn ? byMockUrn.get(parentMockUrn) : undefined;
+        if (!parent || parent.type === STACK_TYPE) return type;
+        return `${qualifiedType(parent.type, parent.parentUrn)}$${type}`;
+    };
+    const urn = (s: string, p: string, qualified: string, name: string) => `urn:pulumi:${s}::${p}::${qualified}::${name}`;
+    const resource = (r: RecordedResource): string => urn(stack, project, qualifiedType(r.type, r.parentUrn), r.name);
+    // A parent named by URN that is not registered in this run is an old URN written out: taken as it is.
+    const parentChain = (parentUrn: string): string | undefined => {
+        const parent = byMockUrn.get(parentUrn);
+        if (parent) return parent.type === STACK_TYPE ? undefined : qualifiedType(parent.type, parent.parentUrn);
+        return parentUrn.split("::")[2];
+    };
+    const alias = (r: RecordedResource, a: RecordedAlias): string => {
+        if ("urn" in a) return a.urn;
+        const type = a.type ?? r.type;
+        const chain = a.noParent ? undefined : a.parentUrn !== undefined ? parentChain(a.parentUrn) : parentChain(r.parentUrn ?? "");
+        return urn(a.stack ?? stack, a.project ?? project, chain ? `${chain}$${type}` : type, a.name ?? r.name);
+    };
+    return { resource, alias };
 }
 
 /** The Helm releases among planned resources (also of a plan read back from its resources.json). */

@@ -13,11 +13,20 @@ export interface RecordedResource {
     parentUrn?: string;
     providerUrn?: string;
     protect: boolean;
+    /** Set: `pulumi destroy` and replacements leave the object in place, only forgetting it. */
+    retainOnDelete: boolean;
+    /** The resource's `aliases` option as registered: old URNs, or specs of what changed. */
+    aliases: RecordedAlias[];
     /** URNs of the resources this one waits for (explicit dependsOn and input dependencies). */
     dependencyUrns: string[];
     /** Inputs as registered, with secrets replaced by "[secret]" and resource references by their URN. */
     inputs: Record<string, unknown>;
 }
+
+/** An alias as the engine receives it: a whole old URN, or the parts of the old URN that differ. */
+export type RecordedAlias =
+    | { urn: string }
+    | { name?: string; type?: string; stack?: string; project?: string; parentUrn?: string; noParent?: boolean };
 
 export interface ProgramRun {
     resources: RecordedResource[];
@@ -131,6 +140,27 @@ function stackReferenceRead(name: string, options: ProgramRunOptions) {
     return { id: name, state: { name, outputs: { ...(options.previousOutputs ?? {}) }, secretOutputNames: [] } };
 }
 
+interface AliasMessage {
+    getUrn(): string;
+    hasSpec(): boolean;
+    getSpec(): { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean };
+}
+
+function recordedAlias(alias: AliasMessage): RecordedAlias {
+    if (!alias.hasSpec()) return { urn: alias.getUrn() };
+    const spec = alias.getSpec();
+    const parts: Record<string, string | boolean> = {
+        name: spec.getName(),
+        type: spec.getType(),
+        stack: spec.getStack(),
+        project: spec.getProject(),
+        parentUrn: spec.getParenturn(),
+        noParent: spec.getNoparent(),
+    };
+    // Empty fields mean "as the resource is now".
+    return Object.fromEntries(Object.entries(parts).filter(([, v]) => v !== "" && v !== false)) as RecordedAlias;
+}
+
 interface MonitorLike {
     registerResource(req: any, callback: (err: unknown, resp: any) => void): void;
     registerResourceOutputs(req: any, callback: (err: unknown, resp: any) => void): void;
@@ -201,6 +231,8 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
                         parentUrn: req.getParent() || undefined,
                         providerUrn: provider ? provider.slice(0, provider.lastIndexOf("::")) : undefined,
                         protect: req.getProtect() === true,
+                        retainOnDelete: req.getRetainondelete() === true,
+                        aliases: (req.getAliasesList() ?? []).map(recordedAlias),
                         dependencyUrns: req.getDependenciesList(),
                         inputs: maskSerialized(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
                     };
