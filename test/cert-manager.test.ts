@@ -106,7 +106,7 @@ describe("cert-manager preset", function () {
 
     it("a stack's own selector, namespace and port replace the defaults whole", () => {
         const settings = resolve("prod", { certManager: { enabled: true, namespace: "security", selector: { app: "cm" }, port: "metrics" } });
-        const monitor = scrapeMonitors(settings).find((m) => m.metadata.name === "cert-manager")!;
+        const monitor = scrapeMonitors(settings, "prod-gke").find((m) => m.metadata.name === "cert-manager")!;
         assert.equal(monitor.metadata.namespace, "security");
         assert.deepEqual(monitor.spec.selector, { matchLabels: { app: "cm" } });
         assert.equal((monitor.spec.endpoints as { port: string }[])[0].port, "metrics");

@@ -69,7 +69,7 @@ describe("scrape targets", () => {
             scrape: [target({ kind: "pod", port: "metrics", interval: "15s", path: "/stats", metricAllowList: ["http_.*", "process_cpu_seconds_total"] })],
             certManager: { enabled: false },
         });
-        const monitors = scrapeMonitors(settings);
+        const monitors = scrapeMonitors(settings, "prod-gke");
         assert.deepEqual(monitors, [
             {
                 apiVersion: "monitoring.coreos.com/v1",
@@ -122,6 +122,60 @@ describe("scrape targets", () => {
         ]);
     });
 
+    describe("in a fleet, each monitor goes where its service runs", () => {
+        const fleet = [
+            { name: "hub-gke", location: "us-central1", role: "hub" },
+            { name: "edge-a", location: "us-east1-b", role: "spoke" },
+            { name: "edge-b", location: "europe-west1", role: "spoke" },
+        ];
+        let plan: Plan;
+        before(async function () {
+            this.timeout(180_000);
+            plan = await planVariant("prod", {
+                set: {
+                    clusters: fleet,
+                    fleet: { hub: { host: "fleet.hub.acme-corp.example" } },
+                    certManager: { enabled: true },
+                    scrape: [target({ name: "api", clusters: ["edge-a", "edge-b"] }), target({ name: "admin", selector: { app: "admin" } })],
+                    slos: [],
+                },
+            });
+        });
+
+        it("places an entry on its clusters and one without clusters, and the cert-manager preset, on the hub", () => {
+            const monitors = plan.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor" && r.name.includes("-scrape-"));
+            assert.deepEqual(
+                monitors.map((m) => [m.name, m.provider]),
+                [
+                    ["edge-a-scrape-api", "edge-a-k8s"],
+                    ["edge-b-scrape-api", "edge-b-k8s"],
+                    ["hub-gke-scrape-admin", "hub-gke-k8s"],
+                    ["hub-gke-scrape-cert-manager", "hub-gke-k8s"],
+                ],
+            );
+        });
+
+        it("warns when an SLO runs on a cluster where no entry of its job is placed", () => {
+            const settings = resolve("prod", {
+                clusters: fleet,
+                fleet: { hub: { host: "fleet.hub.acme-corp.example" } },
+                scrape: [target({ name: "api", clusters: ["edge-a"] })],
+                slos: [
+                    {
+                        service: "api",
+                        owner: "shop",
+                        runbookUrl: "https://example.com/runbook",
+                        clusters: ["edge-a", "edge-b"],
+                        objectives: [{ name: "availability", kind: "availability", target: 99.5, metric: "http_requests_total", selector: { namespace: "shop", job: "api" }, errorSelector: { code: "5.." } }],
+                    },
+                ],
+            });
+            assert.deepEqual(undeclaredSloJobWarnings(settings), [
+                'SLOs of api run on edge-b, where no scrape entry of job "api" in namespace shop is placed (its clusters): there their SLIs are missing unless another monitor scrapes it',
+            ]);
+        });
+    });
+
     describe("refuses, naming the exact key", () => {
         const cases: { name: string; scrape: unknown[]; key: string; expected: RegExp }[] = [
             { name: "a duplicate job name", scrape: [target(), target({ namespace: "other" })], key: "scrape[1].name", expected: /no other scrape target/ },
@@ -131,6 +185,8 @@ describe("scrape targets", () => {
             { name: "an unknown kind", scrape: [target({ kind: "endpoints" })], key: "scrape[0].kind", expected: /"service" \| "pod"/ },
             { name: "an empty selector", scrape: [target({ selector: {} })], key: "scrape[0].selector", expected: /at least one label/ },
             { name: "a misspelt key", scrape: [target({ intervall: "15s" })], key: "scrape[0].intervall", expected: /did you mean "interval"/ },
+            { name: "a cluster the stack does not have", scrape: [target({ clusters: ["prod-gke", "prod-eu"] })], key: "scrape[0].clusters[1]", expected: /a cluster of this stack \(prod-gke\)/ },
+            { name: "an empty cluster list", scrape: [target({ clusters: [] })], key: "scrape[0].clusters", expected: /at least one cluster name/ },
             { name: "an interval that lets series go stale", scrape: [target({ interval: "5m" })], key: "scrape[0].interval", expected: /"2m"/ },
         ];
         for (const c of cases) {

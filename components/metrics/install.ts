@@ -1,5 +1,5 @@
-// Installs the metrics pillar on one cluster: kube-prometheus-stack with its Grafana, and on the hub
-// the application scrape targets.
+// Installs the metrics pillar on one cluster: kube-prometheus-stack (with Grafana on the hub) and the
+// application scrape targets placed on it.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -65,18 +65,15 @@ export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Reso
         ],
     });
     const longTermStore = installLongTermStore(ctx, [kubePrometheusStack]);
-    if (ctx.isHub) installScrapeTargets(ctx, kubePrometheusStack);
+    installScrapeTargets(ctx, kubePrometheusStack);
     if (ctx.isHub) installRedisExporters(ctx, kubePrometheusStack);
     return { kubePrometheusStack, grafanaAdminPassword: admin?.password, longTermStore };
 }
 
-/**
- * The application targets, on the hub only for now: the SLOs of `slos` default to the hub too.
- * Placing a target on the clusters its service runs on can follow the SLOs' `clusters` key.
- */
+/** The application targets placed on this cluster (each entry's `clusters`, the hub by default). */
 function installScrapeTargets(ctx: ClusterContext, kubePrometheusStack: pulumi.Resource): void {
-    for (const warning of undeclaredSloJobWarnings(ctx.settings)) pulumi.log.warn(warning, ctx.opts.parent);
-    for (const monitor of scrapeMonitors(ctx.settings)) {
+    if (ctx.isHub) for (const warning of undeclaredSloJobWarnings(ctx.settings)) pulumi.log.warn(warning, ctx.opts.parent);
+    for (const monitor of scrapeMonitors(ctx.settings, ctx.cluster.name)) {
         new k8s.apiextensions.CustomResource(
             `${ctx.cluster.name}-scrape-${monitor.metadata.name}`,
             monitor,

@@ -2,6 +2,7 @@
 // Prometheus scrapes, each under a job name of its own that SLO selectors can rely on.
 import { RE2JS } from "re2js";
 import { z } from "zod";
+import { clusterNamesSchema, unknownClusterProblems } from "../config/cluster-names";
 import { DNS_1123_LABEL, duplicateNameProblems, namespaceName, shortName } from "../kubernetes/names";
 import { re2Problem } from "../sre/config-schema";
 
@@ -49,6 +50,8 @@ export const scrapeTargetSchema = z
         interval: interval.optional(),
         kind: z.enum(SCRAPE_KINDS, { error: 'one of "service" | "pod"' }).default("service"),
         /** Metric names kept (anchored regexes, any of which may match); every other series is dropped at scrape. */
+        /** Clusters the service runs on (names from `clusters`); its monitor is created on each. Default: the hub. */
+        clusters: clusterNamesSchema.optional(),
         metricAllowList: z.array(metricRegex, { error: 'a list of regular expressions on metric names, such as ["http_.*"]' }).min(1, { error: "at least one regular expression (or leave the key out to keep every metric)" }).optional(),
     })
     .superRefine((t, ctx) => {
@@ -77,7 +80,10 @@ function seriesRead(objective: Record<string, unknown>): string[] {
  * reports those): unique job names, and no allow-list that drops the series an SLO of that job reads.
  */
 export function scrapeConfigProblems(candidate: Record<string, unknown>): Problem[] {
-    const problems = duplicateNameProblems(candidate, "scrape", "a job name no other scrape target has (it is the job label SLOs select)");
+    const problems = [
+        ...duplicateNameProblems(candidate, "scrape", "a job name no other scrape target has (it is the job label SLOs select)"),
+        ...unknownClusterProblems(candidate, "scrape"),
+    ];
     if (!Array.isArray(candidate.scrape)) return problems;
     candidate.scrape.forEach((t, i) => {
         if (!isObject(t)) return;

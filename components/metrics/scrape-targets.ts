@@ -1,5 +1,6 @@
 // The `scrape` settings as prometheus-operator monitors: a ServiceMonitor (or PodMonitor) per target,
 // in the target's own namespace, whose series all carry `job="<target name>"`.
+import { placedOn } from "../config/cluster-names";
 import type { Settings } from "../config/schema";
 import { certManagerScrapeTargets, type ScrapeTarget } from "./cert-manager";
 
@@ -20,11 +21,16 @@ export interface ScrapeMonitor {
 export const jobRelabelings = (name: string) => [{ action: "replace", targetLabel: "job", replacement: name }];
 
 /**
- * One monitor per target (the `scrape` entries, then the presets' such as cert-manager's).
- * kube-prometheus-stack's Prometheus selects monitors of every namespace, whatever their labels.
+ * One monitor per target that runs on `cluster` (the `scrape` entries, by their `clusters`, then the
+ * presets', such as cert-manager's, on the hub). kube-prometheus-stack's Prometheus selects monitors
+ * of every namespace, whatever their labels.
  */
-export function scrapeMonitors(settings: Settings): ScrapeMonitor[] {
-    const targets: readonly ScrapeTarget[] = [...settings.scrape, ...certManagerScrapeTargets(settings)];
+export function scrapeMonitors(settings: Settings, cluster: string): ScrapeMonitor[] {
+    const hub = settings.clusters.find((c) => c.role === "hub")?.name;
+    const targets: readonly ScrapeTarget[] = [
+        ...settings.scrape.filter((t) => placedOn(settings.clusters, t).includes(cluster)),
+        ...(cluster === hub ? certManagerScrapeTargets(settings) : []),
+    ];
     return targets.map((t) => {
         const endpoint = {
             port: t.port,
@@ -49,7 +55,8 @@ export function scrapeMonitors(settings: Settings): ScrapeMonitor[] {
 
 /**
  * A warning per service whose SLOs select a `job` no scrape target declares (in the selected
- * namespace). Not an error: a monitor the platform does not own may scrape it under that job.
+ * namespace) on a cluster the service runs on. Not an error: a monitor the platform does not own
+ * may scrape it under that job.
  */
 export function undeclaredSloJobWarnings(settings: Settings): string[] {
     const warnings = new Set<string>();
@@ -57,12 +64,23 @@ export function undeclaredSloJobWarnings(settings: Settings): string[] {
         for (const o of service.objectives) {
             const { job, namespace } = o.selector;
             if (job === undefined) continue;
-            if (settings.scrape.some((t) => t.name === job && (namespace === undefined || t.namespace === namespace))) continue;
+            const declared = settings.scrape.filter((t) => t.name === job && (namespace === undefined || t.namespace === namespace));
             const where = namespace === undefined ? "" : ` in namespace ${namespace}`;
-            warnings.add(
-                `SLOs of ${service.service} select job "${job}"${where}, which no entry of scrape declares: ` +
-                    "unless a monitor the platform does not own scrapes it under that job, their SLIs are missing",
-            );
+            if (declared.length === 0) {
+                warnings.add(
+                    `SLOs of ${service.service} select job "${job}"${where}, which no entry of scrape declares: ` +
+                        "unless a monitor the platform does not own scrapes it under that job, their SLIs are missing",
+                );
+                continue;
+            }
+            const scrapedOn = new Set(declared.flatMap((t) => placedOn(settings.clusters, t)));
+            const unscraped = placedOn(settings.clusters, service).filter((c) => !scrapedOn.has(c));
+            if (unscraped.length > 0) {
+                warnings.add(
+                    `SLOs of ${service.service} run on ${unscraped.join(", ")}, where no scrape entry of job "${job}"${where} is placed ` +
+                        "(its clusters): there their SLIs are missing unless another monitor scrapes it",
+                );
+            }
         }
     }
     return [...warnings];

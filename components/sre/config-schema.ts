@@ -2,6 +2,7 @@
 // (PagerDuty key, Slack webhooks, heartbeat URL) are deliberately NOT here: see ./secrets.ts.
 import { RE2JS } from "re2js";
 import { z } from "zod";
+import { clusterNamesSchema, unknownClusterProblems } from "../config/cluster-names";
 import { namespaceName } from "../kubernetes/names";
 import { LONE_SURROGATE } from "./escape";
 
@@ -159,10 +160,7 @@ export const serviceSloSchema = z.strictObject({
      * evaluates SLO rules locally gets this service's only where it runs: elsewhere its SLI-missing
      * alerts would fire for a service that was never there.
      */
-    clusters: z
-        .array(z.string({ error: "a cluster name" }), { error: "a list of cluster names" })
-        .min(1, { error: "at least one cluster name (or leave the key out for the hub)" })
-        .optional(),
+    clusters: clusterNamesSchema.optional(),
 });
 
 export const slosSchema = z.array(serviceSloSchema, { error: "a list of services with their SLOs" });
@@ -201,7 +199,7 @@ export function sharedLabels(selectors: readonly Readonly<Record<string, unknown
  * (the schema reports those).
  */
 export function sreConfigProblems(candidate: Record<string, unknown>): Problem[] {
-    const problems: Problem[] = [];
+    const problems: Problem[] = unknownClusterProblems(candidate, "slos");
     if (!Array.isArray(candidate.slos)) return problems;
     const services = new Set<unknown>();
     // "<service>-<slo>" is each SLO's id: its sloth_id label and its dashboard's uid.
@@ -212,14 +210,6 @@ export function sreConfigProblems(candidate: Record<string, unknown>): Problem[]
             problems.push({ path: ["slos", i, "service"], expected: "a service no other entry of slos has", given: entry.service });
         }
         services.add(entry.service);
-        if (Array.isArray(entry.clusters)) {
-            const known = Array.isArray(candidate.clusters) ? candidate.clusters.map((c) => (isObject(c) ? c.name : undefined)) : [];
-            entry.clusters.forEach((name, j) => {
-                if (typeof name === "string" && !known.includes(name)) {
-                    problems.push({ path: ["slos", i, "clusters", j], expected: `a cluster of this stack (${known.filter((n) => typeof n === "string").join(", ")})`, given: name });
-                }
-            });
-        }
         if (!Array.isArray(entry.objectives)) return;
         // The service's dashboards select its series by the labels all its SLOs select on.
         const selectors = entry.objectives.map((o) => (isObject(o) && isObject(o.selector) ? o.selector : undefined));

@@ -22,6 +22,7 @@
 //
 // An alert is evaluated in exactly one place: the PrometheusRules meant for a ruler carry
 // EVALUATOR_LABEL, which every cluster's Prometheus excludes (ruleSelector) and the ruler selects.
+import { placedOn } from "../config/cluster-names";
 import type { ClusterSettings, Settings } from "../config/schema";
 import type { ConfigProblem } from "../config/errors";
 import { pushTargets } from "../fleet/endpoints";
@@ -197,7 +198,7 @@ export const LONG_TERM_SUFFIX = "-long-term";
 
 /** Names of the clusters a service runs on: its `clusters`, else the hub. */
 export function serviceClusters(settings: Settings, service: Settings["slos"][number]): readonly string[] {
-    return service.clusters ?? settings.clusters.filter((c) => c.role === "hub").map((c) => c.name);
+    return placedOn(settings.clusters, service);
 }
 
 /** The SLO rules of one cluster, placed per backend (see the top of this file). */
