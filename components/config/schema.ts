@@ -7,6 +7,7 @@ import { alertingSchema, slosSchema } from "../sre/config-schema";
 import { scrapeSchema } from "../metrics/scrape-config";
 import { certManagerSchema } from "../metrics/cert-manager";
 import { redisSchema } from "../metrics/redis-config";
+import { adoptSchema } from "../cluster/adoption";
 import { GRAFANA_ACCESS, ingressClassName, MAX_ALLOWLIST_ENTRIES, sourceRange } from "../grafana/exposure-settings";
 
 export const TIERS = ["minimal", "long-term"] as const;
@@ -258,6 +259,8 @@ export const clusterSchema = z.strictObject({
     location: gcpLocation,
     project: gcpProjectId,
     role: z.enum(CLUSTER_ROLES, { error: 'one of "hub" | "spoke"' }),
+    // Releases and namespaces installed outside this program that it takes over (cluster/adoption.ts).
+    adopt: adoptSchema.optional(),
 });
 
 export const settingsSchema = z.strictObject({

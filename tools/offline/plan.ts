@@ -21,6 +21,8 @@ export interface PlannedResource {
     provider: string | null;
     /** Present (true) only for resources that `pulumi destroy` and replacements must stop at. */
     protect?: true;
+    /** Present (true) only for resources that deleting them from the stack leaves in place. */
+    retainOnDelete?: true;
     /** Names of the resources this one is created after, when there are any. */
     dependsOn?: string[];
     inputs: Record<string, unknown>;
@@ -96,6 +98,7 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
             parent: nameOf(r.parentUrn),
             provider: nameOf(r.providerUrn),
             ...(r.protect ? { protect: true as const } : {}),
+            ...(r.retainOnDelete ? { retainOnDelete: true as const } : {}),
             ...(r.dependencyUrns.length > 0
                 ? { dependsOn: [...new Set(r.dependencyUrns.map((u) => nameOf(u) ?? u))].sort() }
                 : {}),

@@ -13,6 +13,8 @@ export interface RecordedResource {
     parentUrn?: string;
     providerUrn?: string;
     protect: boolean;
+    /** Left in the cloud or cluster when Pulumi deletes it (retainOnDelete). */
+    retainOnDelete: boolean;
     /** URNs of the resources this one waits for (explicit dependsOn and input dependencies). */
     dependencyUrns: string[];
     /** Inputs as registered, with secrets replaced by "[secret]" and resource references by their URN. */
@@ -201,6 +203,7 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
                         parentUrn: req.getParent() || undefined,
                         providerUrn: provider ? provider.slice(0, provider.lastIndexOf("::")) : undefined,
                         protect: req.getProtect() === true,
+                        retainOnDelete: req.getRetainondelete() === true,
                         dependencyUrns: req.getDependenciesList(),
                         inputs: maskSerialized(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
                     };
