@@ -3,7 +3,7 @@
 // namespace. Pulumi then manages that release (after `pulumi import`, see tools/adopt.ts): Helm
 // upgrades it in place instead of installing a second copy beside it.
 import { z } from "zod";
-import { DNS_1123_LABEL, namespaceName } from "../kubernetes/names";
+import { DNS_1123_LABEL, namespaceName, RESERVED_NAMESPACES } from "../kubernetes/names";
 
 /**
  * The releases a stack may adopt, by the name the program gives them when it installs them itself,
@@ -104,7 +104,9 @@ export function adoptionConfigProblems(candidate: Record<string, unknown>): Prob
                 problems.push({ path, expected: `no entry: the program installs ${release} on the hub only, and ${String(cluster.name)} is a ${String(cluster.role)}`, given: found });
                 continue;
             }
-            if (isObject(found) && typeof found.namespace === "string" && typeof platformNs === "string" && found.namespace !== platformNs) {
+            // An invalid platform namespace is that key's own problem, not the adoption's.
+            const validPlatformNs = typeof platformNs === "string" && DNS_1123_LABEL.test(platformNs) && !RESERVED_NAMESPACES.includes(platformNs);
+            if (isObject(found) && typeof found.namespace === "string" && validPlatformNs && found.namespace !== platformNs) {
                 problems.push({
                     path: [...path, "namespace"],
                     expected:

@@ -2,7 +2,7 @@
 // been merged under it. Every object is strict, so a misspelt key is an error rather than a silently
 // ignored setting.
 import { z } from "zod";
-import { shortName } from "../kubernetes/names";
+import { RESERVED_NAMESPACES, shortName } from "../kubernetes/names";
 import { alertingSchema, slosSchema } from "../sre/config-schema";
 import { scrapeSchema } from "../metrics/scrape-config";
 import { certManagerSchema } from "../metrics/cert-manager";
@@ -20,10 +20,9 @@ export const LOKI_DEPLOYMENT_MODES = ["Monolithic", "Distributed"] as const;
 const dnsLabel = shortName("a lowercase DNS label: letters, digits and '-', starting with a letter, at most 40 characters");
 
 /**
- * A namespace the platform creates and owns (and would delete with the stack): never one of the
- * namespaces Kubernetes itself keeps.
+ * A namespace the platform creates and owns, with its labels and default-deny policies: never one
+ * of the namespaces Kubernetes itself keeps.
  */
-const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 const platformNamespace = dnsLabel.refine((n) => !RESERVED_NAMESPACES.includes(n), {
     error: `a namespace of the platform's own, not one Kubernetes keeps (${RESERVED_NAMESPACES.join(", ")})`,
 });
