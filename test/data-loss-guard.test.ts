@@ -124,8 +124,8 @@ describe("data-loss guard: what a deployment may delete", function () {
         assert.equal(
             message,
             refusedWith("prod", [
-                "removes cluster prod-edge from the stack: deletes its namespaces argocd, logging, monitoring, tracing with everything in them " +
-                    "(releases kube-prometheus-stack (prometheus 50 GiB, alertmanager 2 GiB)) and StorageClass observability-pd-balanced",
+                "removes cluster prod-edge from the stack: uninstalls releases kube-prometheus-stack (prometheus 50 GiB, alertmanager 2 GiB) and deletes " +
+                    "StorageClass observability-pd-balanced (its namespaces argocd, logging, monitoring, tracing stay, with what others put in them)",
             ]),
         );
     });
@@ -172,7 +172,7 @@ describe("data-loss guard: what a deployment may delete", function () {
         assert.equal(
             message,
             refusedWith("dev", [
-                "deletes namespace logging on dev-gke with everything in it: releases loki (loki 100 GiB), and with it 30 days of logs on Loki's disk on dev-gke",
+                "removes namespace logging on dev-gke from the stack: uninstalls releases loki (loki 100 GiB), and with it 30 days of logs on Loki's disk on dev-gke (the namespace stays)",
                 "metrics: 15 -> 10 days deletes the 5 oldest days of metrics on Prometheus' disks on dev-gke (prometheus.retentionDays)",
             ]),
         );

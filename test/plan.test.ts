@@ -41,7 +41,7 @@ describe("offline plan", function () {
         const result = runPlanCli(["--stack", "dev", "--out", tmp]);
         assert.equal(result.status, 0, result.stderr);
         const resources = JSON.parse(fs.readFileSync(path.join(tmp, "resources.json"), "utf8")) as any[];
-        for (const r of resources) assert.deepEqual(Object.keys(r).filter((k) => !["protect", "dependsOn"].includes(k)), ["type", "name", "parent", "provider", "inputs"]);
+        for (const r of resources) assert.deepEqual(Object.keys(r).filter((k) => !["protect", "retainOnDelete", "dependsOn"].includes(k)), ["type", "name", "parent", "provider", "inputs"]);
         const keys = resources.map((r) => `${r.type}\u0000${r.name}`);
         assert.deepEqual(keys, [...keys].sort((a, b) => a.localeCompare(b)));
         assert.ok(resources.some((r) => r.type === "observability:index:Platform"), "components are listed too");

@@ -57,7 +57,9 @@ export class ClusterPlatform extends pulumi.ComponentResource {
                         },
                     },
                 },
-                on,
+                // Created on clusters that already run the users' things, maybe in these very
+                // namespaces (an adopted release's): destroying the stack leaves them in place.
+                { ...on, retainOnDelete: true },
             );
         }
 
@@ -108,7 +110,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
             workloadServiceAccounts,
             storage,
             // Every release waits for the StorageClass its volumes are provisioned from.
-            install: releaseInstaller(id, on, [storageClass], namespaces, (release: string, chart: ChartPin) => {
+            install: releaseInstaller(cluster, on, [storageClass], namespaces, (release: string, chart: ChartPin) => {
                 releases[release] = `${chart.chart}@${chart.version}`;
             }),
         };

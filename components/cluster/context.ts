@@ -6,6 +6,7 @@ import type { ChartPin } from "../charts/pins";
 import { pinnedRelease } from "../charts/release";
 import type { ClusterSettings, Settings } from "../config/schema";
 import type { ObjectStorage } from "../gcp/object-storage";
+import { helmReleaseNameOf } from "./adoption";
 
 export interface ClusterContext {
     readonly settings: Settings;
@@ -25,6 +26,7 @@ export interface ClusterContext {
 }
 
 export interface ClusterReleaseArgs {
+    /** The program's name for the release; an adopted release keeps its own Helm name (cluster/adoption.ts). */
     releaseName: string;
     namespace: string;
     /**
@@ -38,9 +40,12 @@ export interface ClusterReleaseArgs {
     dependsOn?: pulumi.Resource[];
 }
 
-/** Builds the `install` function of a context: resource name "<cluster>-<release>". */
+/**
+ * Builds the `install` function of a context: resource name "<cluster>-<release>" whatever the Helm
+ * name, so that adopting a release (a Helm name of its own) keeps the resource names the import uses.
+ */
 export function releaseInstaller(
-    clusterName: string,
+    cluster: ClusterSettings,
     opts: pulumi.CustomResourceOptions,
     alwaysAfter: pulumi.Resource[],
     namespaces: Readonly<Record<string, k8s.core.v1.Namespace>>,
@@ -49,11 +54,12 @@ export function releaseInstaller(
     return (args) => {
         const namespace = args.applicationNamespace ? undefined : namespaces[args.namespace];
         if (!namespace && !args.applicationNamespace) throw new Error(`namespace ${args.namespace} is not one of the platform's namespaces`);
-        record(args.releaseName, args.chart);
+        const releaseName = helmReleaseNameOf(cluster, args.releaseName);
+        record(releaseName, args.chart);
         return pinnedRelease(
-            `${clusterName}-${args.releaseName}`,
+            `${cluster.name}-${args.releaseName}`,
             {
-                releaseName: args.releaseName,
+                releaseName,
                 namespace: namespace ? namespace.metadata.name : args.namespace,
                 chart: args.chart,
                 values: args.values,

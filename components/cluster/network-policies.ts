@@ -14,6 +14,7 @@ import type { ClusterSettings, Settings } from "../config/schema";
 import { FLEET_GATEWAY } from "../fleet/endpoints";
 import { FLEET_GATEWAY_PORTS } from "../fleet/gateway";
 import { GKE_EXTERNAL_CLASS } from "../grafana/exposure-settings";
+import { helmReleaseNameOf } from "./adoption";
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -93,7 +94,9 @@ export function platformFlows(settings: Settings, cluster: ClusterSettings): Flo
     const mimirHere = hub && settings.metricsBackend === "mimir";
     const grafana = pods(ns.monitoring, PLATFORM_PODS.grafana);
     const fleetGateway = pods(ns.monitoring, PLATFORM_PODS.fleetGateway);
-    const otelGateway = pods(ns.tracing, PLATFORM_PODS.otelGateway);
+    // The chart labels the gateway's pods with its release name, an adopted one included.
+    const otelGatewayPods = { ...PLATFORM_PODS.otelGateway, "app.kubernetes.io/instance": helmReleaseNameOf(cluster, "otel-gateway") };
+    const otelGateway = pods(ns.tracing, otelGatewayPods);
     // Tempo's metrics generator remote-writes span metrics where the gateway sends metrics.
     const metricsWriters = [otelGateway, ...(hub ? [pods(ns.tracing, PLATFORM_PODS.tempo)] : [])];
     const flows: Flow[] = [
@@ -102,7 +105,7 @@ export function platformFlows(settings: Settings, cluster: ClusterSettings): Flo
         { name: "allow-admission-webhook", namespace: ns.monitoring, to: PLATFORM_PODS.prometheusOperator, ports: tcp("https") },
         { name: "allow-admission-webhook", namespace: ns.tracing, to: PLATFORM_PODS.otelOperator, ports: tcp("webhook-server") },
         // Applications in any namespace send OTLP to their cluster's gateway (pods only: not from outside).
-        { name: "allow-otlp-from-cluster", namespace: ns.tracing, to: PLATFORM_PODS.otelGateway, from: [{ namespaceSelector: { matchLabels: {} } }], ports: tcp("otlp", "otlp-http") },
+        { name: "allow-otlp-from-cluster", namespace: ns.tracing, to: otelGatewayPods, from: [{ namespaceSelector: { matchLabels: {} } }], ports: tcp("otlp", "otlp-http") },
         // The remote-write receiver, or Mimir's gateway on a Mimir hub.
         mimirHere
             ? { name: "allow-metrics-push", namespace: ns.monitoring, to: PLATFORM_PODS.mimirGateway, from: metricsWriters, ports: tcp("http-metrics") }

@@ -3,11 +3,12 @@
 // ignored setting.
 import { z } from "zod";
 import type { DeepReadonly } from "./deep-readonly";
-import { shortName } from "../kubernetes/names";
+import { RESERVED_NAMESPACES, shortName } from "../kubernetes/names";
 import { alertingSchema, slosSchema } from "../sre/config-schema";
 import { scrapeSchema } from "../metrics/scrape-config";
 import { certManagerSchema } from "../metrics/cert-manager";
 import { redisSchema } from "../metrics/redis-config";
+import { adoptSchema } from "../cluster/adoption";
 import { GRAFANA_ACCESS, ingressClassName, MAX_ALLOWLIST_ENTRIES, sourceRange } from "../grafana/exposure-settings";
 
 export const TIERS = ["minimal", "long-term"] as const;
@@ -20,10 +21,9 @@ export const LOKI_DEPLOYMENT_MODES = ["Monolithic", "Distributed"] as const;
 const dnsLabel = shortName("a lowercase DNS label: letters, digits and '-', starting with a letter, at most 40 characters");
 
 /**
- * A namespace the platform creates and owns (and would delete with the stack): never one of the
- * namespaces Kubernetes itself keeps.
+ * A namespace the platform creates and owns, with its labels and default-deny policies: never one
+ * of the namespaces Kubernetes itself keeps.
  */
-const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 const platformNamespace = dnsLabel.refine((n) => !RESERVED_NAMESPACES.includes(n), {
     error: `a namespace of the platform's own, not one Kubernetes keeps (${RESERVED_NAMESPACES.join(", ")})`,
 });
@@ -259,6 +259,8 @@ export const clusterSchema = z.strictObject({
     location: gcpLocation,
     project: gcpProjectId,
     role: z.enum(CLUSTER_ROLES, { error: 'one of "hub" | "spoke"' }),
+    // Releases and namespaces installed outside this program that it takes over (cluster/adoption.ts).
+    adopt: adoptSchema.optional(),
 });
 
 export const settingsSchema = z.strictObject({

@@ -1,6 +1,7 @@
 // What going from one inventory of stored data to the next deletes, one sentence per loss. A loss is
 // named once, at the largest thing that goes: a removed cluster covers its namespaces, releases and
-// disks; a removed namespace the releases in it; a removed bucket the data in it.
+// disks; a removed namespace the releases in it; a removed bucket the data in it. Namespaces are
+// retained on delete, so what is lost with one is the platform's releases in it, not the namespace.
 import type { BucketRecord, ClusterRecord, DataInventory, ReleaseRecord, RetentionRecord } from "./inventory";
 
 const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
@@ -45,9 +46,10 @@ export function dataLoss(previous: DataInventory, next: DataInventory): string[]
         const now = nextClusters.get(old.name);
         if (!now) {
             goneClusters.add(old.name);
+            // Namespaces are retained on delete (cluster-platform.ts): they stay, what the platform installed goes.
             out.push(
-                `removes cluster ${old.name} from the stack: deletes its namespaces ${old.namespaces.join(", ")} with everything in them ` +
-                    `(releases ${releaseList(old.releases)}) and StorageClass ${old.storageClass}` +
+                `removes cluster ${old.name} from the stack: uninstalls releases ${releaseList(old.releases)} and deletes StorageClass ${old.storageClass} ` +
+                    `(its namespaces ${old.namespaces.join(", ")} stay, with what others put in them)` +
                     heldBy(previous.retentions, (r) => "cluster" in r.in && r.in.cluster === old.name),
             );
             continue;
@@ -80,8 +82,9 @@ function clusterLosses(old: ClusterRecord, now: ClusterRecord, retentions: reado
     for (const ns of removedNamespaces) {
         const inside = old.releases.filter((r) => r.namespace === ns);
         inside.forEach((r) => gone(r.name));
-        const releases = inside.length > 0 ? `: releases ${releaseList(inside)}${inside.map((r) => stored(r.name)).join("")}` : "";
-        out.push(`deletes namespace ${ns} on ${old.name} with everything in it${releases}`);
+        // The namespace itself is retained on delete: only the platform's releases in it are lost.
+        if (inside.length === 0) continue;
+        out.push(`removes namespace ${ns} on ${old.name} from the stack: uninstalls releases ${releaseList(inside)}${inside.map((r) => stored(r.name)).join("")} (the namespace stays)`);
     }
     const nextReleases = new Map(now.releases.map((r) => [r.name, r]));
     for (const release of old.releases.filter((r) => !removedNamespaces.includes(r.namespace))) {

@@ -8,6 +8,7 @@ import { bucketConfiguration } from "../gcp/object-storage";
 import { bucketNamePrefix, objectStores, type ObjectStoreSpec } from "../gcp/stores";
 import { storageClassName } from "../kubernetes/storage-class";
 import { localRetentionDays } from "../sre/evaluation";
+import { helmReleaseNameOf } from "../cluster/adoption";
 
 /** Bumped when the shape changes; an inventory of another format is not compared (guard.ts). */
 export const INVENTORY_FORMAT = 1;
@@ -34,7 +35,7 @@ export interface VolumeRecord {
 }
 
 export interface ReleaseRecord {
-    /** Helm release name ("loki"). */
+    /** Helm release name ("loki"), an adopted release's own (cluster/adoption.ts). */
     name: string;
     namespace: string;
     chart: string;
@@ -110,7 +111,8 @@ function bucketRetentions(settings: Settings, store: ObjectStoreSpec): Retention
 function clusterRecord(settings: Settings, cluster: ClusterSettings): ClusterRecord {
     const ns = settings.namespaces;
     const hub = cluster.role === "hub";
-    const release = (name: string, namespace: string, chart: string, volumes: VolumeRecord[]): ReleaseRecord => ({ name, namespace, chart, volumes });
+    // Under the Helm name it has on the cluster: another name is another release to Helm.
+    const release = (name: string, namespace: string, chart: string, volumes: VolumeRecord[]): ReleaseRecord => ({ name: helmReleaseNameOf(cluster, name), namespace, chart, volumes });
     const releases: ReleaseRecord[] = [
         release("kube-prometheus-stack", ns.monitoring, "kube-prometheus-stack", [
             { name: "prometheus", sizeGi: settings.prometheus.storageGi },
@@ -160,7 +162,7 @@ function diskRetentions(settings: Settings, cluster: ClusterSettings): Retention
         where: `on ${where} on ${cluster.name}`,
         days,
         key,
-        in: { cluster: cluster.name, release },
+        in: { cluster: cluster.name, release: helmReleaseNameOf(cluster, release) },
     });
     // Only the hub's Prometheus of a prometheus-backend stack holds the sole copy of its history: every
     // other Prometheus's window is also in the long-term store or, for a spoke, in the hub's Prometheus.

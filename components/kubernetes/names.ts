@@ -9,6 +9,9 @@ export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** An RFC 1123 subdomain (Secret names). */
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/** Namespaces Kubernetes itself keeps: never the platform's own. */
+export const RESERVED_NAMESPACES: readonly string[] = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
 export const shortName = (error: string) => z.string().regex(SHORT_DNS_LABEL, { error });
 
 export const namespaceName = (example = "shop") =>

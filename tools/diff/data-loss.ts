@@ -7,6 +7,7 @@ interface PlanResourceRecord {
     type: string;
     name: string;
     protect?: unknown;
+    retainOnDelete?: unknown;
     inputs?: Record<string, unknown>;
 }
 
@@ -58,8 +59,9 @@ function describe(r: PlanResourceRecord): string {
     }
 }
 
+// A namespace retained on delete stays in the cluster when Pulumi deletes it; its releases are judged on their own.
 const atStake = (r: PlanResourceRecord): boolean =>
-    r.type === T.bucket || r.type === T.namespace || r.type === T.storageClass || (r.type === T.release && CHARTS_WITH_DISKS.has(chartName(r)));
+    r.type === T.bucket || (r.type === T.namespace && r.retainOnDelete !== true) || r.type === T.storageClass || (r.type === T.release && CHARTS_WITH_DISKS.has(chartName(r)));
 
 const protectedNote = (r: PlanResourceRecord) => (r.protect === true ? " (protected: pulumi up stops at it until protection is lifted)" : "");
 

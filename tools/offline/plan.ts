@@ -18,14 +18,14 @@ export interface PlannedResource {
     urn: string;
     /** Old URNs the resource answers to (its `aliases`): a move under them is no replacement. */
     aliases?: string[];
-    /** Present (true) when `pulumi destroy` and replacements only forget the object. */
-    retainOnDelete?: true;
     /** Name of the parent resource (the stack for top-level resources). */
     parent: string | null;
     /** Name of the explicit provider, or null for the default provider of the resource's package. */
     provider: string | null;
     /** Present (true) only for resources that `pulumi destroy` and replacements must stop at. */
     protect?: true;
+    /** Present (true) only for resources that deleting them from the stack leaves in place. */
+    retainOnDelete?: true;
     /** Names of the resources this one is created after, when there are any. */
     dependsOn?: string[];
     inputs: Record<string, unknown>;
@@ -101,10 +101,10 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
             name: r.name,
             urn: urnOf.resource(r),
             ...(r.aliases.length > 0 ? { aliases: r.aliases.map((a) => urnOf.alias(r, a)).sort() } : {}),
-            ...(r.retainOnDelete ? { retainOnDelete: true as const } : {}),
             parent: nameOf(r.parentUrn),
             provider: nameOf(r.providerUrn),
             ...(r.protect ? { protect: true as const } : {}),
+            ...(r.retainOnDelete ? { retainOnDelete: true as const } : {}),
             ...(r.dependencyUrns.length > 0
                 ? { dependsOn: [...new Set(r.dependencyUrns.map((u) => nameOf(u) ?? u))].sort() }
                 : {}),
