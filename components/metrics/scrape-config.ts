@@ -4,6 +4,7 @@ import { RE2JS } from "re2js";
 import { z } from "zod";
 import { DNS_1123_LABEL, duplicateNameProblems, namespaceName, shortName } from "../kubernetes/names";
 import { re2Problem } from "../sre/config-schema";
+import { labelLimit, sampleLimit } from "../config/limits";
 
 export const SCRAPE_KINDS = ["service", "pod"] as const;
 
@@ -50,6 +51,10 @@ export const scrapeTargetSchema = z
         kind: z.enum(SCRAPE_KINDS, { error: 'one of "service" | "pod"' }).default("service"),
         /** Metric names kept (anchored regexes, any of which may match); every other series is dropped at scrape. */
         metricAllowList: z.array(metricRegex, { error: 'a list of regular expressions on metric names, such as ["http_.*"]' }).min(1, { error: "at least one regular expression (or leave the key out to keep every metric)" }).optional(),
+        /** Default: limits.scrape.sampleLimit. A scrape with more samples (after the allow-list) fails whole. */
+        sampleLimit: sampleLimit.optional(),
+        /** Default: limits.scrape.labelLimit. A scrape with a sample of more labels fails whole. */
+        labelLimit: labelLimit.optional(),
     })
     .superRefine((t, ctx) => {
         if (t.kind === "pod" && !IANA_SERVICE_NAME.test(t.port)) {
