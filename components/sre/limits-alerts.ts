@@ -57,7 +57,7 @@ function lokiAlerts(settings: Settings): AlertSpec[] {
             for: "15m",
             severity: "warning",
             summary: `Loki receives over ${pct}% of the tenant's ingestion rate limit`,
-            description: `Tenant {{ $labels.tenant }} pushes {{ $value | humanize1024 }}B/s, the limit is ${l.ingestionRateMb} MiB/s (limits.logs.ingestionRateMb); above it Loki refuses pushes.`,
+            description: `Tenant {{ $labels.tenant }} pushes {{ $value | humanize }}B/s; the limit is ${l.ingestionRateMb} MiB/s, ${Math.round(l.ingestionRateMb * MIB)} B/s (limits.logs.ingestionRateMb); above it Loki refuses pushes.`,
         },
         {
             alert: "LokiStreamsNearLimit",
