@@ -17,6 +17,8 @@ import type { RuleGroup } from "../components/sre/rules";
 import { renderReleases } from "../tools/charts/render";
 import type { Plan } from "../tools/offline/plan";
 import { addCrds, crdProblems } from "./support/crd-schema";
+import * as http from "node:http";
+import { startPrometheus, type LivePrometheus } from "./support/live-prometheus";
 import { promtoolTestRules } from "./support/prometheus-tools";
 import { ofType, planVariant } from "./support/program";
 import { parseErrors, promqlMetricNames } from "./support/query-grammars";
@@ -278,6 +280,70 @@ describe("cardinality and volume limits", function () {
             ]);
             const under = (pod: string) => ({ series: received(pod), values: `0+${19000 * 60}x30` });
             check([{ interval: "1m", input_series: [under("mimir-distributor-0"), under("mimir-distributor-1")], alert_rule_test: [at("MimirIngestionNearRateLimit", "25m", [])] }]);
+        });
+    });
+
+    // Debian's Prometheus 2.42 (the deployed one is 3.14; the flag and the series are the same since
+    // 2.30) scraping a fixed 100-sample endpoint under three limits: what the alert divides exists
+    // only with the feature, pairs one to one, and what a scrape over its limit reports.
+    describe("live: a real Prometheus with extra-scrape-metrics and sample limits", () => {
+        let server: http.Server;
+        let prometheus: LivePrometheus | undefined;
+        let expr: string;
+        const query = async (q: string) => {
+            const r = await fetch(`${prometheus!.url}/api/v1/query?${new URLSearchParams({ query: q })}`, { signal: AbortSignal.timeout(10_000) });
+            const body = (await r.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+            return Object.fromEntries(body.data.result.map((x) => [x.metric.job, Number(x.value[1])]));
+        };
+        before(async function () {
+            this.timeout(60_000);
+            const rule = ofType(prod, PROMETHEUS_RULE_TYPE).find((r) => r.name === "prod-gke-platform-self-monitoring");
+            const groups = (rule?.inputs as any).spec.groups as RuleGroup[];
+            expr = (groups.find((g) => g.name === "observability-platform-limits")!.rules.find((r) => (r as { alert: string }).alert === "ScrapeTargetNearSampleLimit") as { expr: string }).expr;
+            const text = Array.from({ length: 100 }, (_, i) => `fixed_series{n="${i}"} 1`).join("\n") + "\n";
+            server = http.createServer((_, res) => res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(text));
+            await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+            const target = `127.0.0.1:${(server.address() as { port: number }).port}`;
+            const job = (name: string, limit: number) => ({ job_name: name, scrape_interval: "1s", sample_limit: limit, static_configs: [{ targets: [target] }] });
+            prometheus = await startPrometheus({ features: ["extra-scrape-metrics"], scrapeConfigs: [job("over", 90), job("near", 120), job("far", 1000)] });
+            // A few scrapes of every job.
+            for (let i = 0; i < 50 && Object.keys(await query("scrape_sample_limit")).length < 3; i++) await new Promise((r) => setTimeout(r, 200));
+            await new Promise((r) => setTimeout(r, 2500));
+        });
+        after(async () => {
+            await prometheus?.stop();
+            server?.close();
+        });
+
+        it("exposes each target's limit, and the alert expression returns the target over 80% of it only", async () => {
+            assert.deepEqual(await query("scrape_sample_limit"), { over: 90, near: 120, far: 1000 });
+            // 100 / 120 = 0.833 fires; "far" is at 10%. A failed scrape still reports the samples it
+            // returned, so a target past its limit (100 / 90) stays named by the alert too.
+            const near = await query(expr);
+            assert.deepEqual(Object.keys(near).sort(), ["near", "over"]);
+            assert.ok(Math.abs(near.near - 100 / 120) < 1e-9, JSON.stringify(near));
+            assert.ok(Math.abs(near.over - 100 / 90) < 1e-9, JSON.stringify(near));
+        });
+
+        it("without the feature there is no scrape_sample_limit to divide by (the flag is what makes the alert work)", async function () {
+            this.timeout(60_000);
+            const target = `127.0.0.1:${(server.address() as { port: number }).port}`;
+            const plain = await startPrometheus({ scrapeConfigs: [{ job_name: "plain", scrape_interval: "1s", sample_limit: 120, static_configs: [{ targets: [target] }] }] });
+            try {
+                const get = async (q: string) =>
+                    ((await (await fetch(`${plain.url}/api/v1/query?${new URLSearchParams({ query: q })}`)).json()) as { data: { result: unknown[] } }).data.result.length;
+                for (let i = 0; i < 50 && (await get("up")) === 0; i++) await new Promise((r) => setTimeout(r, 200));
+                assert.equal(await get("up"), 1);
+                assert.equal(await get("scrape_sample_limit"), 0);
+            } finally {
+                await plain.stop();
+            }
+        });
+
+        it("a scrape over its limit fails whole: up is 0 and no series of it is stored", async () => {
+            assert.deepEqual(await query("up"), { over: 0, near: 1, far: 1 });
+            assert.deepEqual(await query("count by (job) (fixed_series)"), { near: 100, far: 100 });
+            assert.deepEqual(await query("scrape_samples_post_metric_relabeling"), { over: 100, near: 100, far: 100 });
         });
     });
 

@@ -24,14 +24,15 @@ function scrapeAlerts(settings: Settings): AlertSpec[] {
         {
             alert: "ScrapeTargetNearSampleLimit",
             // Both series carry exactly the target's labels, so they divide one to one. The limit is the
-            // target's own, the enforced ceiling when its monitor sets none (0: no limit, left out).
+            // target's own, the enforced ceiling when its monitor sets none (0: no limit, left out). A
+            // scrape over its limit still reports what it returned, so the alert stays on past 100%.
             expr: `scrape_samples_post_metric_relabeling\n/\n(scrape_sample_limit > 0)\n> ${share(pct)}`,
             for: "15m",
             severity: "warning",
             summary: `A scrape target is over ${pct}% of its sample limit`,
             description:
                 "{{ $labels.job }} ({{ $labels.instance }}) in {{ $labels.namespace }} returns {{ $value | humanizePercentage }} of its sample limit per scrape; " +
-                "past 100% every scrape of it fails and all its series go stale.",
+                "past 100% every scrape of it fails and all its series go stale (this alert then stays on, naming it).",
         },
     ];
 }
