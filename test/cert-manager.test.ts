@@ -54,6 +54,9 @@ describe("cert-manager preset", function () {
                         relabelings: [{ action: "replace", targetLabel: "job", replacement: "cert-manager" }],
                     },
                 ],
+                // The long-term tier's per-target defaults (limits.scrape): ~10 series per certificate.
+                sampleLimit: 20000,
+                labelLimit: 20,
             },
         });
     });

@@ -51,6 +51,9 @@ describe("scrape targets", () => {
                 },
             ],
             selector: { matchLabels: { "app.kubernetes.io/name": "ojeomneo-server" } },
+            // The long-term tier's per-target defaults (limits.scrape).
+            sampleLimit: 20000,
+            labelLimit: 20,
         });
     });
 
@@ -86,6 +89,8 @@ describe("scrape targets", () => {
                             metricRelabelings: [{ action: "keep", sourceLabels: ["__name__"], regex: "http_.*|process_cpu_seconds_total" }],
                         },
                     ],
+                    sampleLimit: 20000,
+                    labelLimit: 20,
                 },
             },
         ]);

@@ -9,6 +9,7 @@ import { scrapeSchema } from "../metrics/scrape-config";
 import { certManagerSchema } from "../metrics/cert-manager";
 import { redisSchema } from "../metrics/redis-config";
 import { adoptSchema } from "../cluster/adoption";
+import { limitsSchema } from "./limits";
 import { GRAFANA_ACCESS, ingressClassName, MAX_ALLOWLIST_ENTRIES, sourceRange } from "../grafana/exposure-settings";
 
 export const TIERS = ["minimal", "long-term"] as const;
@@ -217,6 +218,8 @@ const mimirSchema = z.strictObject({
     gatewayReplicas: replicas,
     // Per-tenant limits: the stack is one tenant, so these bound the whole fleet's metrics.
     maxGlobalSeriesPerTenant: positiveInt("series"),
+    // One metric name's share of them: a label gone wild on one metric is refused before it takes the tenant.
+    maxGlobalSeriesPerMetric: positiveInt("series"),
     ingestionRateSamplesPerSecond: positiveInt("samples per second"),
     // Exemplars (trace ids on histogram samples) kept in memory for the tenant; 0 drops them, and
     // with them the metric-to-trace links of the dashboards.
@@ -361,6 +364,8 @@ export const settingsSchema = z.strictObject({
     certManager: certManagerSchema,
     // Redis instances watched through an exporter each, with the Redis alerts (metrics/redis-config.ts).
     redis: redisSchema,
+    // Cardinality and volume limits of scrape targets and Loki, and when their alerts warn (config/limits.ts).
+    limits: limitsSchema,
     // Logs and traces pillars: the OpenTelemetry gateway's sampling and the auto-instrumentation.
     otel: z.strictObject({
         sampling: z.strictObject({

@@ -12,6 +12,7 @@ import { scrapeConfigProblems } from "../metrics/scrape-config";
 import { certManagerConfigProblems } from "../metrics/cert-manager";
 import { redisConfigProblems } from "../metrics/redis-config";
 import { adoptionConfigProblems } from "../cluster/adoption";
+import { limitsConfigProblems } from "./limits";
 import { sloRetentionProblems } from "../sre/evaluation";
 import { grafanaExposureProblems } from "../grafana/exposure-settings";
 import {
@@ -223,6 +224,7 @@ function crossFieldProblems(c: Record<string, Json>): ConfigProblem[] {
     problems.push(...certManagerConfigProblems(c));
     problems.push(...redisConfigProblems(c));
     problems.push(...adoptionConfigProblems(c));
+    problems.push(...limitsConfigProblems(c));
     problems.push(...longTermMetricsProblems(c));
     problems.push(...retentionCapProblems(c));
     // Every SLO window must be within the retention of the evaluator that reads it.

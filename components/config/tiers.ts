@@ -112,6 +112,51 @@ const longTermResources: Record<Workload, ResourceSpec> = {
     redisExporter: res("10m", "32Mi", "64Mi"),
 };
 
+// Cardinality and volume limits (config/limits.ts). A scrape over its sample limit, or with a sample
+// over a label limit, fails whole (`up` is 0 for it): the ceilings are there to stop one target from
+// exhausting Prometheus, not to trim normal load, so they sit well above what the charts' own
+// targets expose, and the alerts warn at alertAtPercent of each.
+// - Application targets (the `scrape` entries and presets): a Go or JVM service with a few request
+//   histograms is 1k-5k samples, redis_exporter a few hundred, cert-manager ~10 per certificate.
+// - The charts' targets get the enforced ceiling only. The largest single targets are
+//   kube-state-metrics (one target for the whole cluster: roughly 30-50 series per pod plus a few per
+//   other object, ~50k at 1000 pods) and each node's cAdvisor endpoint (after the chart's drop rules
+//   roughly 20-30 series per container and 15 per pod: 5k-10k on a node of 110 pods, tens of
+//   thousands on larger nodes). Loki, Mimir, Tempo and Alloy expose a few thousand each.
+// - The enforced sample ceiling is what one Prometheus replica is sized for (about 100k series in
+//   the minimal tier's 1Gi, a few hundred thousand in the long-term tier): no single target may need
+//   more than the whole Prometheus. A larger cluster raises it with prometheus.resources.
+// - Labels: an application sample carries its metric name, the target labels (namespace, service,
+//   pod, container, endpoint, instance, job) and its own; 20 leaves ~12 of its own. The ceiling, 27,
+//   is Mimir's 30 labels per series less the external labels added at remote write (config/limits.ts);
+//   cAdvisor's and kube-state-metrics' widest series have about 16. Label names and values are
+//   capped at Mimir's lengths, so nothing Prometheus accepts is refused downstream.
+// - Loki: Loki's own defaults are 4 MB/s per tenant and 3 MB/s per stream. The minimal tier's
+//   2 GB/day average is ~25 KB/s: 2 MB/s is 80 times that, yet would fill the 100Gi disk in under a
+//   day, so the 80% alert comes first. The long-term tier's 20 GB/day is ~0.25 MB/s; 8 MB/s leaves
+//   room for a fleet's catch-up after an outage. Streams: containers x levels, plus events and node
+//   logs: a few thousand on a small cluster, 20k for a fleet.
+const limitsByTier: Readonly<Record<Tier, TierPreset["limits"]>> = {
+    minimal: {
+        scrape: {
+            sampleLimit: 10_000,
+            labelLimit: 20,
+            enforced: { sampleLimit: 100_000, labelLimit: 27, labelNameLengthLimit: 1024, labelValueLengthLimit: 2048 },
+        },
+        logs: { ingestionRateMb: 2, ingestionBurstSizeMb: 6, perStreamRateMb: 1, perStreamBurstMb: 4, maxGlobalStreamsPerTenant: 5_000 },
+        alertAtPercent: 80,
+    },
+    "long-term": {
+        scrape: {
+            sampleLimit: 20_000,
+            labelLimit: 20,
+            enforced: { sampleLimit: 250_000, labelLimit: 27, labelNameLengthLimit: 1024, labelValueLengthLimit: 2048 },
+        },
+        logs: { ingestionRateMb: 8, ingestionBurstSizeMb: 16, perStreamRateMb: 3, perStreamBurstMb: 15, maxGlobalStreamsPerTenant: 20_000 },
+        alertAtPercent: 80,
+    },
+};
+
 const shared = {
     // Set for the one run that is meant to delete stored data, then removed (components/data-loss).
     allowDataLoss: false,
@@ -162,6 +207,9 @@ const shared = {
         gatewayReplicas: 2,
         // Headroom above the 300k target before Mimir rejects new series.
         maxGlobalSeriesPerTenant: 500000,
+        // A fifth of the tenant: the fleet's largest legitimate metrics (a service's request histogram
+        // over routes, codes and pods; container_* over every container) stay well under 100k.
+        maxGlobalSeriesPerMetric: 100000,
         ingestionRateSamplesPerSecond: 50000,
         // Mimir's default is 0 (exemplars dropped). About one exemplar per series in 3% of the
         // 300k target: each costs a few hundred bytes of ingester memory.
@@ -192,6 +240,7 @@ export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
     minimal: {
         ...structuredClone(shared),
         metricsBackend: "prometheus",
+        limits: structuredClone(limitsByTier.minimal),
         storage: { diskType: "pd-balanced", lifecycleMarginDays: 7, stateHistoryDays: 30, protectBuckets: false },
         retention: { metricsDays: 15, logsDays: 30, tracesDays: 7 },
         prometheus: { replicas: 1, scrapeInterval: "30s", retentionDays: 15, storageGi: 20 },
@@ -220,6 +269,7 @@ export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
     "long-term": {
         ...structuredClone(shared),
         metricsBackend: "mimir",
+        limits: structuredClone(limitsByTier["long-term"]),
         storage: { diskType: "pd-balanced", lifecycleMarginDays: 7, stateHistoryDays: 90, protectBuckets: true },
         // 13 months of metrics: a year-over-year comparison still has last year's month.
         retention: { metricsDays: 395, logsDays: 30, tracesDays: 7 },

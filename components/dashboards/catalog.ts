@@ -6,6 +6,7 @@ import type { DashboardInputs } from "./inputs";
 import type { DashboardDefinition } from "./kit";
 import { DS } from "./kit";
 import { platformHealthDashboard } from "./platform-health";
+import { limitsDashboard } from "./limits";
 import { sloDashboard, sloOverviewDashboard } from "./slo";
 
 export function platformDashboards(inputs: DashboardInputs): DashboardDefinition[] {
@@ -18,6 +19,7 @@ export function platformDashboards(inputs: DashboardInputs): DashboardDefinition
         // Correlation needs both the logs and the traces datasource provisioned.
         ...(correlate ? inputs.services.map(correlationDashboard) : []),
         ...(inputs.platform.components.has("argocd") ? [deliveryDashboard()] : []),
+        ...(inputs.limits ? [limitsDashboard(inputs.limits, inputs.platform.components)] : []),
     ];
     const seen = new Map<string, string>();
     for (const d of all) {

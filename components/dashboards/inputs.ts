@@ -67,12 +67,23 @@ export interface PlatformHealthInput {
     readonly namespaces: readonly string[];
 }
 
+/** The limits the cardinality dashboard draws against (config/limits.ts, the `mimir` keys). */
+export interface LimitsDashboardInput {
+    /** The limit alerts' threshold, in percent of a limit. */
+    readonly alertAtPercent: number;
+    readonly loki: { readonly ingestionRateMb: number; readonly maxStreams: number; readonly replicationFactor: number };
+    /** Only with the Mimir backend. */
+    readonly mimir?: { readonly maxSeries: number; readonly replicationFactor: number };
+}
+
 export interface DashboardInputs {
     readonly services: readonly ServiceDashboardInput[];
     readonly slos: readonly SloDashboardInput[];
     readonly platform: PlatformHealthInput;
     /** UIDs of the datasources provisioned in this stack: dashboards that need others are left out. */
     readonly datasourceUids: ReadonlySet<string>;
+    /** Without it, no cardinality dashboard. */
+    readonly limits?: LimitsDashboardInput;
 }
 
 /**

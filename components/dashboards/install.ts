@@ -3,6 +3,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import type { ClusterContext } from "../cluster/context";
 import type { Settings } from "../config/schema";
+import { MIMIR_REPLICATION_FACTOR } from "../config/long-term-rules";
+import { lokiReplicationFactor } from "../logs/loki";
 import { pushTargets } from "../fleet/endpoints";
 import { grafanaDatasources } from "../grafana/datasources";
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION } from "../metrics/kube-prometheus-stack";
@@ -28,6 +30,15 @@ export function hubDashboardInputs(ctx: ClusterContext, installed: Readonly<Reco
             namespaces: [...new Set(Object.values(settings.namespaces))].sort(),
         },
         datasourceUids: new Set(grafanaDatasources(settings).map((d) => d.uid)),
+        limits: {
+            alertAtPercent: settings.limits.alertAtPercent,
+            loki: {
+                ingestionRateMb: settings.limits.logs.ingestionRateMb,
+                maxStreams: settings.limits.logs.maxGlobalStreamsPerTenant,
+                replicationFactor: lokiReplicationFactor(settings),
+            },
+            ...(settings.metricsBackend === "mimir" ? { mimir: { maxSeries: settings.mimir.maxGlobalSeriesPerTenant, replicationFactor: MIMIR_REPLICATION_FACTOR } } : {}),
+        },
     };
 }
 

@@ -17,6 +17,10 @@ export const PLATFORM_METRICS: Readonly<Record<PlatformComponent, readonly strin
         "prometheus_remote_storage_samples_failed_total",
         "prometheus_remote_storage_highest_timestamp_in_seconds",
         "prometheus_remote_storage_queue_highest_sent_timestamp_seconds",
+        // Per-target scrape series; scrape_sample_limit needs the extra-scrape-metrics feature.
+        "scrape_samples_post_metric_relabeling",
+        "scrape_series_added",
+        "scrape_sample_limit",
     ],
     alertmanager: ["alertmanager_notifications_total", "alertmanager_notifications_failed_total"],
     "kube-state-metrics": [
@@ -44,6 +48,7 @@ export const PLATFORM_METRICS: Readonly<Record<PlatformComponent, readonly strin
         "loki_distributor_lines_received_total",
         "loki_discarded_samples_total",
         "loki_request_duration_seconds_count",
+        "loki_ingester_memory_streams",
     ],
     tempo: ["tempo_distributor_spans_received_total", "tempo_discarded_spans_total", "tempo_request_duration_seconds_count"],
     mimir: [
@@ -51,6 +56,8 @@ export const PLATFORM_METRICS: Readonly<Record<PlatformComponent, readonly strin
         "cortex_discarded_samples_total",
         "cortex_request_duration_seconds_count",
         "cortex_ingester_memory_series",
+        "cortex_ingester_memory_series_created_total",
+        "cortex_ingester_memory_series_removed_total",
     ],
     thanos: [
         "thanos_shipper_uploads_total",

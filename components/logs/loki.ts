@@ -126,6 +126,7 @@ export function lokiValues(settings: Settings, _cluster: ClusterSettings, refs: 
                 : { type: "filesystem" },
             limits_config: {
                 retention_period: `${retentionHours}h`,
+                ...lokiIngestionLimits(settings),
                 // trace_id travels as structured metadata, never as a label.
                 allow_structured_metadata: true,
                 otlp_config: {
@@ -185,5 +186,25 @@ export function lokiValues(settings: Settings, _cluster: ClusterSettings, refs: 
         monitoring: {
             serviceMonitor: { enabled: true },
         },
+    };
+}
+
+/**
+ * The stack's tenant's ingestion limits (limits.logs). Loki answers a push over them with 429, which
+ * Alloy and the collector retry, then drop: the limit alerts (sre/limits-alerts.ts) warn before.
+ * With Loki's default "global" strategy the tenant's rate is shared out among the distributors, so
+ * these are the whole fleet's numbers whatever the replica count.
+ */
+export function lokiIngestionLimits(settings: Settings) {
+    const l = settings.limits.logs;
+    return {
+        ingestion_rate_strategy: "global",
+        ingestion_rate_mb: l.ingestionRateMb,
+        ingestion_burst_size_mb: l.ingestionBurstSizeMb,
+        // Loki reads these two as byte sizes ("3MB"), not as numbers of MB.
+        per_stream_rate_limit: `${l.perStreamRateMb}MB`,
+        per_stream_rate_limit_burst: `${l.perStreamBurstMb}MB`,
+        // Each ingester enforces its share (this x replication factor / ingesters).
+        max_global_streams_per_user: l.maxGlobalStreamsPerTenant,
     };
 }

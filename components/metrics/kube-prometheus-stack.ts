@@ -67,7 +67,13 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
                 // store). Exemplar storage keeps the trace ids on histogram samples, so latency
                 // panels link to their traces.
                 enableRemoteWriteReceiver: true,
-                enableFeatures: ["exemplar-storage"],
+                // extra-scrape-metrics adds each target's scrape_sample_limit series (and its timeout
+                // and body size), which the limit alerts and dashboard divide by. Prometheus 3.14 (this
+                // chart's) also takes it as the config option global.extra_scrape_metrics, but
+                // prometheus-operator 0.93 has no field that writes it; the flag still sets that
+                // option's default to true (it only logs that it is being phased out).
+                enableFeatures: ["exemplar-storage", "extra-scrape-metrics"],
+                ...enforcedScrapeLimits(settings),
                 storageSpec: { volumeClaimTemplate: { spec: volumeClaimSpec(refs.storageClassName, p.storageGi) } },
             },
         },
@@ -88,6 +94,23 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
         ...(cluster.role === "hub" && settings.metricsBackend === "thanos" && rulerInUse(settings, "thanos-ruler")
             ? { thanosRuler: thanosRulerValues(settings, refs.storageClassName) }
             : {}),
+    };
+}
+
+/**
+ * Ceilings the operator writes into every scrape job, of the charts' monitors and hand-written ones
+ * alike: a monitor without a limit gets the ceiling, one above it is lowered to it, one below keeps
+ * its own (the platform's monitors set theirs, metrics/scrape-targets.ts). The global `sampleLimit`
+ * is left unset on purpose: it would become the default of kubelet's and kube-state-metrics'
+ * monitors, which legitimately expose far more than an application (config/tiers.ts).
+ */
+function enforcedScrapeLimits(settings: Settings) {
+    const e = settings.limits.scrape.enforced;
+    return {
+        enforcedSampleLimit: e.sampleLimit,
+        enforcedLabelLimit: e.labelLimit,
+        enforcedLabelNameLengthLimit: e.labelNameLengthLimit,
+        enforcedLabelValueLengthLimit: e.labelValueLengthLimit,
     };
 }
 

@@ -16,6 +16,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { MIMIR_REPLICATION_FACTOR } from "../config/long-term-rules";
 import type { Settings } from "../config/schema";
+import { MIMIR_LABEL_LIMITS } from "../config/limits";
 import { KSA_NAMES } from "../gcp/stores";
 import { containerResources } from "../kubernetes/resources";
 
@@ -72,6 +73,12 @@ export function mimirValues(settings: Settings, refs: MimirRefs) {
                     // lifecycle rule (retention + margin) is only the backstop.
                     compactor_blocks_retention_period: `${settings.retention.metricsDays * 24}h`,
                     max_global_series_per_user: m.maxGlobalSeriesPerTenant,
+                    max_global_series_per_metric: m.maxGlobalSeriesPerMetric,
+                    // Mimir's defaults, written out: Prometheus' enforced label limits are derived from
+                    // them (config/limits.ts), so a sample Prometheus accepts is not refused here.
+                    max_label_names_per_series: MIMIR_LABEL_LIMITS.maxLabelNamesPerSeries,
+                    max_label_name_length: MIMIR_LABEL_LIMITS.maxLabelNameLength,
+                    max_label_value_length: MIMIR_LABEL_LIMITS.maxLabelValueLength,
                     ingestion_rate: m.ingestionRateSamplesPerSecond,
                     // Allows a Prometheus catching up after an outage to send a few queues' worth at once.
                     ingestion_burst_size: m.ingestionRateSamplesPerSecond * 10,

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { clusterNamesSchema, unknownClusterProblems } from "../config/cluster-names";
 import { DNS_1123_LABEL, duplicateNameProblems, namespaceName, shortName } from "../kubernetes/names";
 import { re2Problem } from "../sre/config-schema";
+import { labelLimit, sampleLimit } from "../config/limits";
 
 export const SCRAPE_KINDS = ["service", "pod"] as const;
 
@@ -53,6 +54,10 @@ export const scrapeTargetSchema = z
         /** Clusters the service runs on (names from `clusters`); its monitor is created on each. Default: the hub. */
         clusters: clusterNamesSchema.optional(),
         metricAllowList: z.array(metricRegex, { error: 'a list of regular expressions on metric names, such as ["http_.*"]' }).min(1, { error: "at least one regular expression (or leave the key out to keep every metric)" }).optional(),
+        /** Default: limits.scrape.sampleLimit. A scrape with more samples (after the allow-list) fails whole. */
+        sampleLimit: sampleLimit.optional(),
+        /** Default: limits.scrape.labelLimit. A scrape with a sample of more labels fails whole. */
+        labelLimit: labelLimit.optional(),
     })
     .superRefine((t, ctx) => {
         if (t.kind === "pod" && !IANA_SERVICE_NAME.test(t.port)) {

@@ -48,7 +48,14 @@ export function scrapeMonitors(settings: Settings, cluster: string): ScrapeMonit
             kind: service ? "ServiceMonitor" : "PodMonitor",
             metadata: { name: t.name, namespace: t.namespace, labels: { "app.kubernetes.io/part-of": "observability-platform" } },
             // Without a namespaceSelector a monitor selects in its own namespace only.
-            spec: { selector: { matchLabels: { ...t.selector } }, [service ? "endpoints" : "podMetricsEndpoints"]: [endpoint] },
+            spec: {
+                selector: { matchLabels: { ...t.selector } },
+                [service ? "endpoints" : "podMetricsEndpoints"]: [endpoint],
+                // Per target: one application's cardinality explosion fails its own scrapes (and the
+                // ScrapeTargetNearSampleLimit alert warns first) instead of filling Prometheus.
+                sampleLimit: t.sampleLimit ?? settings.limits.scrape.sampleLimit,
+                labelLimit: t.labelLimit ?? settings.limits.scrape.labelLimit,
+            },
         };
     });
 }

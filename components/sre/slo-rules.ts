@@ -11,7 +11,7 @@ import { pascalCase, promString, selector, type AlertingRule, type RecordingRule
 export type ServiceSlo = Settings["slos"][number];
 export type Objective = ServiceSlo["objectives"][number];
 
-// The series names are the dashboards' (../dashboards/slo-metrics.ts): one definition, so the rules
+// The series names are the dashboards' (./slo-series.ts): one definition, so the rules
 // record exactly what the dashboards query. The windows the alerts read, shortest first:
 export { SLI_WINDOWS, sliErrorRatio, type SliWindow };
 export const DEFAULT_PERIOD = "30d";

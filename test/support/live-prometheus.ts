@@ -45,6 +45,10 @@ export interface PrometheusOptions {
     ruleFiles?: string[];
     /** --storage.tsdb.retention.time; Prometheus' default when absent. */
     retention?: string;
+    /** scrape_configs of the server; none when absent. */
+    scrapeConfigs?: object[];
+    /** --enable-feature values. */
+    features?: string[];
 }
 
 async function waitReady(url: string, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
@@ -82,7 +86,7 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
         return file;
     });
     const config = path.join(dir, "prometheus.yml");
-    fs.writeFileSync(config, stringify({ global: { evaluation_interval: options.evaluationInterval ?? "1m" }, rule_files: rules }));
+    fs.writeFileSync(config, stringify({ global: { evaluation_interval: options.evaluationInterval ?? "1m" }, rule_files: rules, ...(options.scrapeConfigs ? { scrape_configs: options.scrapeConfigs } : {}) }));
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     let output = "";
@@ -93,6 +97,7 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
             `--storage.tsdb.path=${tsdb}`,
             `--web.listen-address=127.0.0.1:${port}`,
             ...(options.retention ? [`--storage.tsdb.retention.time=${options.retention}`] : []),
+            ...(options.features ?? []).map((f) => `--enable-feature=${f}`),
         ],
         { stdio: ["ignore", "pipe", "pipe"] },
     );

@@ -1,6 +1,6 @@
 // The series the SLO recording rules produce, read from what the plan writes: PrometheusRule
 // resources and the rule files under <plan dir>/rules/. Until the SLO rules generator is merged the
-// plan has none, and callers fall back to the naming module components/dashboards/slo-metrics.ts.
+// plan has none, and callers fall back to the naming module components/sre/slo-series.ts.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
