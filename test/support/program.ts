@@ -27,8 +27,20 @@ export function stackConfig(stack: string, variant: PlanVariant = {}): Record<st
     return config;
 }
 
+const plans = new Map<string, Promise<Plan>>();
+
+/**
+ * The stack file's plan with `variant` applied. Planning is deterministic, so each variant is
+ * planned once per test process; every caller gets its own copy to read or edit.
+ */
 export function planVariant(stack: string, variant: PlanVariant = {}): Promise<Plan> {
-    return planStack(stack, { config: stackConfig(stack, variant), secretKeys: [], clusters: variant.clusters });
+    const key = JSON.stringify([stack, variant]);
+    let plan = plans.get(key);
+    if (!plan) {
+        plan = planStack(stack, { config: stackConfig(stack, variant), secretKeys: [], clusters: variant.clusters });
+        plans.set(key, plan);
+    }
+    return plan.then((p) => structuredClone(p));
 }
 
 export const ofType = (plan: Plan, type: string): PlannedResource[] => plan.resources.filter((r) => r.type === type);
