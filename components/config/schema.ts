@@ -7,6 +7,7 @@ import { alertingSchema, slosSchema } from "../sre/config-schema";
 import { scrapeSchema } from "../metrics/scrape-config";
 import { certManagerSchema } from "../metrics/cert-manager";
 import { redisSchema } from "../metrics/redis-config";
+import { probesSchema } from "../metrics/probes-config";
 import { GRAFANA_ACCESS, ingressClassName, MAX_ALLOWLIST_ENTRIES, sourceRange } from "../grafana/exposure-settings";
 
 export const TIERS = ["minimal", "long-term"] as const;
@@ -162,6 +163,8 @@ export const WORKLOADS = [
     "fleetGateway",
     // Presets: one redis_exporter per instance of `redis`.
     "redisExporter",
+    // Probes: the hub's blackbox exporter (metrics/blackbox-exporter.ts).
+    "blackboxExporter",
 ] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
@@ -358,6 +361,8 @@ export const settingsSchema = z.strictObject({
     certManager: certManagerSchema,
     // Redis instances watched through an exporter each, with the Redis alerts (metrics/redis-config.ts).
     redis: redisSchema,
+    // URLs the hub's blackbox exporter probes, one job each (metrics/probes-config.ts).
+    probes: probesSchema,
     // Logs and traces pillars: the OpenTelemetry gateway's sampling and the auto-instrumentation.
     otel: z.strictObject({
         sampling: z.strictObject({

@@ -11,6 +11,7 @@ import { EVALUATION_ANNOTATION, EVALUATOR_LABEL, evaluatorData, formatDuration, 
 import { platformAlertGroups } from "./platform-alerts";
 import { certManagerAlertGroups } from "./cert-manager-alerts";
 import { redisAlertGroups } from "./redis-alerts";
+import { probeAlertGroups } from "./probe-alerts";
 import type { RuleGroup } from "./rules";
 import { readAlertingSecrets, type AlertingSecrets, type SecretConfigKey } from "./secrets";
 
@@ -53,6 +54,7 @@ export function prometheusRules(settings: Settings, clusterName: string): Promet
                 ...platformAlertGroups(settings, clusterName),
                 ...certManagerAlertGroups(settings, clusterName),
                 ...redisAlertGroups(settings, clusterName),
+                ...probeAlertGroups(settings, clusterName),
             ],
         },
     ];
