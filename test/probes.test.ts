@@ -10,6 +10,11 @@ import * as path from "node:path";
 import * as tls from "node:tls";
 import { parse } from "yaml";
 import type { Settings } from "../components/config/schema";
+import { platformDashboards } from "../components/dashboards/catalog";
+import { PLATFORM_COMPONENTS } from "../components/dashboards/inputs";
+import { queriesOf } from "../components/dashboards/queries";
+import { sloDashboardSources } from "../components/dashboards/slo-sources";
+import { DATASOURCE_UIDS } from "../components/grafana/datasources";
 import { PROMETHEUS_RULE_TYPE } from "../components/sre/install";
 import type { RuleGroup } from "../components/sre/rules";
 import { serviceSloGroups } from "../components/sre/slo-rules";
@@ -18,6 +23,7 @@ import type { Plan } from "../tools/offline/plan";
 import { podSecurityViolations } from "./support/pod-security";
 import { blackboxExporterPath, promtoolTestRules } from "./support/prometheus-tools";
 import { ofType, planVariant } from "./support/program";
+import { parseErrors } from "./support/query-grammars";
 import { loadModels, objectProblems, parseManifest, type K8sObject } from "./support/rendered";
 import { refusedKeys, resolveStack } from "./support/stack-settings";
 
@@ -375,6 +381,26 @@ describe("probes", function () {
                 const r = promtoolTestRules(groups, tests, interval);
                 assert.equal(r.status, 0, r.output);
             };
+
+            it("gets an error-budget dashboard but no service dashboard (a probe names no histogram), every rule and panel query valid PromQL", () => {
+                const defs = platformDashboards({
+                    ...sloDashboardSources(settings.slos),
+                    platform: { components: new Set(PLATFORM_COMPONENTS), prometheusRemoteWrite: true, namespaces: ["monitoring"] },
+                    datasourceUids: new Set(Object.values(DATASOURCE_UIDS)),
+                });
+                const mine = defs.filter((d) => ((d.model.tags ?? []) as string[]).includes("service:shop"));
+                assert.deepEqual(mine.map((d) => (d.model.tags as string[]).includes("slo")), [true]);
+                const queries = queriesOf(mine[0]).filter((q) => q.language === "promql");
+                assert.ok(queries.length > 3);
+                const exprs = groups.flatMap((g) => g.rules.map((r) => r.expr));
+                assert.deepEqual([...queries.map((q) => q.text), ...exprs].flatMap((t) => parseErrors("promql", t)), []);
+            });
+
+            it("plans into prod like any SLO: its rule groups placed with the others, on the hub", async () => {
+                const plan = await planVariant("prod", { set: { probes, slos: [slo({ probe: "shop-home" })] } });
+                const names = ofType(plan, PROMETHEUS_RULE_TYPE).flatMap((r) => ((r.inputs as any).spec.groups as RuleGroup[]).map((g) => g.name));
+                assert.ok(names.includes("slo-shop-home-probe") && names.includes("slo-meta-recordings-shop-home-probe"), names.join(", "));
+            });
 
             it("reads probe_success of the probe's job", () => {
                 const sli = groups[0].rules.find((r) => "record" in r && r.record === "slo:sli_error:ratio_rate5m")!;
