@@ -311,20 +311,20 @@ describe("probes", function () {
             ]);
         });
 
-        it("CertificateProbesAbsent warns once the webhook probe has reported nothing for 15 minutes", () => {
+        it("BlackboxProbesAbsent warns once the webhook probe has reported nothing for 15 minutes", () => {
             check([
                 {
                     interval: "1m",
                     input_series: [{ series: series("probe_success", shop), values: "1x30" }],
                     alert_rule_test: [
-                        { eval_time: "14m", alertname: "CertificateProbesAbsent", exp_alerts: [] },
-                        { eval_time: "16m", alertname: "CertificateProbesAbsent", exp_alerts: [{ exp_labels: labels("warning", { job: webhook.job }) }] },
+                        { eval_time: "14m", alertname: "BlackboxProbesAbsent", exp_alerts: [] },
+                        { eval_time: "16m", alertname: "BlackboxProbesAbsent", exp_alerts: [{ exp_labels: labels("warning", { job: webhook.job }) }] },
                     ],
                 },
                 {
                     interval: "1m",
                     input_series: [{ series: series("probe_success", webhook), values: "1x30" }],
-                    alert_rule_test: [{ eval_time: "20m", alertname: "CertificateProbesAbsent", exp_alerts: [] }],
+                    alert_rule_test: [{ eval_time: "20m", alertname: "BlackboxProbesAbsent", exp_alerts: [] }],
                 },
             ]);
         });
@@ -470,7 +470,7 @@ function freePort(): Promise<number> {
     });
 }
 
-async function waitFor(ready: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function waitFor(ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (Date.now() < end) {
         if (await ready().catch(() => false)) return;

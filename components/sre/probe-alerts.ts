@@ -40,7 +40,7 @@ const alerts: AlertSpec[] = [
     {
         // The webhook probe exists on every hub: without its series the exporter or the Probes are
         // not running, and every expiry alert above is silent.
-        alert: "CertificateProbesAbsent",
+        alert: "BlackboxProbesAbsent",
         expr: `absent(probe_success{job=${promString(PLATFORM_PROBE_NAMES.otelOperatorWebhook)}})`,
         for: "15m",
         severity: "warning",
