@@ -54,6 +54,8 @@ const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
     ],
     thanos: ["**/resources"],
     "prometheus-redis-exporter": ["**/resources", "podSecurityContext", "securityContext"],
+    // The exporter's own config (module names checked by test/probes.test.ts).
+    "prometheus-blackbox-exporter": ["**/resources", "podSecurityContext", "config/modules"],
 };
 
 /** Keys the charts document only as commented-out examples in values.yaml. */
@@ -79,6 +81,7 @@ const DOCUMENTED_IN_COMMENTS: Readonly<Record<string, readonly string[]>> = {
     thanos: [],
     // "# relabelings: []" under serviceMonitor.
     "prometheus-redis-exporter": ["serviceMonitor/relabelings", "serviceMonitor/interval"],
+    "prometheus-blackbox-exporter": [],
 };
 
 describe("Helm charts", () => {

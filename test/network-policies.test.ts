@@ -225,6 +225,29 @@ describe("platform NetworkPolicies on rendered plans", function () {
                 }
             });
 
+            it("lets the hub's blackbox exporter reach the Services its certificate Probes name, by the probe's own flow, and Prometheus scrape the exporter", () => {
+                const hub = clusters().find((x) => x.role === "hub")!;
+                const policies = policiesOf(rp().plan, hub.name);
+                const pods = platformPods(hub.name);
+                const named = (name: string) => pods.find((p) => p.labels["app.kubernetes.io/name"] === name)!;
+                const exporter = { pod: named("prometheus-blackbox-exporter") };
+                assert.ok(exporter.pod, "the exporter runs on the hub");
+                assert.equal(evaluateIngress(policies, { pod: named("prometheus") }, exporter.pod, 9115).allowed, true);
+                const withSpokes = clusters().length > 1;
+                const inCluster = rp()
+                    .plan.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:Probe" && r.provider === `${hub.name}-k8s`)
+                    .map((r) => (r.inputs as any).spec.targets.staticConfig.static[0] as string)
+                    .filter((t) => /\.svc:\d+$/.test(t));
+                assert.deepEqual(inCluster, [...(withSpokes ? ["fleet-gateway.monitoring.svc:443"] : []), "opentelemetry-operator-webhook.tracing.svc:443"]);
+                // Port 443 of each Service is the pod's 9443 (webhook-server) and 8443 (https).
+                const webhook = evaluateIngress(policies, exporter, named("opentelemetry-operator"), 9443);
+                assert.ok(webhook.admittedBy.includes("allow-certificate-probe"), `admitted by ${webhook.admittedBy.join(", ")}`);
+                if (withSpokes) assert.equal(evaluateIngress(policies, exporter, named("fleet-gateway"), 8443).allowed, true);
+                // The probe's flow opens nothing else of the operator.
+                const other = { pod: { namespace: "monitoring", labels: { "app.kubernetes.io/name": "grafana" } } };
+                assert.ok(!evaluateIngress(policies, other, named("opentelemetry-operator"), 9443).admittedBy.includes("allow-certificate-probe"));
+            });
+
             it("keeps each namespace's pods to their clients: Argo CD reaches no store or Alertmanager, Grafana reaches no Argo CD, the OTel gateway no Grafana", () => {
                 for (const cluster of clusters()) {
                     const policies = policiesOf(rp().plan, cluster.name);

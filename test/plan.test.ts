@@ -41,7 +41,12 @@ describe("offline plan", function () {
         const result = runPlanCli(["--stack", "dev", "--out", tmp]);
         assert.equal(result.status, 0, result.stderr);
         const resources = JSON.parse(fs.readFileSync(path.join(tmp, "resources.json"), "utf8")) as any[];
-        for (const r of resources) assert.deepEqual(Object.keys(r).filter((k) => !["protect", "retainOnDelete", "dependsOn"].includes(k)), ["type", "name", "parent", "provider", "inputs"]);
+        for (const r of resources) assert.deepEqual(Object.keys(r).filter((k) => !["protect", "retainOnDelete", "dependsOn", "aliases"].includes(k)), ["type", "name", "urn", "parent", "provider", "inputs"]);
+        // The engine's URN: the parents' type chain below the stack, the type and the name.
+        assert.equal(
+            resources.find((r) => r.name === "dev-gke-loki").urn,
+            "urn:pulumi:dev::observability-platform::observability:index:Platform$observability:cluster:ClusterPlatform$kubernetes:helm.sh/v3:Release::dev-gke-loki",
+        );
         const keys = resources.map((r) => `${r.type}\u0000${r.name}`);
         assert.deepEqual(keys, [...keys].sort((a, b) => a.localeCompare(b)));
         assert.ok(resources.some((r) => r.type === "observability:index:Platform"), "components are listed too");
@@ -53,7 +58,8 @@ describe("offline plan", function () {
         }
         assert.match(result.stdout, /kube-prometheus-stack@88\.5\.3/);
         assert.match(result.stdout, /argo-cd@10\.1\.1/);
-        assert.match(result.stdout, /kubernetes:helm\.sh\/v3:Release\s+7/);
+        // Seven pillars' releases and the probes' blackbox exporter.
+        assert.match(result.stdout, /kubernetes:helm\.sh\/v3:Release\s+8/);
         assert.match(result.stdout, /loki@18\.11\.0/);
         assert.match(result.stdout, /in \d+\.\d+ s/);
     });

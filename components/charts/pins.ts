@@ -85,6 +85,14 @@ export const CHARTS = {
         repo: "https://prometheus-community.github.io/helm-charts",
         crdApiVersions: [],
     },
+    // Probes: the hub's blackbox exporter, which the `probes` Probe resources and the platform's own
+    // certificate probes go through (metrics/blackbox-exporter.ts).
+    prometheusBlackboxExporter: {
+        chart: "prometheus-blackbox-exporter",
+        version: "11.17.2",
+        repo: "https://prometheus-community.github.io/helm-charts",
+        crdApiVersions: [],
+    },
 } as const satisfies Record<string, ChartPin>;
 
 /** Whether the pin names a chart in an OCI registry rather than in a classic Helm repository. */

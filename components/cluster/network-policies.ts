@@ -63,6 +63,7 @@ export const PLATFORM_PODS = {
     tempo: { "app.kubernetes.io/name": "tempo" },
     otelGateway: { "app.kubernetes.io/name": "opentelemetry-collector", "app.kubernetes.io/instance": "otel-gateway" },
     otelOperator: { "app.kubernetes.io/name": "opentelemetry-operator" },
+    blackboxExporter: { "app.kubernetes.io/name": "prometheus-blackbox-exporter" },
 } as const satisfies Record<string, Labels>;
 
 /**
@@ -127,6 +128,18 @@ export function platformFlows(settings: Settings, cluster: ClusterSettings): Flo
                 { name: "allow-fleet-gateway", namespace: ns.monitoring, to: PLATFORM_PODS.fleetGateway, ports: tcp(FLEET_GATEWAY_PORTS.https, FLEET_GATEWAY_PORTS.otlpGrpc) },
             );
         }
+        // The hub's blackbox exporter reads the operator webhook's certificate expiry
+        // (metrics/blackbox-exporter.ts). The webhook rule above admits it already, but for the
+        // API server's sake: stated on its own, narrowing that rule cannot blind the probe. The
+        // exporter's other targets need no flow: the fleet gateway shares its namespace, and the
+        // Grafana probe goes through the load balancer like any user.
+        flows.push({
+            name: "allow-certificate-probe",
+            namespace: ns.tracing,
+            to: PLATFORM_PODS.otelOperator,
+            from: [pods(ns.monitoring, PLATFORM_PODS.blackboxExporter)],
+            ports: tcp("webhook-server"),
+        });
         // Grafana's Ingress: GKE's external load balancer comes from Google's front ends; the
         // internal one from the VPC's proxy-only subnet and another class from its controller's
         // pods, neither of which the settings name, so those admit any source (Grafana still asks

@@ -10,6 +10,7 @@ import { certManagerSchema } from "../metrics/cert-manager";
 import { redisSchema } from "../metrics/redis-config";
 import { adoptSchema } from "../cluster/adoption";
 import { limitsSchema } from "./limits";
+import { probesSchema } from "../metrics/probes-config";
 import { GRAFANA_ACCESS, ingressClassName, MAX_ALLOWLIST_ENTRIES, sourceRange } from "../grafana/exposure-settings";
 
 export const TIERS = ["minimal", "long-term"] as const;
@@ -164,6 +165,8 @@ export const WORKLOADS = [
     "fleetGateway",
     // Presets: one redis_exporter per instance of `redis`.
     "redisExporter",
+    // Probes: the hub's blackbox exporter (metrics/blackbox-exporter.ts).
+    "blackboxExporter",
 ] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
@@ -366,6 +369,8 @@ export const settingsSchema = z.strictObject({
     redis: redisSchema,
     // Cardinality and volume limits of scrape targets and Loki, and when their alerts warn (config/limits.ts).
     limits: limitsSchema,
+    // URLs the hub's blackbox exporter probes, one job each (metrics/probes-config.ts).
+    probes: probesSchema,
     // Logs and traces pillars: the OpenTelemetry gateway's sampling and the auto-instrumentation.
     otel: z.strictObject({
         sampling: z.strictObject({

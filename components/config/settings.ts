@@ -13,6 +13,7 @@ import { certManagerConfigProblems } from "../metrics/cert-manager";
 import { redisConfigProblems } from "../metrics/redis-config";
 import { adoptionConfigProblems } from "../cluster/adoption";
 import { limitsConfigProblems } from "./limits";
+import { probesConfigProblems } from "../metrics/probes-config";
 import { sloRetentionProblems } from "../sre/evaluation";
 import { grafanaExposureProblems } from "../grafana/exposure-settings";
 import {
@@ -76,13 +77,18 @@ function valueAt(root: Json, path: readonly PropertyKey[]): Json {
 /** The keys a strict object schema accepts at `path`, for "did you mean" hints. */
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
     let schema: z.ZodType = settingsSchema;
+    // An entry with a transform (an SLO objective, a Redis instance) is a pipe from its object schema.
+    const unwrap = (s: z.ZodType): z.ZodType => {
+        while (s instanceof z.ZodOptional || s instanceof z.ZodPipe) s = (s instanceof z.ZodPipe ? s.in : s.unwrap()) as z.ZodType;
+        return s;
+    };
     for (const key of path) {
-        while (schema instanceof z.ZodOptional) schema = schema.unwrap() as z.ZodType;
+        schema = unwrap(schema);
         if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
         else if (schema instanceof z.ZodObject) schema = (schema.shape as Record<string, z.ZodType>)[String(key)];
         if (!schema) return [];
     }
-    while (schema instanceof z.ZodOptional) schema = schema.unwrap() as z.ZodType;
+    schema = unwrap(schema);
     return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
 }
 
@@ -225,6 +231,7 @@ function crossFieldProblems(c: Record<string, Json>): ConfigProblem[] {
     problems.push(...redisConfigProblems(c));
     problems.push(...adoptionConfigProblems(c));
     problems.push(...limitsConfigProblems(c));
+    problems.push(...probesConfigProblems(c));
     problems.push(...longTermMetricsProblems(c));
     problems.push(...retentionCapProblems(c));
     // Every SLO window must be within the retention of the evaluator that reads it.

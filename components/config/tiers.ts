@@ -76,6 +76,8 @@ const minimalResources: Record<Workload, ResourceSpec> = {
     fleetGateway: res("50m", "32Mi", "128Mi"),
     // One INFO per scrape against one instance: a few MiB of Go heap.
     redisExporter: res("10m", "32Mi", "64Mi"),
+    // A handful of probes a minute, each a connection or a GET: a few MiB of Go heap.
+    blackboxExporter: res("10m", "32Mi", "64Mi"),
 };
 
 const longTermResources: Record<Workload, ResourceSpec> = {
@@ -110,6 +112,8 @@ const longTermResources: Record<Workload, ResourceSpec> = {
     ...longTermMetricsResources,
     fleetGateway: res("100m", "64Mi", "256Mi"),
     redisExporter: res("10m", "32Mi", "64Mi"),
+    // A handful of probes a minute, each a connection or a GET: a few MiB of Go heap.
+    blackboxExporter: res("10m", "32Mi", "64Mi"),
 };
 
 // Cardinality and volume limits (config/limits.ts). A scrape over its sample limit, or with a sample
@@ -172,6 +176,8 @@ const shared = {
     certManager: { enabled: false },
     // No Redis instances unless a stack declares them.
     redis: [] as TierPreset["redis"],
+    // No probes of applications unless a stack declares them (the platform's own certificates are probed anyway).
+    probes: [] as TierPreset["probes"],
     alerting: {
         runbookBaseUrl: "https://github.com/acme-corp/observability-platform/blob/main/docs/runbooks",
         slack: { alertsChannel: "#alerts", monitoringChannel: "#monitoring" },

@@ -28,7 +28,7 @@ export function sloDashboardInput(service: ServiceSlo, objective: Objective): Sl
         slo: objective.name,
         objectivePercent: objective.target,
         periodDays: periodDaysOf(objective),
-        description: `Requests of ${service.service} ${good}`,
+        description: objective.kind === "probe" ? `Probes of ${service.service} (${objective.probe}) that succeed` : `Requests of ${service.service} ${good}`,
     };
 }
 
@@ -55,8 +55,9 @@ export function serviceDashboardInput(service: ServiceSlo): ServiceDashboardInpu
     const latencyHistogram = latencyHistogramOf(service);
     if (latencyHistogram === undefined) return undefined;
     const latencyObjective = service.objectives.find((o) => o.kind === "latency");
-    // Config validation refuses SLOs that share no selector label (sreConfigProblems).
-    const selector = sharedLabels(service.objectives.map((o) => o.selector));
+    // Config validation refuses SLOs that share no selector label (sreConfigProblems); a probe SLO
+    // selects the exporter's series, not the service's.
+    const selector = sharedLabels(service.objectives.filter((o) => o.kind !== "probe").map((o) => o.selector));
     if (Object.keys(selector).length === 0) throw new Error(`the SLOs of ${service.service} share no selector label`);
     const namespace = service.namespace ?? selector.namespace ?? service.service;
     const defaults = otelHttpService(service.service, namespace);

@@ -20,7 +20,7 @@ const RANGES_PER_RULE = 10;
 const DEFAULT_RULE_PRIORITY = 2_147_483_647;
 
 type Ingress = Settings["grafana"]["ingress"];
-const exposed = (i: Ingress): i is Ingress & { host: string; tlsSecretName: string } => i.enabled && !!i.host && !!i.tlsSecretName;
+export const exposed = (i: Ingress): i is Ingress & { host: string; tlsSecretName: string } => i.enabled && !!i.host && !!i.tlsSecretName;
 
 /** The Cloud Armor policy's name: one per stack and cluster, within GCE's 63 characters. */
 export function grafanaSecurityPolicyName(settings: Settings, cluster: ClusterSettings): string {

@@ -13,6 +13,7 @@ import { installLongTermStore, prepareMetricsShipping } from "./long-term";
 import { rulerInUse } from "../sre/evaluation";
 import { scrapeMonitors, undeclaredSloJobWarnings } from "./scrape-targets";
 import { installRedisExporters } from "./redis-exporter";
+import { installProbes } from "./blackbox-exporter";
 import { withMetricsShipping } from "./shipping";
 
 const GRAFANA_ADMIN_SECRET = "grafana-admin";
@@ -67,6 +68,8 @@ export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Reso
     const longTermStore = installLongTermStore(ctx, [kubePrometheusStack]);
     installScrapeTargets(ctx, kubePrometheusStack);
     if (ctx.isHub) installRedisExporters(ctx, kubePrometheusStack);
+    // Always: the operator's webhook certificate is probed even where no `probes` are declared.
+    if (ctx.isHub) installProbes(ctx, kubePrometheusStack);
     return { kubePrometheusStack, grafanaAdminPassword: admin?.password, longTermStore };
 }
 

@@ -76,7 +76,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 /** The series names an SLO objective reads (what sre/slo-rules.ts queries). */
 function seriesRead(objective: Record<string, unknown>): string[] {
-    if (typeof objective.metric !== "string") return [];
+    // A probe SLO reads the blackbox exporter's series, never a scrape target's.
+    if (typeof objective.metric !== "string" || objective.kind === "probe") return [];
     return objective.kind === "latency" ? [`${objective.metric}_bucket`, `${objective.metric}_count`] : [objective.metric];
 }
 

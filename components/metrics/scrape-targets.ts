@@ -69,6 +69,8 @@ export function undeclaredSloJobWarnings(settings: Settings): string[] {
     const warnings = new Set<string>();
     for (const service of settings.slos) {
         for (const o of service.objectives) {
+            // A probe SLO's job is its probe's, which the config validation requires to be declared.
+            if (o.kind === "probe") continue;
             const { job, namespace } = o.selector;
             if (job === undefined) continue;
             const declared = settings.scrape.filter((t) => t.name === job && (namespace === undefined || t.namespace === namespace));

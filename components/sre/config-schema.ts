@@ -6,7 +6,10 @@ import { clusterNamesSchema, unknownClusterProblems } from "../config/cluster-na
 import { namespaceName } from "../kubernetes/names";
 import { LONE_SURROGATE } from "./escape";
 
-export const SLO_KINDS = ["availability", "latency"] as const;
+export const SLO_KINDS = ["availability", "latency", "probe"] as const;
+
+/** What a probe SLO reads: the blackbox exporter's 0/1 outcome of each probe (metrics/probes-config.ts). */
+export const PROBE_SUCCESS_METRIC = "probe_success";
 export const SLO_PERIODS = ["30d", "28d"] as const;
 
 /**
@@ -106,17 +109,22 @@ const podRegex = z.string({ error: 'a regular expression on the pod label, such 
 
 export const objectiveSchema = z.strictObject({
     name: sloName,
-    kind: z.enum(SLO_KINDS, { error: 'one of "availability" | "latency"' }),
+    kind: z.enum(SLO_KINDS, { error: 'one of "availability" | "latency" | "probe"' }),
     // Percent of good events, e.g. 99.9. The cross-field check bounds it further (see sreConfigProblems).
     target: z
         .number({ error: "a target in percent such as 99.9" })
         .gt(0, { error: "a target in percent above 0 and below 100, such as 99.9" })
         .lt(100, { error: "a target in percent above 0 and below 100, such as 99.9" }),
     period: z.enum(SLO_PERIODS, { error: 'one of "30d" | "28d"' }).optional(),
-    /** availability: the request counter; latency: the histogram's base name (without _bucket/_count). */
-    metric: metricName,
-    /** Equality matchers that select the service's series, e.g. {job: "api"}. */
-    selector: selector("label value"),
+    /**
+     * availability: the request counter; latency: the histogram's base name (without _bucket/_count).
+     * probe: none (probe_success; the cross-field check requires it for the other kinds).
+     */
+    metric: metricName.optional(),
+    /** Equality matchers that select the service's series, e.g. {job: "api"}. probe: none (the probe's job). */
+    selector: selector("label value").optional(),
+    /** probe: the name of the `probes` entry whose probe_success the SLO reads. */
+    probe: z.string({ error: "the name of an entry of probes" }).optional(),
     /** availability: regex matchers that pick the bad requests among those, e.g. {code: "5.."}. */
     errorSelector: selector("regular expression")
         .superRefine((matchers, ctx) => {
@@ -138,7 +146,15 @@ export const objectiveSchema = z.strictObject({
         .number({ error: "a rate in requests per second such as 0.5" })
         .positive({ error: "a positive rate in requests per second such as 0.5" })
         .optional(),
-});
+})
+    // A probe SLO is an availability SLO on its probe's series: every probe of the job counts, and
+    // the failed ones (probe_success 0) are the bad events (sre/slo-rules.ts). The other kinds' metric
+    // and selector are required by sreConfigProblems, so the fallbacks here are never read for them.
+    .transform((o) => ({
+        ...o,
+        metric: o.metric ?? PROBE_SUCCESS_METRIC,
+        selector: o.selector ?? (o.probe !== undefined ? { job: o.probe } : {}),
+    }));
 
 export const serviceSloSchema = z.strictObject({
     service: serviceName,
@@ -211,8 +227,10 @@ export function sreConfigProblems(candidate: Record<string, unknown>): Problem[]
         }
         services.add(entry.service);
         if (!Array.isArray(entry.objectives)) return;
-        // The service's dashboards select its series by the labels all its SLOs select on.
-        const selectors = entry.objectives.map((o) => (isObject(o) && isObject(o.selector) ? o.selector : undefined));
+        // The service's dashboards select its series by the labels all its SLOs select on (a probe
+        // SLO's series are the exporter's, not the service's: they do not count).
+        const own = entry.objectives.filter((o) => !(isObject(o) && o.kind === "probe"));
+        const selectors = own.map((o) => (isObject(o) && isObject(o.selector) ? o.selector : undefined));
         if (selectors.length > 1 && selectors.every((s) => s !== undefined && Object.keys(s).length > 0)) {
             const present = selectors as Record<string, unknown>[];
             if (Object.keys(sharedLabels(present)).length === 0) {
@@ -221,7 +239,7 @@ export function sreConfigProblems(candidate: Record<string, unknown>): Problem[]
                     expected:
                         "SLOs whose selectors share at least one label with the same value, such as {job: \"api\"} in each " +
                         "(the service's dashboards select its series by the shared labels; put unrelated series under two service entries)",
-                    given: Object.fromEntries(entry.objectives.map((o, j) => [isObject(o) && typeof o.name === "string" ? o.name : String(j), present[j]])),
+                    given: Object.fromEntries(own.map((o, j) => [isObject(o) && typeof o.name === "string" ? o.name : String(j), present[j]])),
                 });
             }
         }
@@ -258,6 +276,24 @@ export function sreConfigProblems(candidate: Record<string, unknown>): Problem[]
                 if (!/^\d+(\.\d{1,4})?$/.test(String(o.target))) {
                     problems.push({ path: at("target"), expected: "a target with at most 4 decimals, such as 99.95", given: o.target });
                 }
+            }
+            if (o.kind === "probe") {
+                if (o.probe === undefined) {
+                    problems.push({ path: at("probe"), expected: "the name of the entry of probes whose success the SLO measures (a probe SLO)", given: undefined });
+                } else if (typeof o.probe === "string") {
+                    const declared = Array.isArray(candidate.probes) ? candidate.probes.flatMap((p) => (isObject(p) && typeof p.name === "string" ? [p.name] : [])) : [];
+                    if (!declared.includes(o.probe)) {
+                        problems.push({ path: at("probe"), expected: `the name of an entry of probes (${declared.length > 0 ? declared.join(", ") : "none declared"})`, given: o.probe });
+                    }
+                }
+                for (const key of ["metric", "selector", "errorSelector", "thresholdSeconds", "bucket", "minRequestRate"]) {
+                    if (o[key] !== undefined) problems.push({ path: at(key), expected: "nothing: a probe SLO reads probe_success of its probe's job", given: o[key] });
+                }
+            } else {
+                for (const key of ["metric", "selector"]) {
+                    if (o[key] === undefined) problems.push({ path: at(key), expected: key === "metric" ? 'a Prometheus metric name such as "http_requests_total"' : 'label matchers that select the service\'s series, such as {job: "api"}', given: undefined });
+                }
+                if (o.probe !== undefined) problems.push({ path: at("probe"), expected: 'nothing: only a probe SLO (kind "probe") names a probe', given: o.probe });
             }
             if (o.kind === "availability") {
                 if (o.errorSelector === undefined) {

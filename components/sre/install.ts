@@ -12,6 +12,7 @@ import { platformAlertGroups } from "./platform-alerts";
 import { certManagerAlertGroups } from "./cert-manager-alerts";
 import { redisAlertGroups } from "./redis-alerts";
 import { limitsAlertGroups } from "./limits-alerts";
+import { probeAlertGroups } from "./probe-alerts";
 import type { RuleGroup } from "./rules";
 import { readAlertingSecrets, type AlertingSecrets, type SecretConfigKey } from "./secrets";
 
@@ -55,6 +56,7 @@ export function prometheusRules(settings: Settings, clusterName: string): Promet
                 ...certManagerAlertGroups(settings, clusterName),
                 ...redisAlertGroups(settings, clusterName),
                 ...limitsAlertGroups(settings, clusterName),
+                ...probeAlertGroups(settings, clusterName),
             ],
         },
     ];

@@ -105,8 +105,26 @@ export function leMatcher(bound: string): string {
     return spellings.map((x) => x.replace(/[.+*?^$()[\]{}|\\]/g, "\\$&")).join("|");
 }
 
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+/** Seconds in a rule window such as "5m" or "3d". */
+function windowSeconds(window: string): number {
+    const m = /^(\d+)([smhdw])$/.exec(window);
+    if (!m) throw new Error(`not a rule window: ${window}`);
+    return Number(m[1]) * UNIT_SECONDS[m[2]];
+}
+
 /** PromQL for the bad and all events of an SLO over a window (both summed to one series). */
 export function sliQueries(objective: Objective, window: string): { bad: string; all: string } {
+    if (objective.kind === "probe") {
+        // Each sample of probe_success is one probe, 1 or 0: the probes over the window are its
+        // samples, the successful ones their sum. Divided by the window, both are per-second rates
+        // like the other kinds' (the ratio does not change).
+        const series = `${objective.metric}${selector(objective.selector)}[${window}]`;
+        const seconds = windowSeconds(window);
+        const all = `(sum(count_over_time(${series})) / ${seconds})`;
+        const bad = `((sum(count_over_time(${series})) - sum(sum_over_time(${series}))) / ${seconds})`;
+        return { bad, all };
+    }
     if (objective.kind === "availability") {
         const all = `sum(rate(${objective.metric}${selector(objective.selector)}[${window}]))`;
         // No error series at all means no errors, not "no data": count them as zero.
@@ -190,7 +208,8 @@ function burnRateAlerts(service: ServiceSlo, objective: Objective, budget: Decim
     const alert = alertNameOf(service, objective);
     const period = periodOf(objective);
     const budgetPercent = format(shiftLeft(budget, -2));
-    const what = objective.kind === "availability" ? "failed" : `took longer than ${objective.thresholdSeconds}s`;
+    const what = objective.kind === "latency" ? `took longer than ${objective.thresholdSeconds}s` : "failed";
+    const events = objective.kind === "probe" ? "probes" : "requests";
     const burnRateQuery = `${META.currentBurnRate}{service='${service.service}',slo='${objective.name}'}`;
     return (["critical", "warning"] as const).map((severity) => {
         const conditions = BURN_RATE_ALERTS.filter((a) => a.severity === severity);
@@ -216,7 +235,7 @@ function burnRateAlerts(service: ServiceSlo, objective: Objective, budget: Decim
                         ? `${service.service} is burning its ${objective.name} error budget fast: page`
                         : `${service.service} is burning its ${objective.name} error budget: ticket`,
                 description:
-                    `{{ $value | humanizePercentage }} of ${service.service} requests ${what} over the alert's long window ` +
+                    `{{ $value | humanizePercentage }} of ${service.service} ${events} ${what} over the alert's long window ` +
                     `(SLO ${format(decimal(objective.target))}% over ${period}, error budget ${budgetPercent}%). ` +
                     `Current burn rate (5m): {{ with query ${promString(burnRateQuery)} }}{{ . | first | value | printf "%.1f" }}{{ else }}unknown{{ end }}x ` +
                     `the sustainable rate; this alert fires at ${windows}.`,
@@ -249,7 +268,10 @@ const alertLabels = (service: ServiceSlo, objective: Objective, ctx: SloRuleCont
 
 /** The counter of all the SLI's events, with the service's selector. */
 const totalSeries = (objective: Objective): string =>
-    `${objective.kind === "availability" ? objective.metric : `${objective.metric}_count`}${selector(objective.selector)}`;
+    `${countedMetric(objective)}${selector(objective.selector)}`;
+
+/** The series counted as the SLI's events: a latency histogram's _count, else the metric itself (a counter, or probe_success). */
+const countedMetric = (objective: Objective): string => (objective.kind === "latency" ? `${objective.metric}_count` : objective.metric);
 
 /**
  * The SLI's series are missing, so its burn-rate alerts would stay silent forever while its ratio
@@ -261,7 +283,7 @@ const totalSeries = (objective: Objective): string =>
  */
 function sliMissingAlert(service: ServiceSlo, objective: Objective, ctx: SloRuleContext): AlertingRule {
     const total = totalSeries(objective);
-    const metric = objective.kind === "availability" ? objective.metric : `${objective.metric}_count`;
+    const metric = countedMetric(objective);
     const conditions = [`absent(${total})`];
     const needed: string[] = [];
     if (objective.kind === "availability") {

@@ -17,6 +17,8 @@ function which(...names: string[]): string {
 }
 
 export const promtoolPath = () => which("promtool");
+/** Debian names the binary prometheus-blackbox-exporter. */
+export const blackboxExporterPath = () => which("blackbox_exporter", "prometheus-blackbox-exporter");
 export const amtoolPath = () => which("amtool");
 /** Debian names the binary prometheus-alertmanager. */
 export const alertmanagerPath = () => which("alertmanager", "prometheus-alertmanager");

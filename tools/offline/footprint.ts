@@ -121,6 +121,8 @@ const READERS: Record<string, (v: Values) => Pod[]> = {
     "opentelemetry-operator": (v) => [{ workload: "manager", pods: v.replicaCount ?? 1, containers: [at(v, "manager.resources")] }],
     // The Redis preset: one exporter pod per instance.
     "prometheus-redis-exporter": (v) => [{ workload: "redis-exporter", pods: v.replicaCount ?? 1, containers: [v.resources] }],
+    // The probes' exporter: one Deployment (its chart counts `replicas`).
+    "prometheus-blackbox-exporter": (v) => [{ workload: "blackbox-exporter", pods: v.replicas ?? 1, containers: [v.resources] }],
 };
 
 /**
