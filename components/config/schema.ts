@@ -7,6 +7,7 @@ import { alertingSchema, slosSchema } from "../sre/config-schema";
 import { scrapeSchema } from "../metrics/scrape-config";
 import { certManagerSchema } from "../metrics/cert-manager";
 import { redisSchema } from "../metrics/redis-config";
+import { logAlertsSchema } from "../logs/log-alerts";
 import { GRAFANA_ACCESS, ingressClassName, MAX_ALLOWLIST_ENTRIES, sourceRange } from "../grafana/exposure-settings";
 
 export const TIERS = ["minimal", "long-term"] as const;
@@ -162,6 +163,10 @@ export const WORKLOADS = [
     "fleetGateway",
     // Presets: one redis_exporter per instance of `redis`.
     "redisExporter",
+    // Events and log alerts (logs/alloy.ts, logs/loki.ts): the single-replica events Alloy and the
+    // sidecar that loads the rule ConfigMaps into Loki's ruler.
+    "alloyEvents",
+    "lokiRulesSidecar",
 ] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
@@ -358,6 +363,8 @@ export const settingsSchema = z.strictObject({
     certManager: certManagerSchema,
     // Redis instances watched through an exporter each, with the Redis alerts (metrics/redis-config.ts).
     redis: redisSchema,
+    // LogQL alerts evaluated by Loki's ruler on the hub, routed by severity (logs/log-alerts.ts).
+    logAlerts: logAlertsSchema,
     // Logs and traces pillars: the OpenTelemetry gateway's sampling and the auto-instrumentation.
     otel: z.strictObject({
         sampling: z.strictObject({

@@ -11,6 +11,7 @@ import { sreConfigProblems } from "../sre/config-schema";
 import { scrapeConfigProblems } from "../metrics/scrape-config";
 import { certManagerConfigProblems } from "../metrics/cert-manager";
 import { redisConfigProblems } from "../metrics/redis-config";
+import { logAlertConfigProblems } from "../logs/log-alerts";
 import { sloRetentionProblems } from "../sre/evaluation";
 import { grafanaExposureProblems } from "../grafana/exposure-settings";
 import {
@@ -221,6 +222,7 @@ function crossFieldProblems(c: Record<string, Json>): ConfigProblem[] {
     problems.push(...scrapeConfigProblems(c));
     problems.push(...certManagerConfigProblems(c));
     problems.push(...redisConfigProblems(c));
+    problems.push(...logAlertConfigProblems(c));
     problems.push(...longTermMetricsProblems(c));
     problems.push(...retentionCapProblems(c));
     // Every SLO window must be within the retention of the evaluator that reads it.

@@ -76,6 +76,10 @@ const minimalResources: Record<Workload, ResourceSpec> = {
     fleetGateway: res("50m", "32Mi", "128Mi"),
     // One INFO per scrape against one instance: a few MiB of Go heap.
     redisExporter: res("10m", "32Mi", "64Mi"),
+    // One watch on the API server's events; a burst (a failed rollout) is a few thousand lines.
+    alloyEvents: res("20m", "64Mi", "256Mi"),
+    // kiwigrid/k8s-sidecar: a Python watch on ConfigMaps in Loki's namespace.
+    lokiRulesSidecar: res("10m", "48Mi", "128Mi"),
 };
 
 const longTermResources: Record<Workload, ResourceSpec> = {
@@ -110,6 +114,8 @@ const longTermResources: Record<Workload, ResourceSpec> = {
     ...longTermMetricsResources,
     fleetGateway: res("100m", "64Mi", "256Mi"),
     redisExporter: res("10m", "32Mi", "64Mi"),
+    alloyEvents: res("50m", "96Mi", "384Mi"),
+    lokiRulesSidecar: res("10m", "48Mi", "128Mi"),
 };
 
 const shared = {
@@ -127,6 +133,8 @@ const shared = {
     certManager: { enabled: false },
     // No Redis instances unless a stack declares them.
     redis: [] as TierPreset["redis"],
+    // No log alerts of the stack's own; the platform's Kubernetes-event alerts are always there.
+    logAlerts: [] as TierPreset["logAlerts"],
     alerting: {
         runbookBaseUrl: "https://github.com/acme-corp/observability-platform/blob/main/docs/runbooks",
         slack: { alertsChannel: "#alerts", monitoringChannel: "#monitoring" },
