@@ -29,7 +29,8 @@ const RATE = "[$__rate_interval]";
 /** Event reasons that mean a workload cannot run as declared. */
 export const EVENT_REASONS = ["OOMKilling", "FailedScheduling", "BackOff", "Failed", "Evicted", "FailedMount", "Unhealthy"] as const;
 
-export function platformHealthDashboard(input: PlatformHealthInput): DashboardDefinition {
+/** `logsDatasource`: Loki is provisioned in Grafana, so the events panel has its source. */
+export function platformHealthDashboard(input: PlatformHealthInput, logsDatasource = false): DashboardDefinition {
     const has = (c: Parameters<typeof input.components.has>[0]) => input.components.has(c);
     const ns = `namespace=~${quote(input.namespaces.map(escapeRegex).join("|"))}`;
     let b = baseDashboard(
@@ -184,7 +185,7 @@ export function platformHealthDashboard(input: PlatformHealthInput): DashboardDe
                     .withTarget(promQuery(`sum by (route) (rate(loki_request_duration_seconds_count{status_code=~"5.."}${RATE}))`, "5xx {{route}}")),
             );
     }
-    if (has("loki")) {
+    if (has("loki") && logsDatasource) {
         // The events Alloy ships every cluster's events; these reasons are the first sign of a pod
         // that cannot run (the event alerts of logs/log-alerts.ts fire on their repeats).
         b = b.withRow(new dashboard.RowBuilder("Kubernetes events")).withPanel(
