@@ -53,7 +53,7 @@ describe("offline plan", function () {
         }
         assert.match(result.stdout, /kube-prometheus-stack@88\.5\.3/);
         assert.match(result.stdout, /argo-cd@10\.1\.1/);
-        assert.match(result.stdout, /kubernetes:helm\.sh\/v3:Release\s+7/);
+        assert.match(result.stdout, /kubernetes:helm\.sh\/v3:Release\s+8/);
         assert.match(result.stdout, /loki@18\.11\.0/);
         assert.match(result.stdout, /in \d+\.\d+ s/);
     });
