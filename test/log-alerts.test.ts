@@ -238,6 +238,9 @@ describe("log alerts", function () {
                 const config = renderedConfig(rp.releases.find((r) => r.release.chart === "loki")!, "loki", "config.yaml");
                 assert.deepEqual(config.ruler.storage, { type: "local", local: { directory: "/rules" } });
                 assert.equal(config.ruler.alertmanager_url, "http://kube-prometheus-stack-alertmanager.monitoring.svc:9093");
+                // Rule groups are spread over the rulers' ring, not evaluated by every replica.
+                assert.equal(config.ruler.enable_sharding, true);
+                assert.deepEqual(config.memberlist.join_members, ["loki-memberlist.logging.svc.cluster.local"]);
                 // The platform writes every signal as the stack's tenant: the store's folder is that tenant's.
                 assert.equal(config.auth_enabled, true);
             });

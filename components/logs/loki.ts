@@ -164,6 +164,9 @@ export function lokiValues(settings: Settings, _cluster: ClusterSettings, refs: 
                 storage: { type: "local", local: { directory: LOKI_RULES_DIR } },
                 alertmanager_url: alertmanagerUrl(settings),
                 enable_api: true,
+                // Each rule group on one ruler of the ring (memberlist, as the other rings): three
+                // Monolithic replicas would otherwise each run every query and send every alert.
+                enable_sharding: true,
                 evaluation_interval: "1m",
                 poll_interval: "1m",
             },
