@@ -34,8 +34,9 @@ const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
     ],
     // Logs and traces.
     // Loki's own config blocks, rendered as they are (values.schema.json: additionalProperties).
-    loki: ["**/resources", "loki/analytics", "loki/compactor", "loki/limits_config", "loki/schemaConfig"],
-    alloy: ["**/resources"],
+    loki: ["**/resources", "loki/analytics", "loki/compactor", "loki/limits_config", "loki/schemaConfig", "loki/rulerConfig"],
+    // The workload's update strategy (a Deployment strategy), declared as {}.
+    alloy: ["**/resources", "controller/updateStrategy"],
     // Tempo config blocks the chart renders with toYaml.
     tempo: [
         "**/resources",

@@ -172,10 +172,13 @@ describe("footprint of logs and traces", function () {
             loki: 1,
             lokiGateway: 1,
             alloy: nodes,
-            alloyConfigReloader: nodes,
+            alloyConfigReloader: nodes + 1, // one per log DaemonSet pod, one in the events Alloy
+            alloyEvents: 1,
+            lokiRulesSidecar: 1, // in the single-binary Loki pod
             tempo: 1,
             otelGateway: 1,
             otelOperator: 1,
+            blackboxExporter: 1, // the probes' exporter on the hub
         };
         const r = dev.settings.resources;
         const milli = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
@@ -196,7 +199,7 @@ describe("footprint of logs and traces", function () {
         const added = dev.releases.filter((r) => LOGS_AND_TRACES_CHARTS.includes(r.chart));
         const three = footprint(added, 3);
         const six = footprint(added, 6);
-        const alloy = three.workloads.find((w) => w.chart === "alloy");
+        const alloy = three.workloads.find((w) => w.release === "dev-gke-alloy-logs");
         assert.ok(alloy?.daemonSet);
         assert.equal(six.cpuMilli - three.cpuMilli, 3 * alloy.cpuMilli);
         assert.equal(six.memoryMi - three.memoryMi, 3 * alloy.memoryMi);

@@ -322,6 +322,17 @@ describe("dashboards", () => {
         for (const t of fleet.targets as { expr: string }[]) assert.match(t.expr, /by \(cluster\)/);
     });
 
+    it("platform health: failure events by reason from the events Alloy's streams, only with the logs datasource", () => {
+        const events = panel(platformHealthDashboard(inputs().platform, true), "Failure events by reason");
+        assert.equal(events.datasource.uid, DS.logs.uid);
+        assert.equal(
+            events.targets[0].expr,
+            'sum by (cluster, reason) (count_over_time({job="kubernetes-events", cluster=~"$cluster"} | logfmt | reason=~"OOMKilling|FailedScheduling|BackOff|Failed|Evicted|FailedMount|Unhealthy" [$__auto]))',
+        );
+        const withoutLogs = platformHealthDashboard(inputs().platform, false);
+        assert.ok(!panelsOf(withoutLogs).some((p) => p.title === "Failure events by reason"));
+    });
+
     it("correlation: exemplars on the latency, the service's traces in Tempo, logs of the chosen trace in Loki", () => {
         const d = correlationDashboard(checkout);
         assert.ok(panel(d, "Latency with exemplars").targets.some((t: { exemplar?: boolean }) => t.exemplar));

@@ -126,7 +126,8 @@ describe("the fleet", function () {
                         const releases = p.releases.filter((r) => r.resource.startsWith(`${spoke.name}-`)).map((r) => r.chart).sort();
                         assert.deepEqual(
                             releases,
-                            ["alloy", "argo-cd", "kube-prometheus-stack", "opentelemetry-collector", "opentelemetry-operator"],
+                            // Alloy twice: the log DaemonSet and the single-replica events collector.
+                            ["alloy", "alloy", "argo-cd", "kube-prometheus-stack", "opentelemetry-collector", "opentelemetry-operator"],
                             `${spoke.name} collects only`,
                         );
                         const v = values(p, `${spoke.name}-kube-prometheus-stack`);
@@ -134,6 +135,8 @@ describe("the fleet", function () {
                         assert.equal(v.alertmanager.enabled, false);
                         assert.ok(!onCluster(p, spoke.name).some((r) => inputs(r).metadata?.name === "fleet-gateway"));
                         assert.ok(!onCluster(p, spoke.name).some((r) => inputs(r).metadata?.name === "grafana-admin"));
+                        // Log alert rules go to the hub's Loki ruler only.
+                        assert.ok(!onCluster(p, spoke.name).some((r) => inputs(r).metadata?.name === "loki-rules-platform"));
                     }
                     const store = { prometheus: [], mimir: ["mimir-distributed"], thanos: ["thanos"] }[backend];
                     const stores = p.releases.filter((r) => ["mimir-distributed", "thanos"].includes(r.chart));

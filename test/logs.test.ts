@@ -3,6 +3,8 @@
 import * as assert from "node:assert/strict";
 import { HUB_SERVICES, pushTargets } from "../components/fleet/endpoints";
 import { alloyConfig, healthCheckExpression, JSON_LINE_SELECTOR, LOG_STREAM_LABELS } from "../components/logs/alloy";
+import { renderedStack } from "./support/rendered-stacks";
+import { podSpecOf } from "./support/rendered-checks";
 import { LOKI_FULLNAME } from "../components/logs/loki";
 import type { Plan, PlannedResource } from "../tools/offline/plan";
 import { ofType, planVariant, T } from "./support/program";
@@ -164,7 +166,7 @@ describe("logs pillar", function () {
             const s = dev.settings;
             const cluster = s.clusters[0];
             const config = values(dev, "dev-gke-alloy-logs").alloy.configMap.content as string;
-            const labels = new Set(targetLabels(config).filter((l) => !l.startsWith("__")));
+            const labels = new Set(targetLabels(block(config, 'discovery.relabel "pod_logs"')).filter((l) => !l.startsWith("__")));
             assert.deepEqual([...labels, "cluster"].sort(), [...LOG_STREAM_LABELS].sort());
             const write = block(config, 'loki.write "platform"');
             const targets = pushTargets(s, cluster);
@@ -211,6 +213,47 @@ describe("logs pillar", function () {
             // Times, MAC addresses and code paths are not addresses.
             const ordinary = "at 12:30:45 nic 00:1a:2b:3c:4d:5e panicked in std::vector and cafe::Bar::new";
             assert.equal(apply(ordinary), ordinary);
+        });
+
+        it("ships the kubelet's and containerd's journal from /var/log/journal with cluster, job, node, unit and level only", () => {
+            for (const plan of [dev, prod]) {
+                const config = values(plan, `${plan.settings.clusters[0].name}-alloy-logs`).alloy.configMap.content as string;
+                const journal = block(config, 'loki.source.journal "node"');
+                assert.match(journal, /path\s*= "\/var\/log\/journal"/);
+                assert.match(journal, /matches\s*= "_SYSTEMD_UNIT=kubelet\.service _SYSTEMD_UNIT=containerd\.service"/);
+                assert.match(journal, /labels\s*= \{ job = "node-journal", node = sys\.env\("NODE_NAME"\) \}/);
+                assert.match(journal, /forward_to\s*= \[loki\.write\.platform\.receiver\]/);
+                // Labels from the journal: unit and the priority as a word; nothing per line (no pid, no message id).
+                assert.deepEqual(targetLabels(block(config, 'loki.relabel "journal"')), ["unit", "level"]);
+                // The chart's varlog mount is the node's /var/log, which holds the journal.
+                assert.equal(values(plan, `${plan.settings.clusters[0].name}-alloy-logs`).alloy.mounts.varlog, true);
+            }
+        });
+
+        it("ships Kubernetes events from one replica per cluster, allowed to read events and nothing else (rendered chart)", async () => {
+            for (const key of ["dev", "fleet"] as const) {
+                const rp = await renderedStack(key);
+                const events = rp.releases.filter((r) => r.release.releaseName === "alloy-events");
+                assert.equal(events.length, rp.plan.settings.clusters.length, "one per cluster");
+                for (const r of events) {
+                    const workloads = r.objects.filter((o) => podSpecOf(o));
+                    assert.deepEqual(workloads.map((o) => [o.kind, o.spec.replicas, o.spec.strategy?.type]), [["Deployment", 1, "Recreate"]]);
+                    const roles = r.objects.filter((o) => o.kind === "ClusterRole" || o.kind === "Role");
+                    assert.equal(roles.length, 1);
+                    for (const rule of roles[0].rules) assert.deepEqual(rule, { apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] });
+                    const config = r.objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "alloy-events")!.data["config.alloy"] as string;
+                    assert.match(block(config, 'loki.source.kubernetes_events "cluster"'), /job_name\s*= "kubernetes-events"/);
+                    assert.match(block(config, 'loki.process "events"'), /stage\.label_drop \{\s*values = \["instance"\]/);
+                    const write = block(config, 'loki.write "platform"');
+                    assert.match(write, new RegExp(`external_labels = \\{ cluster = "${r.cluster}" \\}`));
+                    // A spoke pushes to the hub's gateway with its own credentials, mounted like the log DaemonSet's.
+                    const spoke = rp.plan.settings.clusters.find((c) => c.name === r.cluster)!.role === "spoke";
+                    assert.equal(/password_file/.test(write), spoke, r.cluster);
+                    const volumes = (podSpecOf(workloads[0])!.volumes ?? []).map((v: any) => v.secret?.secretName).filter(Boolean);
+                    assert.equal(volumes.includes("fleet-hub-credentials"), spoke, r.cluster);
+                    if (spoke) assert.match(write, /url\s*= "https:\/\/fleet\.hub\.acme-corp\.example\/loki\/api\/v1\/push"/);
+                }
+            }
         });
 
         it("drops health-check and probe lines, keeps everything else, and can be told not to", () => {

@@ -58,8 +58,8 @@ describe("offline plan", function () {
         }
         assert.match(result.stdout, /kube-prometheus-stack@88\.5\.3/);
         assert.match(result.stdout, /argo-cd@10\.1\.1/);
-        // Seven pillars' releases and the probes' blackbox exporter.
-        assert.match(result.stdout, /kubernetes:helm\.sh\/v3:Release\s+8/);
+        // Seven pillars' releases, the events Alloy and the probes' blackbox exporter.
+        assert.match(result.stdout, /kubernetes:helm\.sh\/v3:Release\s+9/);
         assert.match(result.stdout, /loki@18\.11\.0/);
         assert.match(result.stdout, /in \d+\.\d+ s/);
     });

@@ -285,6 +285,20 @@ describe("Alertmanager configuration", function () {
             routes(amFull, { alertname: "Unlabelled" }, ["slack-alerts"]);
         });
 
+        it("routes the log alerts of Loki's ruler by their severity, exactly like the Prometheus alerts", () => {
+            const cm = full.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs as any).metadata?.labels?.loki_rule !== undefined);
+            assert.ok(cm, "the plan declares the Loki rule ConfigMap");
+            const groups = parse((cm.inputs as any).data["observability-platform.yaml"]).groups as { rules: { alert: string; labels: Record<string, string> }[] }[];
+            const expected: Record<string, string[]> = { critical: ["pagerduty", "slack-alerts"], warning: ["slack-alerts"], info: ["slack-monitoring"] };
+            const seen = new Set<string>();
+            for (const rule of groups.flatMap((g) => g.rules)) {
+                // The expression's result adds cluster and namespace (its `by` labels); the rule adds the rest.
+                routes(amFull, { alertname: rule.alert, cluster: "prod-gke", namespace: "reviewmaps", ...rule.labels }, expected[rule.labels.severity]);
+                seen.add(rule.labels.severity);
+            }
+            assert.deepEqual([...seen].sort(), ["info", "warning"], "prod's log alerts are warnings and infos");
+        });
+
         it("sends the Slack receivers to their channels and keeps the deprecated match out", () => {
             const text = fs.readFileSync(amFull, "utf8");
             const config = parse(text);

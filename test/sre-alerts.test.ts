@@ -3,6 +3,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse } from "yaml";
 import { add, decimal, format, multiply, subtract } from "../components/sre/decimal";
 import { sloDashboard } from "../components/dashboards/slo";
 import { PROMETHEUS_RULE_TYPE } from "../components/sre/install";
@@ -92,20 +93,26 @@ describe("SRE rules and alerts", function () {
 
     it("gives every platform alert a runbook in docs/runbooks that says what it means, how to check and how to fix", () => {
         const seen = new Set<string>();
+        // The platform's log alerts (Loki's ruler reads them from a labelled ConfigMap): the same runbook rules.
+        const lokiAlerts = (plan: Plan): AlertingRule[] =>
+            plan.resources
+                .filter((x) => x.type === "kubernetes:core/v1:ConfigMap" && (x.inputs as any).metadata?.labels?.loki_rule !== undefined)
+                .flatMap((x) => Object.values((x.inputs as any).data as Record<string, string>))
+                .flatMap((text) => (parse(text) as { groups: RuleGroup[] }).groups.flatMap((g) => g.rules as AlertingRule[]))
+                .filter((a) => a.annotations.runbook_url.startsWith(`${plan.settings.alerting.runbookBaseUrl}/`));
         for (const plan of plans) {
-            for (const r of ofType(plan, PROMETHEUS_RULE_TYPE).filter((x) => x.name.endsWith("platform-self-monitoring"))) {
-                for (const alert of alertsOf(r)) {
-                    const url = alert.annotations.runbook_url;
-                    assert.equal(url, `${plan.settings.alerting.runbookBaseUrl}/${alert.alert}.md`, alert.alert);
-                    const file = path.join(RUNBOOKS, `${alert.alert}.md`);
-                    assert.ok(fs.existsSync(file), `no runbook ${path.relative(process.cwd(), file)}`);
-                    const text = fs.readFileSync(file, "utf8");
-                    assert.match(text, new RegExp(`^# ${alert.alert}\\n`), file);
-                    for (const section of ["## What it means", "## How to check", "## How to fix"]) assert.ok(text.includes(section), `${file}: ${section}`);
-                    assert.ok(alert.annotations.summary && alert.annotations.description, alert.alert);
-                    assert.match(alert.labels.severity, /^(critical|warning|info)$/);
-                    seen.add(alert.alert);
-                }
+            const selfMonitoring = ofType(plan, PROMETHEUS_RULE_TYPE).filter((x) => x.name.endsWith("platform-self-monitoring"));
+            for (const alert of [...selfMonitoring.flatMap(alertsOf), ...lokiAlerts(plan)]) {
+                const url = alert.annotations.runbook_url;
+                assert.equal(url, `${plan.settings.alerting.runbookBaseUrl}/${alert.alert}.md`, alert.alert);
+                const file = path.join(RUNBOOKS, `${alert.alert}.md`);
+                assert.ok(fs.existsSync(file), `no runbook ${path.relative(process.cwd(), file)}`);
+                const text = fs.readFileSync(file, "utf8");
+                assert.match(text, new RegExp(`^# ${alert.alert}\\n`), file);
+                for (const section of ["## What it means", "## How to check", "## How to fix"]) assert.ok(text.includes(section), `${file}: ${section}`);
+                assert.ok(alert.annotations.summary && alert.annotations.description, alert.alert);
+                assert.match(alert.labels.severity, /^(critical|warning|info)$/);
+                seen.add(alert.alert);
             }
         }
         // Every concern the issue names is watched: remote write, stores, volumes, agents, GitOps.

@@ -60,6 +60,8 @@ export const PLATFORM_PODS = {
     fleetGateway: { "app.kubernetes.io/name": FLEET_GATEWAY.name },
     mimirGateway: { "app.kubernetes.io/name": "mimir", "app.kubernetes.io/component": "gateway" },
     lokiGateway: { "app.kubernetes.io/name": "loki", "app.kubernetes.io/component": "gateway" },
+    // prometheus-operator labels every Alertmanager pod with the name of its app.
+    alertmanager: { "app.kubernetes.io/name": "alertmanager" },
     tempo: { "app.kubernetes.io/name": "tempo" },
     otelGateway: { "app.kubernetes.io/name": "opentelemetry-collector", "app.kubernetes.io/instance": "otel-gateway" },
     otelOperator: { "app.kubernetes.io/name": "opentelemetry-operator" },
@@ -116,6 +118,17 @@ export function platformFlows(settings: Settings, cluster: ClusterSettings): Flo
         flows.push(
             // Loki's gateway: Grafana queries, the OTel gateway and the fleet gateway push.
             { name: "allow-loki-clients", namespace: ns.logging, to: PLATFORM_PODS.lokiGateway, from: [grafana, otelGateway, ...(hasSpokes ? [fleetGateway] : [])], ports: tcp("http") },
+            // Loki's ruler sends log alerts to Alertmanager. Only the ruler (the single binary, or the
+            // ruler pods of Distributed) calls it, but every Loki pod mounts the config that names it:
+            // the release's pods are admitted, the same policy in both deployment modes.
+            {
+                name: "allow-alertmanager-loki-ruler",
+                namespace: ns.monitoring,
+                to: PLATFORM_PODS.alertmanager,
+                from: [pods(ns.logging, { "app.kubernetes.io/name": "loki" })],
+                // By number: kube-prometheus-stack names the port "http-web", the operator's default is "web".
+                ports: tcp(9093),
+            },
             // Tempo: Grafana queries (3200); the fleet gateway forwards spokes' OTLP (4317).
             { name: "allow-tempo-query", namespace: ns.tracing, to: PLATFORM_PODS.tempo, from: [grafana], ports: tcp(3200) },
         );

@@ -11,6 +11,7 @@ import { redisSchema } from "../metrics/redis-config";
 import { adoptSchema } from "../cluster/adoption";
 import { limitsSchema } from "./limits";
 import { probesSchema } from "../metrics/probes-config";
+import { logAlertsSchema } from "../logs/log-alerts";
 import { GRAFANA_ACCESS, ingressClassName, MAX_ALLOWLIST_ENTRIES, sourceRange } from "../grafana/exposure-settings";
 
 export const TIERS = ["minimal", "long-term"] as const;
@@ -167,6 +168,10 @@ export const WORKLOADS = [
     "redisExporter",
     // Probes: the hub's blackbox exporter (metrics/blackbox-exporter.ts).
     "blackboxExporter",
+    // Events and log alerts (logs/alloy.ts, logs/loki.ts): the single-replica events Alloy and the
+    // sidecar that loads the rule ConfigMaps into Loki's ruler.
+    "alloyEvents",
+    "lokiRulesSidecar",
 ] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
@@ -371,6 +376,8 @@ export const settingsSchema = z.strictObject({
     limits: limitsSchema,
     // URLs the hub's blackbox exporter probes, one job each (metrics/probes-config.ts).
     probes: probesSchema,
+    // LogQL alerts evaluated by Loki's ruler on the hub, routed by severity (logs/log-alerts.ts).
+    logAlerts: logAlertsSchema,
     // Logs and traces pillars: the OpenTelemetry gateway's sampling and the auto-instrumentation.
     otel: z.strictObject({
         sampling: z.strictObject({

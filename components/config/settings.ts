@@ -14,6 +14,7 @@ import { redisConfigProblems } from "../metrics/redis-config";
 import { adoptionConfigProblems } from "../cluster/adoption";
 import { limitsConfigProblems } from "./limits";
 import { probesConfigProblems } from "../metrics/probes-config";
+import { logAlertConfigProblems } from "../logs/log-alerts";
 import { sloRetentionProblems } from "../sre/evaluation";
 import { grafanaExposureProblems } from "../grafana/exposure-settings";
 import {
@@ -232,6 +233,7 @@ function crossFieldProblems(c: Record<string, Json>): ConfigProblem[] {
     problems.push(...adoptionConfigProblems(c));
     problems.push(...limitsConfigProblems(c));
     problems.push(...probesConfigProblems(c));
+    problems.push(...logAlertConfigProblems(c));
     problems.push(...longTermMetricsProblems(c));
     problems.push(...retentionCapProblems(c));
     // Every SLO window must be within the retention of the evaluator that reads it.

@@ -78,6 +78,10 @@ const minimalResources: Record<Workload, ResourceSpec> = {
     redisExporter: res("10m", "32Mi", "64Mi"),
     // A handful of probes a minute, each a connection or a GET: a few MiB of Go heap.
     blackboxExporter: res("10m", "32Mi", "64Mi"),
+    // One watch on the API server's events; a burst (a failed rollout) is a few thousand lines.
+    alloyEvents: res("20m", "64Mi", "256Mi"),
+    // kiwigrid/k8s-sidecar: a Python watch on ConfigMaps in Loki's namespace.
+    lokiRulesSidecar: res("10m", "48Mi", "128Mi"),
 };
 
 const longTermResources: Record<Workload, ResourceSpec> = {
@@ -114,6 +118,8 @@ const longTermResources: Record<Workload, ResourceSpec> = {
     redisExporter: res("10m", "32Mi", "64Mi"),
     // A handful of probes a minute, each a connection or a GET: a few MiB of Go heap.
     blackboxExporter: res("10m", "32Mi", "64Mi"),
+    alloyEvents: res("50m", "96Mi", "384Mi"),
+    lokiRulesSidecar: res("10m", "48Mi", "128Mi"),
 };
 
 // Cardinality and volume limits (config/limits.ts). A scrape over its sample limit, or with a sample
@@ -178,6 +184,8 @@ const shared = {
     redis: [] as TierPreset["redis"],
     // No probes of applications unless a stack declares them (the platform's own certificates are probed anyway).
     probes: [] as TierPreset["probes"],
+    // No log alerts of the stack's own; the platform's Kubernetes-event alerts are always there.
+    logAlerts: [] as TierPreset["logAlerts"],
     alerting: {
         runbookBaseUrl: "https://github.com/acme-corp/observability-platform/blob/main/docs/runbooks",
         slack: { alertsChannel: "#alerts", monitoringChannel: "#monitoring" },

@@ -12,7 +12,7 @@ import { sloDashboard, sloOverviewDashboard } from "./slo";
 export function platformDashboards(inputs: DashboardInputs): DashboardDefinition[] {
     const correlate = inputs.datasourceUids.has(DS.logs.uid) && inputs.datasourceUids.has(DS.traces.uid);
     const all = [
-        platformHealthDashboard(inputs.platform),
+        platformHealthDashboard(inputs.platform, inputs.datasourceUids.has(DS.logs.uid)),
         sloOverviewDashboard(),
         ...inputs.slos.map(sloDashboard),
         ...inputs.services.map(goldenSignalsDashboard),

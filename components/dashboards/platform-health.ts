@@ -1,13 +1,16 @@
 // Platform health: a per-cluster fleet overview, ingestion rate and errors of every signal pipeline
 // installed on the hub, and the platform's volumes (usage and time to full).
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import { KUBERNETES_EVENTS_JOB } from "../logs/alloy";
 import type { PlatformHealthInput } from "./inputs";
 import {
     baseDashboard,
     CLUSTER,
     clusterVariable,
+    DS,
     finish,
     FOLDERS,
+    lokiQuery,
     promInstant,
     promQuery,
     quote,
@@ -23,7 +26,11 @@ export const PLATFORM_HEALTH_UID = "platform-health";
 
 const RATE = "[$__rate_interval]";
 
-export function platformHealthDashboard(input: PlatformHealthInput): DashboardDefinition {
+/** Event reasons that mean a workload cannot run as declared. */
+export const EVENT_REASONS = ["OOMKilling", "FailedScheduling", "BackOff", "Failed", "Evicted", "FailedMount", "Unhealthy"] as const;
+
+/** `logsDatasource`: Loki is provisioned in Grafana, so the events panel has its source. */
+export function platformHealthDashboard(input: PlatformHealthInput, logsDatasource = false): DashboardDefinition {
     const has = (c: Parameters<typeof input.components.has>[0]) => input.components.has(c);
     const ns = `namespace=~${quote(input.namespaces.map(escapeRegex).join("|"))}`;
     let b = baseDashboard(
@@ -177,6 +184,26 @@ export function platformHealthDashboard(input: PlatformHealthInput): DashboardDe
                     .withTarget(promQuery(`sum(rate(loki_distributor_lines_received_total${RATE}))`, "lines"))
                     .withTarget(promQuery(`sum by (route) (rate(loki_request_duration_seconds_count{status_code=~"5.."}${RATE}))`, "5xx {{route}}")),
             );
+    }
+    if (has("loki") && logsDatasource) {
+        // The events Alloy ships every cluster's events; these reasons are the first sign of a pod
+        // that cannot run (the event alerts of logs/log-alerts.ts fire on their repeats).
+        b = b.withRow(new dashboard.RowBuilder("Kubernetes events")).withPanel(
+            timeSeries(
+                "Failure events by reason",
+                "short",
+                "Kubernetes events per interval by reason, across the selected clusters: OOM kills, pods that cannot be scheduled, " +
+                    "image pulls and containers backing off, evictions, failed mounts and probes.",
+            )
+                .datasource(DS.logs)
+                .withTarget(
+                    lokiQuery(
+                        `sum by (cluster, reason) (count_over_time({job=${quote(KUBERNETES_EVENTS_JOB)}, ${CLUSTER}} | logfmt | reason=~${quote(EVENT_REASONS.join("|"))} [$__auto]))`,
+                        "{{cluster}} {{reason}}",
+                    ),
+                )
+                .span(24),
+        );
     }
     if (has("tempo")) {
         b = b

@@ -1,11 +1,12 @@
 // Installs the logs pillar on one cluster: Loki on the hub, Alloy where logs are collected.
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../charts/pins";
 import type { ClusterContext } from "../cluster/context";
 import { KSA_NAMES } from "../gcp/stores";
 import type { PushTargets } from "../fleet/endpoints";
-import { alloyValues } from "./alloy";
+import { ALLOY_EVENTS_RELEASE, alloyEventsValues, alloyValues } from "./alloy";
+import { lokiRulesConfigMap } from "./log-alerts";
 import { lokiValues } from "./loki";
 
 /** Loki (hub only). `monitoringCrds`: the release that installs the ServiceMonitor CRD. */
@@ -34,6 +35,17 @@ export function installLoki(ctx: ClusterContext, monitoringCrds: k8s.helm.v3.Rel
     });
 }
 
+/** The log alert rules (hub only), which the Loki release's rules sidecar loads into the ruler. */
+export function installLogAlertRules(ctx: ClusterContext): k8s.core.v1.ConfigMap {
+    const cm = lokiRulesConfigMap(ctx.settings);
+    const ns = ctx.namespaces[ctx.settings.namespaces.logging];
+    return new k8s.core.v1.ConfigMap(
+        `${ctx.cluster.name}-${cm.metadata.name}`,
+        { metadata: { ...cm.metadata, namespace: ns.metadata.name }, data: cm.data },
+        ctx.opts,
+    );
+}
+
 /** Alloy log collection, pushing to `targets`. */
 export function installLogCollection(
     ctx: ClusterContext,
@@ -46,6 +58,22 @@ export function installLogCollection(
         chart: CHARTS.alloy,
         timeoutSeconds: 600,
         values: alloyValues(ctx.settings, ctx.cluster, targets),
+        dependsOn: [...dependsOn],
+    });
+}
+
+/** The events Alloy: one replica per cluster, pushing to `targets` like the log DaemonSet. */
+export function installEventCollection(
+    ctx: ClusterContext,
+    targets: PushTargets,
+    dependsOn: readonly pulumi.Resource[],
+): k8s.helm.v3.Release {
+    return ctx.install({
+        releaseName: ALLOY_EVENTS_RELEASE,
+        namespace: ctx.settings.namespaces.logging,
+        chart: CHARTS.alloy,
+        timeoutSeconds: 600,
+        values: alloyEventsValues(ctx.settings, ctx.cluster, targets),
         dependsOn: [...dependsOn],
     });
 }

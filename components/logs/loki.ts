@@ -3,7 +3,9 @@
 // buckets through Workload Identity in the long-term tier.
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings, ResourceSpec, Settings } from "../config/schema";
+import { tenantOf } from "../fleet/endpoints";
 import { containerResources } from "../kubernetes/resources";
+import { alertmanagerUrl } from "../metrics/endpoints";
 
 /** Fullname of the release: its services are "loki", "loki-gateway", ... (see HUB_SERVICES). */
 export const LOKI_FULLNAME = "loki";
@@ -13,6 +15,17 @@ export const LOKI_SCHEMA_FROM = "2024-04-01";
 
 /** Resource attributes of OTLP logs that become the index labels the rest of the platform uses. */
 export const LOKI_OTLP_INDEX_LABELS = ["cluster", "k8s.namespace.name", "k8s.pod.name", "k8s.container.name", "service.name"];
+
+/**
+ * How log alert rules reach the ruler: ConfigMaps in Loki's namespace carrying this label, which
+ * the chart's rules sidecar (kiwigrid/k8s-sidecar) copies into the tenant's folder of the ruler's
+ * local rule store, `<LOKI_RULES_DIR>/<tenant>/*.yaml`. Declared by Pulumi, so a rule's history is
+ * the program's; the ruler bucket of the long-term tier stays provisioned but holds no rules.
+ */
+export const LOKI_RULE_LABEL = { key: "loki_rule", value: "true" } as const;
+export const LOKI_RULES_DIR = "/rules";
+/** The sidecar's folder: the local store reads one directory per tenant. */
+export const lokiRulesFolder = (settings: Settings): string => `${LOKI_RULES_DIR}/${tenantOf(settings)}`;
 
 export interface LokiRefs {
     storageClassName: string;
@@ -82,6 +95,8 @@ export function lokiValues(settings: Settings, _cluster: ClusterSettings, refs: 
             components[name] = {
                 replicas,
                 resources: containerResources(r.loki),
+                // The ruler loads the rule ConfigMaps through the sidecar.
+                ...(name === "ruler" ? { sidecar: true } : {}),
                 ...(name === "ingester"
                     ? {
                           zoneAwareReplication: { enabled: false },
@@ -143,14 +158,40 @@ export function lokiValues(settings: Settings, _cluster: ClusterSettings, refs: 
                 retention_delete_delay: "2h",
             },
             analytics: { reporting_enabled: false },
+            // Log alerts: rules from the sidecar's folder, alerts to the hub's Alertmanager, routed
+            // like the Prometheus alerts (the Service balances over its replicas, which gossip).
+            rulerConfig: {
+                wal: { dir: "/var/loki/ruler-wal" },
+                storage: { type: "local", local: { directory: LOKI_RULES_DIR } },
+                alertmanager_url: alertmanagerUrl(settings),
+                enable_api: true,
+                // Each rule group on one ruler of the ring (memberlist, as the other rings): three
+                // Monolithic replicas would otherwise each run every query and send every alert.
+                enable_sharding: true,
+                evaluation_interval: "1m",
+                poll_interval: "1m",
+            },
+        },
+        // Least privilege: the sidecar reads ConfigMaps in Loki's namespace only (a Role, not the
+        // chart's ClusterRole over every namespace's ConfigMaps and Secrets).
+        rbac: { namespaced: true },
+        sidecar: {
+            resources: containerResources(r.lokiRulesSidecar),
+            rules: {
+                enabled: true,
+                label: LOKI_RULE_LABEL.key,
+                labelValue: LOKI_RULE_LABEL.value,
+                folder: lokiRulesFolder(settings),
+                resource: "configmap",
+            },
         },
         singleBinary: distributed
             ? { replicas: 0 }
             : {
                   replicas: settings.loki.replicas,
                   resources: containerResources(r.loki),
-                  // Rules live in the ruler store, not in ConfigMaps: no sidecar.
-                  sidecar: false,
+                  // The single binary runs the ruler: the sidecar loads the rule ConfigMaps.
+                  sidecar: true,
                   persistence: {
                       enabled: true,
                       storageClass: refs.storageClassName,

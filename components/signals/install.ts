@@ -3,7 +3,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterContext } from "../cluster/context";
 import { pushTargets } from "../fleet/endpoints";
-import { installLogCollection, installLoki } from "../logs/install";
+import { installEventCollection, installLogAlertRules, installLogCollection, installLoki } from "../logs/install";
 import { installTempo, installTraceCollection } from "../traces/install";
 
 /**
@@ -18,7 +18,9 @@ export function installLogsAndTraces(
     const targets = pushTargets(ctx.settings, ctx.cluster);
     // Stores on the hub only; collectors everywhere, started after the stores they push to.
     const stores = ctx.isHub ? [installLoki(ctx, monitoringCrds), installTempo(ctx, targets, monitoringCrds)] : [];
+    if (ctx.isHub) installLogAlertRules(ctx);
     const after = [monitoringCrds, ...stores, ...collectorsAfter];
     installLogCollection(ctx, targets, after);
+    installEventCollection(ctx, targets, after);
     installTraceCollection(ctx, targets, after);
 }

@@ -54,7 +54,7 @@ const selector = (what: string) =>
  * A link people open from an alert: http(s), without credentials in it (it is copied into rules,
  * plan files and notifications), and not a template placeholder left unfilled.
  */
-const httpsUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" }).superRefine((value, ctx) => {
+export const httpsUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" }).superRefine((value, ctx) => {
     let url: URL;
     try {
         url = new URL(value);

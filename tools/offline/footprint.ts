@@ -98,7 +98,10 @@ const READERS: Record<string, (v: Values) => Pod[]> = {
         for (const c of components) {
             const replicas = at(v, `${c}.replicas`) ?? 0;
             if (c === "gateway" && at(v, "gateway.enabled") === false) continue;
-            if (replicas > 0) pods.push({ workload: c, pods: replicas, containers: [at(v, `${c}.resources`)] });
+            // The rules sidecar runs in the pods of a component with `sidecar` on (the chart's defaults: single binary and backend).
+            const sidecarOn = (at(v, `${c}.sidecar`) ?? ["singleBinary", "backend"].includes(c)) && at(v, "sidecar.rules.enabled") !== false;
+            const sidecar = sidecarOn ? [at(v, "sidecar.resources")] : [];
+            if (replicas > 0) pods.push({ workload: c, pods: replicas, containers: [at(v, `${c}.resources`), ...sidecar] });
         }
         for (const cache of ["chunksCache", "resultsCache"]) {
             if (at(v, `${cache}.enabled`) === false) continue;
