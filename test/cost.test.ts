@@ -13,6 +13,7 @@ import { planUsage, quantityGib, scanValues } from "../tools/cost/plan-usage";
 import { loadPrices, PRICES_FILE, regionPrices } from "../tools/cost/prices";
 import { renderCompare, renderMarkdown, renderTable, toJson } from "../tools/cost/render";
 import type { Plan, PlannedResource } from "../tools/offline/plan";
+import { formatCpu, formatMemory } from "../tools/offline/footprint";
 import { summarize } from "../tools/offline/summary";
 import type { Settings } from "../components/config/schema";
 import { planVariant, T } from "./support/program";
@@ -163,6 +164,17 @@ describe("cost estimate", function () {
             assert.equal(compute.length, 1);
             same(compute[0].monthly, mul(exact("1.25"), exact(730), exact("0.13402")));
             assert.match(compute[0].item, /5 vCPU, 12 GiB requested/);
+        });
+
+        it("rounds the plan's printed requests half-up, like the estimate, where binary floats would round down", () => {
+            // 10.725 and 1.005 have no exact binary form: toFixed(2) prints 10.72 and 1.00.
+            assert.equal(formatCpu(10725), "10.73 CPU");
+            assert.equal(formatCpu(1005), "1.01 CPU");
+            assert.equal(formatCpu(1004), "1.00 CPU");
+            // 1.125 GiB = 1152 MiB; 2.005 GiB = 2053.12 MiB (decimal units give fractional MiB).
+            assert.equal(formatMemory(1152), "1.13 GiB");
+            assert.equal(formatMemory(2053.12), "2.01 GiB");
+            assert.equal(formatMemory(2053), "2.00 GiB");
         });
 
         it("prices the requests npm run plan prints, DaemonSets counted on the same number of nodes", async () => {

@@ -184,5 +184,7 @@ export function releasesByCluster(clusters: readonly string[], releases: readonl
     return out;
 }
 
-export const formatCpu = (milli: number) => `${(milli / 1000).toFixed(2)} CPU`;
-export const formatMemory = (mi: number) => `${(mi / 1024).toFixed(2)} GiB`;
+// Half-up to hundredths, as the cost estimate's exact arithmetic rounds: toFixed on 10.725 prints 10.72,
+// because 10.725 has no exact binary form. Scaling first keeps the halves exact (x/10, x*25/256).
+export const formatCpu = (milli: number) => `${(Math.round(milli / 10) / 100).toFixed(2)} CPU`;
+export const formatMemory = (mi: number) => `${(Math.round((mi * 25) / 256) / 100).toFixed(2)} GiB`;
