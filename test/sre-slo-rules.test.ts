@@ -7,16 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import type { Settings } from "../components/config/schema";
-import {
-    absentAlertNameOf,
-    alertNameOf,
-    budgetExhaustedAlertNameOf,
-    budgetLowAlertNameOf,
-    budgetOf,
-    trafficLowAlertNameOf,
-    type Objective,
-    type ServiceSlo,
-} from "../components/sre/slo-rules";
+import { absentAlertNameOf, alertNameOf, budgetExhaustedAlertNameOf, budgetLowAlertNameOf, budgetOf, trafficLowAlertNameOf, type Objective, type ServiceSlo } from "../components/sre/slo-rules";
 import { format } from "../components/sre/decimal";
 import { writePlan, type Plan } from "../tools/offline/plan";
 import { planVariant, PROJECT, stackConfig } from "./support/program";

@@ -5,7 +5,7 @@
 // P0 and security fixes); 2: it cannot tell (unreachable, an error, or no SLO series for the service).
 import { parseArgs } from "node:util";
 import { budgetMinutesLeft, SLO_LABELS, SLO_METRICS } from "../components/sre/slo-series";
-import { SERVICE_NAME, SLO_NAME } from "../components/sre/config-schema";
+import { SERVICE_NAME, SLO_NAME } from "../components/config/slos";
 
 export const EXIT = { budgetLeft: 0, budgetSpent: 1, unknown: 2 } as const;
 

@@ -6,7 +6,7 @@ import type { ChartPin } from "../charts/pins";
 import { pinnedRelease } from "../charts/release";
 import type { ClusterSettings, Settings } from "../config/schema";
 import type { ObjectStorage } from "../gcp/object-storage";
-import { helmReleaseNameOf } from "./adoption";
+import { helmReleaseNameOf } from "../config/adoption";
 
 export interface ClusterContext {
     readonly settings: Settings;
@@ -26,7 +26,7 @@ export interface ClusterContext {
 }
 
 export interface ClusterReleaseArgs {
-    /** The program's name for the release; an adopted release keeps its own Helm name (cluster/adoption.ts). */
+    /** The program's name for the release; an adopted release keeps its own Helm name (config/adoption.ts). */
     releaseName: string;
     namespace: string;
     /**

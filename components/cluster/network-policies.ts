@@ -13,8 +13,8 @@
 import type { ClusterSettings, Settings } from "../config/schema";
 import { FLEET_GATEWAY } from "../fleet/endpoints";
 import { FLEET_GATEWAY_PORTS } from "../fleet/gateway";
-import { GKE_EXTERNAL_CLASS } from "../grafana/exposure-settings";
-import { helmReleaseNameOf } from "./adoption";
+import { GKE_EXTERNAL_CLASS } from "../config/grafana-exposure";
+import { helmReleaseNameOf } from "../config/adoption";
 
 type Labels = Readonly<Record<string, string>>;
 

@@ -4,15 +4,15 @@
 import { z } from "zod";
 import type { DeepReadonly } from "./deep-readonly";
 import { RESERVED_NAMESPACES, shortName } from "../kubernetes/names";
-import { alertingSchema, slosSchema } from "../sre/config-schema";
-import { scrapeSchema } from "../metrics/scrape-config";
-import { certManagerSchema } from "../metrics/cert-manager";
-import { redisSchema } from "../metrics/redis-config";
-import { adoptSchema } from "../cluster/adoption";
+import { alertingSchema, slosSchema } from "./slos";
+import { scrapeSchema } from "./scrape";
+import { certManagerSchema } from "./cert-manager";
+import { redisSchema } from "./redis";
+import { adoptSchema } from "./adoption";
 import { limitsSchema } from "./limits";
-import { probesSchema } from "../metrics/probes-config";
-import { logAlertsSchema } from "../logs/log-alerts";
-import { GRAFANA_ACCESS, ingressClassName, MAX_ALLOWLIST_ENTRIES, sourceRange } from "../grafana/exposure-settings";
+import { probesSchema } from "./probes";
+import { logAlertsSchema } from "./log-alerts";
+import { GRAFANA_ACCESS, ingressClassName, MAX_ALLOWLIST_ENTRIES, sourceRange } from "./grafana-exposure";
 
 export const TIERS = ["minimal", "long-term"] as const;
 export const METRICS_BACKENDS = ["prometheus", "mimir", "thanos"] as const;
@@ -270,7 +270,7 @@ export const clusterSchema = z.strictObject({
     location: gcpLocation,
     project: gcpProjectId,
     role: z.enum(CLUSTER_ROLES, { error: 'one of "hub" | "spoke"' }),
-    // Releases and namespaces installed outside this program that it takes over (cluster/adoption.ts).
+    // Releases and namespaces installed outside this program that it takes over (config/adoption.ts).
     adopt: adoptSchema.optional(),
 });
 
@@ -325,7 +325,7 @@ export const settingsSchema = z.strictObject({
             // Which controller builds the load balancer; the tier default is GKE's VPC-only one.
             className: ingressClassName,
             tlsSecretName: dnsLabel.optional(),
-            // Who may reach Grafana's login page (grafana/exposure-settings.ts).
+            // Who may reach Grafana's login page (config/grafana-exposure.ts).
             access: z.enum(GRAFANA_ACCESS, { error: `one of ${GRAFANA_ACCESS.map((a) => `"${a}"`).join(" | ")}` }),
             iapOAuthSecretName: dnsLabel.optional(),
             allowlist: z
@@ -363,18 +363,18 @@ export const settingsSchema = z.strictObject({
         storageClassAOpsPerMonth: nonNegativeInt("Cloud Storage Class A operations per month"),
         storageClassBOpsPerMonth: nonNegativeInt("Cloud Storage Class B operations per month"),
     }),
-    // SRE layer: the services' SLOs and where alerts go (secrets are not settings: see sre/secrets.ts).
+    // SRE layer: the services' SLOs and where alerts go (secrets are not settings: see config/secrets.ts).
     slos: slosSchema,
     alerting: alertingSchema,
-    // Application targets the hub's Prometheus scrapes, one job each (metrics/scrape-config.ts).
+    // Application targets the hub's Prometheus scrapes, one job each (config/scrape.ts).
     scrape: scrapeSchema,
     // The cert-manager the cluster already runs: its ServiceMonitor and certificate alerts (metrics/cert-manager.ts).
     certManager: certManagerSchema,
-    // Redis instances watched through an exporter each, with the Redis alerts (metrics/redis-config.ts).
+    // Redis instances watched through an exporter each, with the Redis alerts (config/redis.ts).
     redis: redisSchema,
     // Cardinality and volume limits of scrape targets and Loki, and when their alerts warn (config/limits.ts).
     limits: limitsSchema,
-    // URLs the hub's blackbox exporter probes, one job each (metrics/probes-config.ts).
+    // URLs the hub's blackbox exporter probes, one job each (config/probes.ts).
     probes: probesSchema,
     // LogQL alerts evaluated by Loki's ruler on the hub, routed by severity (logs/log-alerts.ts).
     logAlerts: logAlertsSchema,

@@ -7,16 +7,16 @@ import { classifyForeignKey, SHADOWING_KEYS } from "./namespaces";
 import { ignoredSettingProblems, longTermMetricsProblems, retentionCapProblems } from "./long-term-rules";
 import { BACKENDS_BY_TIER, MAX_RETENTION_SIZE_SHARE, TIER_PRESETS } from "./tiers";
 import { settingsSchema, TIERS, type Settings, type Tier } from "./schema";
-import { sreConfigProblems } from "../sre/config-schema";
-import { scrapeConfigProblems } from "../metrics/scrape-config";
-import { certManagerConfigProblems } from "../metrics/cert-manager";
-import { redisConfigProblems } from "../metrics/redis-config";
-import { adoptionConfigProblems } from "../cluster/adoption";
+import { sreConfigProblems } from "./slos";
+import { scrapeConfigProblems } from "./scrape";
+import { certManagerConfigProblems } from "./cert-manager";
+import { redisConfigProblems } from "./redis";
+import { adoptionConfigProblems } from "./adoption";
 import { limitsConfigProblems } from "./limits";
-import { probesConfigProblems } from "../metrics/probes-config";
-import { logAlertConfigProblems } from "../logs/log-alerts";
-import { sloRetentionProblems } from "../sre/evaluation";
-import { grafanaExposureProblems } from "../grafana/exposure-settings";
+import { probesConfigProblems } from "./probes";
+import { logAlertConfigProblems } from "./log-alerts";
+import { sloRetentionProblems } from "./slo-retention";
+import { grafanaExposureProblems } from "./grafana-exposure";
 import {
     isSecretConfigKey,
     SECRET_CONFIG_KEYS,
@@ -25,7 +25,7 @@ import {
     secretConfigProblems,
     type SecretConfigFacts,
     type SecretConfigKey,
-} from "../sre/secrets";
+} from "./secrets";
 
 export interface StackConfigInput {
     stack: string;
@@ -35,7 +35,7 @@ export interface StackConfigInput {
     values: Readonly<Record<string, unknown>>;
     gcpProject?: string;
     gcpRegion?: string;
-    /** Secret keys (sre/secrets.ts) that were set in plaintext; each is a config problem. */
+    /** Secret keys (config/secrets.ts) that were set in plaintext; each is a config problem. */
     plaintextSecretKeys?: readonly SecretConfigKey[];
     /** Which secret keys are set and their shape (never their values), checked against the settings. */
     secretFacts?: SecretConfigFacts;

@@ -2,7 +2,7 @@
 // one error-budget dashboard per SLO, and per service one golden-signals dashboard (plus, when logs
 // and traces are provisioned, one correlation dashboard) built from what its SLOs say about it.
 import type { Settings } from "../config/schema";
-import { sharedLabels } from "../sre/config-schema";
+import { sharedLabels } from "../config/slos";
 import { periodDaysOf, type Objective, type ServiceSlo } from "../sre/slo-rules";
 import { otelHttpService, type ServiceDashboardInput, type SloDashboardInput } from "./inputs";
 

@@ -8,7 +8,7 @@ import { bucketConfiguration } from "../gcp/object-storage";
 import { bucketNamePrefix, objectStores, type ObjectStoreSpec } from "../gcp/stores";
 import { storageClassName } from "../kubernetes/storage-class";
 import { localRetentionDays } from "../sre/evaluation";
-import { helmReleaseNameOf } from "../cluster/adoption";
+import { helmReleaseNameOf } from "../config/adoption";
 
 /** Bumped when the shape changes; an inventory of another format is not compared (guard.ts). */
 export const INVENTORY_FORMAT = 1;
@@ -35,7 +35,7 @@ export interface VolumeRecord {
 }
 
 export interface ReleaseRecord {
-    /** Helm release name ("loki"), an adopted release's own (cluster/adoption.ts). */
+    /** Helm release name ("loki"), an adopted release's own (config/adoption.ts). */
     name: string;
     namespace: string;
     chart: string;

@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterContext } from "../cluster/context";
 import type { ClusterSettings, Settings } from "../config/schema";
-import { GKE_EXTERNAL_CLASS, isGkeClass } from "./exposure-settings";
+import { GKE_EXTERNAL_CLASS, isGkeClass } from "../config/grafana-exposure";
 
 /** The BackendConfig GKE's load balancer takes its Grafana backend settings from. */
 export const GRAFANA_BACKEND_CONFIG = "grafana";

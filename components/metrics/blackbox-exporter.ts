@@ -10,7 +10,7 @@ import type { Settings } from "../config/schema";
 import { FLEET_GATEWAY } from "../fleet/endpoints";
 import { exposed as grafanaIngressExposed } from "../grafana/exposure";
 import { containerResources } from "../kubernetes/resources";
-import { PLATFORM_PROBE_NAMES, type ProbeModule } from "./probes-config";
+import { PLATFORM_PROBE_NAMES, type ProbeModule } from "../config/probes";
 
 export const BLACKBOX_EXPORTER = {
     // The chart's fullname is the release name when that contains the chart's name: no override needed.

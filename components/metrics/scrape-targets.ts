@@ -2,7 +2,8 @@
 // in the target's own namespace, whose series all carry `job="<target name>"`.
 import { placedOn } from "../config/cluster-names";
 import type { Settings } from "../config/schema";
-import { certManagerScrapeTargets, type ScrapeTarget } from "./cert-manager";
+import { certManagerScrapeTargets } from "./cert-manager";
+import { type ScrapeTarget } from "../config/scrape";
 
 export const SCRAPE_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
 

@@ -1,7 +1,7 @@
 // The Alertmanager configuration (alertmanager.yaml) as plain data: a route tree by severity, the
 // receivers whose secrets are configured, and inhibition so a page silences its own warning.
 import type { Settings } from "../config/schema";
-import { OFFLINE_SECRET_STAND_IN, parseSlackWebhookUrls, type SecretConfigKey } from "./secrets";
+import { OFFLINE_SECRET_STAND_IN, parseSlackWebhookUrls, type SecretConfigKey } from "../config/secrets";
 
 /**
  * The secret values a config is rendered with, as the config holds them (slackWebhookUrls as its

@@ -4,7 +4,7 @@
 // and only on the hub, whose Prometheus scrapes cert-manager under job "cert-manager": elsewhere
 // CertManagerAbsent would fire for ever.
 import type { Settings } from "../config/schema";
-import { CERT_MANAGER_JOB } from "../metrics/cert-manager";
+import { CERT_MANAGER_JOB } from "../config/cert-manager";
 import { alertingRules, type AlertSpec } from "./alert-specs";
 import { promString, type RuleGroup } from "./rules";
 

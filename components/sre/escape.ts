@@ -4,8 +4,7 @@
 // query is sent. Writing `$` and the first `[` of `[[` as hex escapes keeps the value the datasource
 // receives exactly the configured one, in rules and dashboards alike.
 
-/** Lone UTF-16 surrogates: not text at all in UTF-8, which is what Prometheus and Loki read. */
-export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+import { LONE_SURROGATE } from "../config/text";
 
 const hex2 = (code: number) => `\\x${code.toString(16).padStart(2, "0")}`;
 

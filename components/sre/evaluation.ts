@@ -23,12 +23,12 @@
 // An alert is evaluated in exactly one place: the PrometheusRules meant for a ruler carry
 // EVALUATOR_LABEL, which every cluster's Prometheus excludes (ruleSelector) and the ruler selects.
 import { placedOn } from "../config/cluster-names";
+import { DAY, durationSeconds, formatDuration } from "../config/durations";
+import { RETENTION_MARGIN_DAYS } from "../config/slo-retention";
 import type { ClusterSettings, Settings } from "../config/schema";
-import type { ConfigProblem } from "../config/errors";
 import { pushTargets } from "../fleet/endpoints";
-import { SLI_WINDOWS } from "./slo-series";
 import { isAlertingRule, type Rule, type RuleGroup } from "./rules";
-import { DEFAULT_PERIOD, serviceSloGroups, type SloRuleContext } from "./slo-rules";
+import { serviceSloGroups, type SloRuleContext } from "./slo-rules";
 
 export const RULE_EVALUATORS = ["prometheus", "mimir-ruler", "thanos-ruler"] as const;
 export type RuleEvaluator = (typeof RULE_EVALUATORS)[number];
@@ -40,30 +40,6 @@ export const EVALUATION_ANNOTATION = "observability-platform/evaluated-by";
 
 /** PrometheusRules with these evaluator labels are never loaded by a cluster's own Prometheus. */
 export const RULER_EVALUATORS: readonly RuleEvaluator[] = ["mimir-ruler", "thanos-ruler"];
-
-/**
- * Days of data an evaluator must hold beyond the longest range a rule reads: the TSDB deletes whole
- * blocks and size-based retention (`prometheus.retentionSizeGi`) may cut a little earlier, so the
- * oldest samples of a window must not be the next ones to go.
- */
-export const RETENTION_MARGIN_DAYS = 1;
-
-const DAY = 86_400;
-const UNIT_SECONDS: Readonly<Record<string, number>> = { ms: 0.001, s: 1, m: 60, h: 3600, d: DAY, w: 7 * DAY, y: 365 * DAY };
-
-/** Seconds of a Prometheus duration ("5m", "1h30m", "4w"). */
-export function durationSeconds(text: string): number {
-    const parts = [...text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)];
-    if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) throw new Error(`not a Prometheus duration: ${text}`);
-    return parts.reduce((sum, [, n, unit]) => sum + Number(n) * UNIT_SECONDS[unit], 0);
-}
-
-/** "3d", "6h", "30s": the largest unit that divides the seconds exactly. */
-export function formatDuration(seconds: number): string {
-    if (seconds === 0) return "0s";
-    for (const unit of ["w", "d", "h", "m", "s"]) if (seconds % UNIT_SECONDS[unit] === 0) return `${seconds / UNIT_SECONDS[unit]}${unit}`;
-    return `${seconds}s`;
-}
 
 /**
  * The longest stretch of past data an expression reads, in seconds: its longest range selector or
@@ -238,78 +214,4 @@ export function rulerInUse(settings: Settings, evaluator: RuleEvaluator): boolea
     const hub = settings.clusters.find((c) => c.role === "hub");
     if (!hub) return false;
     return placedSloRules(settings, hub, {}).some((p) => p.evaluator === evaluator);
-}
-
-// Validation, before anything is declared: on the raw candidate config (its shape may be invalid;
-// those errors are reported elsewhere).
-
-type Json = unknown;
-const obj = (v: Json): Record<string, Json> => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, Json>) : {});
-const num = (v: Json): v is number => typeof v === "number" && Number.isFinite(v);
-
-/** The longest burn-rate window the alerts read, in days (3 with the workbook's windows). */
-export const LONGEST_ALERT_WINDOW_DAYS = Math.max(...SLI_WINDOWS.map(durationSeconds)) / DAY;
-
-/**
- * The evaluator of each window must hold it: the minimal tier's Prometheus the SLO period, each
- * cluster's Prometheus with Thanos the alerts' windows, the stores the period. Prometheus gets the
- * margin; the stores' compactors delete a block only once every sample in it is past retention,
- * counted from now, so a store that keeps the period keeps all of it.
- */
-export function sloRetentionProblems(c: Record<string, Json>): ConfigProblem[] {
-    let longest: { days: number; key: string } | undefined;
-    (Array.isArray(c.slos) ? c.slos : []).forEach((s, i) => {
-        (Array.isArray(obj(s).objectives) ? (obj(s).objectives as Json[]) : []).forEach((o, j) => {
-            const given = obj(o).period;
-            const period = given === undefined ? DEFAULT_PERIOD : given;
-            const m = typeof period === "string" ? /^([1-9][0-9]*)d$/.exec(period) : null;
-            if (!m) return; // Its own error.
-            const days = Number(m[1]);
-            if (!longest || days > longest.days) {
-                longest = { days, key: `slos[${i}].objectives[${j}].period${given === undefined ? `, default ${DEFAULT_PERIOD}` : ""}` };
-            }
-        });
-    });
-    if (!longest) return [];
-    const problems: ConfigProblem[] = [];
-    const prometheus = obj(c.prometheus);
-    const period = `the longest SLO period is ${longest.days} days (${longest.key})`;
-    if (c.metricsBackend === "prometheus" && num(prometheus.retentionDays) && prometheus.retentionDays < longest.days + RETENTION_MARGIN_DAYS) {
-        problems.push({
-            path: ["prometheus", "retentionDays"],
-            expected:
-                `at least ${longest.days + RETENTION_MARGIN_DAYS} days: with metricsBackend "prometheus" the hub's Prometheus evaluates the SLO rules ` +
-                `over its own disk, ${period}, plus ${RETENTION_MARGIN_DAYS} day of margin (raise prometheus.storageGi with it)`,
-            given: prometheus.retentionDays,
-        });
-    }
-    if (c.metricsBackend === "thanos") {
-        const need = LONGEST_ALERT_WINDOW_DAYS + RETENTION_MARGIN_DAYS;
-        if (num(prometheus.retentionDays) && prometheus.retentionDays < need) {
-            problems.push({
-                path: ["prometheus", "retentionDays"],
-                expected:
-                    `at least ${need} days: with metricsBackend "thanos" each cluster's Prometheus evaluates the burn-rate alerts, whose longest ` +
-                    `window is ${LONGEST_ALERT_WINDOW_DAYS} days, plus ${RETENTION_MARGIN_DAYS} day of margin`,
-                given: prometheus.retentionDays,
-            });
-        }
-        const raw = obj(c.thanos).rawRetentionDays;
-        if (num(raw) && raw < longest.days) {
-            problems.push({
-                path: ["thanos", "rawRetentionDays"],
-                expected: `at least ${longest.days} days: the Thanos Ruler computes the SLO period from raw data, and ${period}`,
-                given: raw,
-            });
-        }
-    }
-    const metricsDays = obj(c.retention).metricsDays;
-    if (c.metricsBackend === "mimir" && num(metricsDays) && metricsDays < longest.days) {
-        problems.push({
-            path: ["retention", "metricsDays"],
-            expected: `at least ${longest.days} days: the Mimir ruler evaluates the SLO rules over the long-term store, and ${period}`,
-            given: metricsDays,
-        });
-    }
-    return problems;
 }

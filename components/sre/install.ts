@@ -7,14 +7,15 @@ import { stringify } from "yaml";
 import type { ClusterContext } from "../cluster/context";
 import type { Settings } from "../config/schema";
 import { ALERTMANAGER_CONFIG_SECRET, alertmanagerConfig, missingReceiverWarnings, type ReceiverSecrets } from "./alertmanager-config";
-import { EVALUATION_ANNOTATION, EVALUATOR_LABEL, evaluatorData, formatDuration, groupLookbackSeconds, placedSloRules, type RuleEvaluator } from "./evaluation";
+import { EVALUATION_ANNOTATION, EVALUATOR_LABEL, evaluatorData, groupLookbackSeconds, placedSloRules, type RuleEvaluator } from "./evaluation";
+import { formatDuration } from "../config/durations";
 import { platformAlertGroups } from "./platform-alerts";
 import { certManagerAlertGroups } from "./cert-manager-alerts";
 import { redisAlertGroups } from "./redis-alerts";
 import { limitsAlertGroups } from "./limits-alerts";
 import { probeAlertGroups } from "./probe-alerts";
 import type { RuleGroup } from "./rules";
-import { readAlertingSecrets, type AlertingSecrets, type SecretConfigKey } from "./secrets";
+import { readAlertingSecrets, type AlertingSecrets, type SecretConfigKey } from "../config/secrets";
 
 /** Annotation on that Secret naming the secret config keys it was rendered with (names only). */
 export const SECRET_KEYS_ANNOTATION = "observability-platform/secret-config-keys";

@@ -3,7 +3,7 @@
 // probe_ssl_earliest_cert_expiry (the earliest notAfter of the chain served, in Unix seconds). Only
 // on the hub, where the exporter runs.
 import type { Settings } from "../config/schema";
-import { PLATFORM_PROBE_NAMES } from "../metrics/probes-config";
+import { PLATFORM_PROBE_NAMES } from "../config/probes";
 import { alertingRules, type AlertSpec } from "./alert-specs";
 import { promString, type RuleGroup } from "./rules";
 

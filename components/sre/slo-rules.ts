@@ -3,6 +3,7 @@
 // tracking, and multiwindow multi-burn-rate alerts that page on fast burns and open tickets on slow
 // ones.
 import type { Settings } from "../config/schema";
+import { DEFAULT_PERIOD } from "../config/slos";
 import { periodWindow, SLI_WINDOWS, sliErrorRatio, SLO_METRICS as META, type SliWindow } from "./slo-series";
 import { sloUid } from "../grafana/dashboard-uids";
 import { decimal, divide, format, multiply, shiftLeft, subtract, type Decimal } from "./decimal";
@@ -14,7 +15,6 @@ export type Objective = ServiceSlo["objectives"][number];
 // The series names are the dashboards' (./slo-series.ts): one definition, so the rules
 // record exactly what the dashboards query. The windows the alerts read, shortest first:
 export { SLI_WINDOWS, sliErrorRatio, type SliWindow };
-export const DEFAULT_PERIOD = "30d";
 
 /**
  * The workbook's burn-rate conditions, as the share of the period's error budget that the long

@@ -1,8 +1,8 @@
 // What `pulumi import` needs to take over the releases and namespaces a stack adopts
-// (clusters[].adopt, components/cluster/adoption.ts), read from the offline plan: the exact type, name,
+// (clusters[].adopt, components/config/adoption.ts), read from the offline plan: the exact type, name,
 // parent and provider the program declares, so that after the import `pulumi preview` finds the same
 // resources and shows updates, not replacements. Pure: the CLI (tools/adopt.ts) writes and prints it.
-import { adoptedReleases, existingNamespaces } from "../../components/cluster/adoption";
+import { adoptedReleases, existingNamespaces } from "../../components/config/adoption";
 import { CHARTS } from "../../components/charts/pins";
 import type { ClusterSettings } from "../../components/config/schema";
 import { HELM_RELEASE_TYPE, type Plan, type PlannedResource } from "../offline/plan";

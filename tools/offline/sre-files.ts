@@ -4,10 +4,11 @@
 // and the Alertmanager configuration rendered with placeholder secrets.
 import type { Settings } from "../../components/config/schema";
 import { ALERTMANAGER_CONFIG_SECRET, alertmanagerConfig, placeholderSecrets, type ReceiverSecrets } from "../../components/sre/alertmanager-config";
-import { EVALUATION_ANNOTATION, EVALUATOR_LABEL, formatDuration, groupLookbackSeconds } from "../../components/sre/evaluation";
+import { EVALUATION_ANNOTATION, EVALUATOR_LABEL, groupLookbackSeconds } from "../../components/sre/evaluation";
+import { formatDuration } from "../../components/config/durations";
 import { PROMETHEUS_RULE_TYPE, SECRET_KEYS_ANNOTATION, yamlText } from "../../components/sre/install";
 import type { RuleGroup } from "../../components/sre/rules";
-import { isSecretConfigKey } from "../../components/sre/secrets";
+import { isSecretConfigKey } from "../../components/config/secrets";
 
 interface ResourceLike {
     type: string;

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { isMap, parseDocument } from "yaml";
 import { ConfigError, type ConfigProblem } from "../../components/config/errors";
 // Stands in for a `secure:` value, which only the Pulumi CLI can decrypt; the program knows it.
-import { OFFLINE_SECRET_STAND_IN } from "../../components/sre/secrets";
+import { OFFLINE_SECRET_STAND_IN } from "../../components/config/secrets";
 
 export interface StackConfig {
     project: string;

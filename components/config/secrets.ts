@@ -3,7 +3,7 @@
 // layer reads them, as secret Outputs.
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import type { ConfigProblem } from "../config/errors";
+import type { ConfigProblem } from "./errors";
 
 /** Config key (without the project namespace) -> what it holds. */
 export const SECRET_CONFIG_KEYS = {

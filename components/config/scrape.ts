@@ -2,10 +2,11 @@
 // Prometheus scrapes, each under a job name of its own that SLO selectors can rely on.
 import { RE2JS } from "re2js";
 import { z } from "zod";
-import { clusterNamesSchema, unknownClusterProblems } from "../config/cluster-names";
+import type { DeepReadonly } from "./deep-readonly";
+import { clusterNamesSchema, unknownClusterProblems } from "./cluster-names";
 import { DNS_1123_LABEL, duplicateNameProblems, namespaceName, shortName } from "../kubernetes/names";
-import { re2Problem } from "../sre/config-schema";
-import { labelLimit, sampleLimit } from "../config/limits";
+import { re2Problem } from "./slos";
+import { labelLimit, sampleLimit } from "./limits";
 
 export const SCRAPE_KINDS = ["service", "pod"] as const;
 
@@ -115,3 +116,9 @@ export function scrapeConfigProblems(candidate: Record<string, unknown>): Proble
     });
     return problems;
 }
+
+/** A scrape entry as the installers read it: the stack's own, or one a preset (certManager) declares. */
+export type ScrapeTarget = DeepReadonly<z.output<typeof scrapeTargetSchema>> & {
+    /** Keep the scraped series' own labels where they clash with the target's (Prometheus' honor_labels). */
+    readonly honorLabels?: boolean;
+};

@@ -1,5 +1,5 @@
 // Stack config of the probes: URLs and host:port endpoints the hub's blackbox exporter checks from
-// inside the cluster, each under a job of its own that a probe SLO (sre/config-schema.ts) selects.
+// inside the cluster, each under a job of its own that a probe SLO (config/slos.ts) selects.
 import { z } from "zod";
 import { duplicateNameProblems, shortName } from "../kubernetes/names";
 

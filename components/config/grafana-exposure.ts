@@ -2,7 +2,7 @@
 // decided in config, never left to GKE's defaults (an Ingress without a class is an internet-facing
 // load balancer in front of one admin password).
 import { z } from "zod";
-import type { ConfigProblem } from "../config/errors";
+import type { ConfigProblem } from "./errors";
 
 /** GKE's own Ingress controller classes: "gce-internal" is a VPC-only load balancer, "gce" a public one. */
 export const GKE_INTERNAL_CLASS = "gce-internal";

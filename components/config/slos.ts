@@ -2,15 +2,17 @@
 // (PagerDuty key, Slack webhooks, heartbeat URL) are deliberately NOT here: see ./secrets.ts.
 import { RE2JS } from "re2js";
 import { z } from "zod";
-import { clusterNamesSchema, unknownClusterProblems } from "../config/cluster-names";
+import { clusterNamesSchema, unknownClusterProblems } from "./cluster-names";
 import { namespaceName } from "../kubernetes/names";
-import { LONE_SURROGATE } from "./escape";
+import { LONE_SURROGATE } from "./text";
 
 export const SLO_KINDS = ["availability", "latency", "probe"] as const;
 
-/** What a probe SLO reads: the blackbox exporter's 0/1 outcome of each probe (metrics/probes-config.ts). */
+/** What a probe SLO reads: the blackbox exporter's 0/1 outcome of each probe (config/probes.ts). */
 export const PROBE_SUCCESS_METRIC = "probe_success";
 export const SLO_PERIODS = ["30d", "28d"] as const;
+/** The period of an objective that names none. */
+export const DEFAULT_PERIOD = "30d";
 
 /**
  * The workbook's fastest page spends 2% of the period's budget in one hour: 14.4 times the
