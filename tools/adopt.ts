@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config/errors";
 import { adoptionImports, adoptionSteps } from "./adopt/imports";
 import { planStack } from "./offline/plan";
+import { runCli } from "./cli";
 
 
 async function main(): Promise<number> {
@@ -41,10 +42,4 @@ async function main(): Promise<number> {
     return 0;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (err) => {
-        console.error(err);
-        process.exit(1);
-    },
-);
+runCli("adopt", main, { stack: true });

@@ -2,12 +2,12 @@
 // npm run cost -- --compare dev,prod [--format table|markdown|json]
 // Plans each stack offline and prints its monthly cost estimate. Exit 1 on bad config or prices.
 import { parseArgs } from "node:util";
-import { ConfigError } from "../components/config/errors";
 import { estimateCost, type Estimate } from "./cost/estimate";
 import { loadPrices, PRICES_FILE } from "./cost/prices";
 import { renderCompare, renderMarkdown, renderTable, toJson } from "./cost/render";
 import { DEFAULT_NODES_PER_CLUSTER } from "./offline/footprint";
 import { planStack } from "./offline/plan";
+import { runCli } from "./cli";
 
 async function main(): Promise<number> {
     const { values } = parseArgs({
@@ -38,10 +38,4 @@ async function main(): Promise<number> {
     return 0;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (err) => {
-        console.error(err instanceof ConfigError ? err.message : `cost: ${err instanceof Error ? err.message : String(err)}`);
-        process.exit(1);
-    },
-);
+runCli("cost", main);

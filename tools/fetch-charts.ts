@@ -4,6 +4,7 @@
 // Exit 1, with one line per chart, when a chart that must be rendered can be found nowhere.
 import { parseArgs } from "node:util";
 import { cacheDir, ChartNotFoundError, ensureAllCharts } from "./charts/cache";
+import { runCli } from "./cli";
 
 async function main(): Promise<number> {
     const { values } = parseArgs({ options: { "no-pull": { type: "boolean", default: false } }, strict: true });
@@ -21,10 +22,4 @@ async function main(): Promise<number> {
     }
 }
 
-main().then(
-    (code) => process.exit(code),
-    (err) => {
-        console.error(err);
-        process.exit(1);
-    },
-);
+runCli("charts", main, { stack: true });

@@ -14,6 +14,7 @@ import { RenderError, type RenderedRelease } from "./charts/render";
 import { diffPlanDirs, hasChanges } from "./diff/plan-diff";
 import { renderMarkdown, renderText } from "./diff/render";
 import { renderPlanDir } from "./offline/manifests";
+import { runCli } from "./cli";
 
 const run = promisify(execFile);
 const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -174,10 +175,4 @@ async function main(): Promise<number> {
     }
 }
 
-main().then(
-    (code) => process.exit(code),
-    (err) => {
-        console.error(`plan:diff: ${err instanceof Error ? err.message : String(err)}`);
-        process.exit(EXIT.failed);
-    },
-);
+runCli("plan:diff", main, { failure: EXIT.failed });

@@ -14,6 +14,7 @@ import { describeRendered, renderPlanDir } from "./offline/manifests";
 import { PlanDirError, planStack, previousPlanOutputs, writePlan } from "./offline/plan";
 import { DEFAULT_NODES_PER_CLUSTER } from "./offline/footprint";
 import { summarize } from "./offline/summary";
+import { runCli } from "./cli";
 
 async function main(): Promise<number> {
     const started = process.hrtime.bigint();
@@ -74,10 +75,4 @@ async function main(): Promise<number> {
     return 0;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (err) => {
-        console.error(err);
-        process.exit(1);
-    },
-);
+runCli("plan", main, { stack: true });

@@ -2,9 +2,9 @@
 // Runs the policy pack (policy/) on the stack's offline plan. Exit 1 on a mandatory violation;
 // advisory ones are printed only.
 import { parseArgs } from "node:util";
-import { ConfigError } from "../components/config/errors";
 import { policyResources, runPolicies } from "./policy/offline";
 import { planStack } from "./offline/plan";
+import { runCli } from "./cli";
 
 async function main(): Promise<number> {
     const { values } = parseArgs({ options: { stack: { type: "string" } }, strict: true });
@@ -19,10 +19,4 @@ async function main(): Promise<number> {
     return mandatory > 0 ? 1 : 0;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (err) => {
-        console.error(err instanceof ConfigError ? err.message : `policy: ${err instanceof Error ? err.message : String(err)}`);
-        process.exit(1);
-    },
-);
+runCli("policy", main);

@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { budgetMinutesLeft, SLO_LABELS, SLO_METRICS } from "../components/sre/slo-series";
 import { SERVICE_NAME, SLO_NAME } from "../components/config/slos";
+import { runCli } from "./cli";
 
 export const EXIT = { budgetLeft: 0, budgetSpent: 1, unknown: 2 } as const;
 
@@ -89,12 +90,4 @@ async function main(): Promise<number> {
     }
 }
 
-if (require.main === module) {
-    main().then(
-        (code) => process.exit(code),
-        (err) => {
-            console.error(err);
-            process.exit(EXIT.unknown);
-        },
-    );
-}
+if (require.main === module) runCli("slo-gate", main, { failure: EXIT.unknown, stack: true });
