@@ -7,6 +7,7 @@ import { RESERVED_NAMESPACES, shortName } from "../kubernetes/names";
 import { alertingSchema, slosSchema } from "./slos";
 import { scrapeSchema } from "./scrape";
 import { certManagerSchema } from "./cert-manager";
+import { scrapeAnnotationsSchema } from "./scrape-annotations";
 import { redisSchema } from "./redis";
 import { adoptSchema } from "./adoption";
 import { limitsSchema } from "./limits";
@@ -370,6 +371,8 @@ export const settingsSchema = z.strictObject({
     scrape: scrapeSchema,
     // The cert-manager the cluster already runs: its ServiceMonitor and certificate alerts (metrics/cert-manager.ts).
     certManager: certManagerSchema,
+    // Opt-in discovery of pods annotated prometheus.io/scrape, on every cluster by default (config/scrape-annotations.ts).
+    scrapeAnnotations: scrapeAnnotationsSchema,
     // Redis instances watched through an exporter each, with the Redis alerts (config/redis.ts).
     redis: redisSchema,
     // Cardinality and volume limits of scrape targets and Loki, and when their alerts warn (config/limits.ts).
@@ -414,10 +417,11 @@ export type MetricsBackend = (typeof METRICS_BACKENDS)[number];
 /** What a stack may set: the settings without the values that come from elsewhere. */
 export type TierPreset = Omit<
     z.infer<typeof settingsSchema>,
-    "stack" | "project" | "region" | "clusters" | "tier" | "metricsBackend" | "prometheus" | "certManager"
+    "stack" | "project" | "region" | "clusters" | "tier" | "metricsBackend" | "prometheus" | "certManager" | "scrapeAnnotations"
 > & {
     metricsBackend: MetricsBackend;
     // Its other keys default in the schema (metrics/cert-manager.ts).
     certManager: z.input<typeof certManagerSchema>;
+    scrapeAnnotations: z.input<typeof scrapeAnnotationsSchema>;
     prometheus: Omit<z.infer<typeof settingsSchema>["prometheus"], "retentionSizeGi">;
 };

@@ -27,7 +27,7 @@ const portName = z.string().regex(DNS_1123_LABEL, {
 const IANA_SERVICE_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/;
 // Scraped less often than every 2 minutes, a series goes stale between samples (5 minutes) and the
 // SLO rules' 5-minute rates would see a single sample.
-const interval = z.string().regex(/^([1-9][0-9]*s|[12]m)$/, {
+export const scrapeInterval = z.string().regex(/^([1-9][0-9]*s|[12]m)$/, {
     error: 'a scrape interval from "1s" to "2m", such as "30s" (longer and series go stale between scrapes)',
 });
 const metricRegex = z.string({ error: 'a regular expression on metric names, such as "http_.*"' }).superRefine((value, ctx) => {
@@ -49,11 +49,11 @@ export const scrapeTargetSchema = z
         port: portName,
         path: z.string().regex(/^\/[-A-Za-z0-9_./]*$/, { error: 'an HTTP path such as "/metrics"' }).default("/metrics"),
         /** Default: prometheus.scrapeInterval. */
-        interval: interval.optional(),
+        interval: scrapeInterval.optional(),
         kind: z.enum(SCRAPE_KINDS, { error: 'one of "service" | "pod"' }).default("service"),
-        /** Metric names kept (anchored regexes, any of which may match); every other series is dropped at scrape. */
         /** Clusters the service runs on (names from `clusters`); its monitor is created on each. Default: the hub. */
         clusters: clusterNamesSchema.optional(),
+        /** Metric names kept (anchored regexes, any of which may match); every other series is dropped at scrape. */
         metricAllowList: z.array(metricRegex, { error: 'a list of regular expressions on metric names, such as ["http_.*"]' }).min(1, { error: "at least one regular expression (or leave the key out to keep every metric)" }).optional(),
         /** Default: limits.scrape.sampleLimit. A scrape with more samples (after the allow-list) fails whole. */
         sampleLimit: sampleLimit.optional(),

@@ -10,6 +10,7 @@ import { settingsSchema, TIERS, type Settings, type Tier } from "./schema";
 import { sreConfigProblems } from "./slos";
 import { scrapeConfigProblems } from "./scrape";
 import { certManagerConfigProblems } from "./cert-manager";
+import { scrapeAnnotationsConfigProblems } from "./scrape-annotations";
 import { redisConfigProblems } from "./redis";
 import { adoptionConfigProblems } from "./adoption";
 import { limitsConfigProblems } from "./limits";
@@ -229,6 +230,7 @@ function crossFieldProblems(c: Record<string, Json>): ConfigProblem[] {
     problems.push(...sreConfigProblems(c));
     problems.push(...scrapeConfigProblems(c));
     problems.push(...certManagerConfigProblems(c));
+    problems.push(...scrapeAnnotationsConfigProblems(c));
     problems.push(...redisConfigProblems(c));
     problems.push(...adoptionConfigProblems(c));
     problems.push(...limitsConfigProblems(c));

@@ -180,6 +180,8 @@ const shared = {
     scrape: [] as TierPreset["scrape"],
     // cert-manager is not the platform's: a stack that runs it turns the preset on.
     certManager: { enabled: false },
+    // Annotation discovery is a second way in, beside `scrape`: a stack turns it on.
+    scrapeAnnotations: { enabled: false },
     // No Redis instances unless a stack declares them.
     redis: [] as TierPreset["redis"],
     // No probes of applications unless a stack declares them (the platform's own certificates are probed anyway).

@@ -1,5 +1,5 @@
-// Installs the metrics pillar on one cluster: kube-prometheus-stack (with Grafana on the hub) and the
-// application scrape targets placed on it.
+// Installs the metrics pillar on one cluster: kube-prometheus-stack (with Grafana on the hub), the
+// application scrape targets placed on it and, where it is on, annotation discovery.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -12,6 +12,7 @@ import { GRAFANA_ADMIN_SECRET_KEYS, kubePrometheusStackValues } from "./kube-pro
 import { installLongTermStore, prepareMetricsShipping } from "./long-term";
 import { rulerInUse } from "../sre/evaluation";
 import { scrapeMonitors, undeclaredSloJobWarnings } from "./scrape-targets";
+import { annotationScrapeConfig } from "./scrape-annotations";
 import { installRedisExporters } from "./redis-exporter";
 import { installProbes } from "./blackbox-exporter";
 import { withMetricsShipping } from "./shipping";
@@ -73,7 +74,7 @@ export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Reso
     return { kubePrometheusStack, grafanaAdminPassword: admin?.password, longTermStore };
 }
 
-/** The application targets placed on this cluster (each entry's `clusters`, the hub by default). */
+/** The application targets placed on this cluster (each entry's `clusters`, the hub by default), and annotation discovery. */
 function installScrapeTargets(ctx: ClusterContext, kubePrometheusStack: pulumi.Resource): void {
     if (ctx.isHub) for (const warning of undeclaredSloJobWarnings(ctx.settings)) pulumi.log.warn(warning, ctx.opts.parent);
     for (const monitor of scrapeMonitors(ctx.settings, ctx.cluster.name)) {
@@ -83,6 +84,14 @@ function installScrapeTargets(ctx: ClusterContext, kubePrometheusStack: pulumi.R
             // The ServiceMonitor and PodMonitor CRDs come with kube-prometheus-stack.
             { ...ctx.opts, dependsOn: [kubePrometheusStack] },
         );
+    }
+    const discovery = annotationScrapeConfig(ctx.settings, ctx.cluster.name);
+    if (discovery) {
+        new k8s.apiextensions.CustomResource(`${ctx.cluster.name}-annotation-discovery`, discovery, {
+            ...ctx.opts,
+            // The ScrapeConfig CRD, and the monitoring namespace, come with kube-prometheus-stack.
+            dependsOn: [kubePrometheusStack],
+        });
     }
 }
 

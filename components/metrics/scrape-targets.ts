@@ -4,6 +4,7 @@ import { placedOn } from "../config/cluster-names";
 import type { Settings } from "../config/schema";
 import { certManagerScrapeTargets } from "./cert-manager";
 import { type ScrapeTarget } from "../config/scrape";
+import { annotationDiscoveryClusters } from "../config/scrape-annotations";
 
 export const SCRAPE_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
 
@@ -74,6 +75,9 @@ export function undeclaredSloJobWarnings(settings: Settings): string[] {
             if (o.kind === "probe") continue;
             const { job, namespace } = o.selector;
             if (job === undefined) continue;
+            // "<namespace>/<app>" is a discovered pod's job: declared by annotation discovery where it is on.
+            const discovered = new Set(annotationDiscoveryClusters(settings));
+            if (job.includes("/") && placedOn(settings.clusters, service).every((c) => discovered.has(c))) continue;
             const declared = settings.scrape.filter((t) => t.name === job && (namespace === undefined || t.namespace === namespace));
             const where = namespace === undefined ? "" : ` in namespace ${namespace}`;
             if (declared.length === 0) {
