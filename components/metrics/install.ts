@@ -15,7 +15,6 @@ import { scrapeMonitors, undeclaredSloJobWarnings } from "./scrape-targets";
 import { annotationScrapeConfig } from "./scrape-annotations";
 import { installRedisExporters } from "./redis-exporter";
 import { installProbes } from "./blackbox-exporter";
-import { withMetricsShipping } from "./shipping";
 
 const GRAFANA_ADMIN_SECRET = "grafana-admin";
 
@@ -48,15 +47,11 @@ export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Reso
         namespace: monitoring,
         chart: CHARTS.kubePrometheusStack,
         timeoutSeconds: 900,
-        values: withMetricsShipping(
-            kubePrometheusStackValues(settings, cluster, {
-                storageClassName: ctx.storageClassName,
-                grafanaAdminSecretName: GRAFANA_ADMIN_SECRET,
-                datasources: grafanaDatasources(settings),
-            }),
-            settings,
-            cluster,
-        ),
+        values: kubePrometheusStackValues(settings, cluster, {
+            storageClassName: ctx.storageClassName,
+            grafanaAdminSecretName: GRAFANA_ADMIN_SECRET,
+            datasources: grafanaDatasources(settings),
+        }),
         dependsOn: [
             ...(admin ? [admin.secret] : []),
             ...(prometheusAccount ? [prometheusAccount] : []),

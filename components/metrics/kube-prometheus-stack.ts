@@ -1,5 +1,6 @@
-// Helm values of kube-prometheus-stack for one cluster: Prometheus, Alertmanager, the operator,
-// exporters and the bundled Grafana.
+// Helm values of kube-prometheus-stack for one cluster, whole: Prometheus with where it ships its
+// samples (shipping.ts, merged below), the operator, exporters and, on the hub only, Alertmanager,
+// the bundled Grafana and the Thanos Ruler. What this returns is what the release deploys.
 import type { ClusterSettings, Settings } from "../config/schema";
 import { KSA_NAMES } from "../gcp/stores";
 import type { GrafanaDatasource } from "../grafana/datasource";
@@ -7,7 +8,8 @@ import { grafanaExposureValues } from "../grafana/exposure";
 import { containerResources, volumeClaimSpec } from "../kubernetes/resources";
 import { KUBE_PROMETHEUS_STACK_FULLNAME } from "./endpoints";
 import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
-import { EVALUATOR_LABEL, RULER_EVALUATORS, rulerInUse } from "../sre/evaluation";
+import { EVALUATOR_LABEL, localRetentionDays, RULER_EVALUATORS, rulerInUse } from "../sre/evaluation";
+import { prometheusShipping } from "./shipping";
 import { thanosRulerValues } from "./thanos-ruler";
 
 export interface KubePrometheusStackRefs {
@@ -27,6 +29,8 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
     const r = settings.resources;
     const p = settings.prometheus;
     const am = settings.alertmanager;
+    const isHub = cluster.role === "hub";
+    const shipping = prometheusShipping(settings, cluster);
     return {
         fullnameOverride: KUBE_PROMETHEUS_STACK_FULLNAME,
         crds: { enabled: true },
@@ -47,7 +51,9 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
                 replicas: p.replicas,
                 scrapeInterval: p.scrapeInterval,
                 evaluationInterval: p.scrapeInterval,
-                retention: `${p.retentionDays}d`,
+                // With remote write the store keeps the history; locally only a window to ride out an
+                // outage of the store (the rules evaluated here read no further back: sre/evaluation.ts).
+                retention: `${localRetentionDays(settings, cluster)}d`,
                 // Size-based retention kicks in before the volume fills (validated <= 85% of it).
                 retentionSize: `${p.retentionSizeGi}GiB`,
                 externalLabels: { cluster: cluster.name, stack: settings.stack },
@@ -64,7 +70,8 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
                 scrapeConfigSelectorNilUsesHelmValues: false,
                 resources: containerResources(r.prometheus),
                 // Tempo's metrics-generator and the OTel gateway remote-write here (without a long-term
-                // store). Exemplar storage keeps the trace ids on histogram samples, so latency
+                // store), and so do spokes through the fleet gateway when the hub's Prometheus is the
+                // fleet's store. Exemplar storage keeps the trace ids on histogram samples, so latency
                 // panels link to their traces.
                 enableRemoteWriteReceiver: true,
                 // extra-scrape-metrics adds each target's scrape_sample_limit series (and its timeout
@@ -75,25 +82,34 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
                 enableFeatures: ["exemplar-storage", "extra-scrape-metrics"],
                 ...enforcedScrapeLimits(settings),
                 storageSpec: { volumeClaimTemplate: { spec: volumeClaimSpec(refs.storageClassName, p.storageGi) } },
+                ...shipping.prometheusSpec,
             },
+            ...(shipping.thanosService ? { thanosService: shipping.thanosService } : {}),
         },
-        alertmanager: {
-            alertmanagerSpec: {
-                replicas: am.replicas,
-                retention: `${am.retentionHours}h`,
-                resources: containerResources(r.alertmanager),
-                storage: { volumeClaimTemplate: { spec: volumeClaimSpec(refs.storageClassName, am.storageGi) } },
-                // SRE layer: the configuration comes from a Secret the platform renders (it holds the
-                // receivers' keys), not from `alertmanager.config` in these values.
-                useExistingSecret: true,
-                configSecret: ALERTMANAGER_CONFIG_SECRET,
-            },
-        },
-        grafana: grafanaValues(settings, refs),
+        // A spoke collects only: its alerts go to the hub's central Alertmanager (shipping.ts), its
+        // dashboards live on the hub.
+        alertmanager: isHub
+            ? {
+                  alertmanagerSpec: {
+                      replicas: am.replicas,
+                      retention: `${am.retentionHours}h`,
+                      resources: containerResources(r.alertmanager),
+                      storage: { volumeClaimTemplate: { spec: volumeClaimSpec(refs.storageClassName, am.storageGi) } },
+                      // SRE layer: the configuration comes from a Secret the platform renders (it holds the
+                      // receivers' keys), not from `alertmanager.config` in these values.
+                      useExistingSecret: true,
+                      configSecret: ALERTMANAGER_CONFIG_SECRET,
+                  },
+              }
+            : { enabled: false },
+        grafana: isHub ? grafanaValues(settings, refs) : { enabled: false },
         // With Thanos, the SLO recordings that read more than a cluster's local window run on the hub.
-        ...(cluster.role === "hub" && settings.metricsBackend === "thanos" && rulerInUse(settings, "thanos-ruler")
+        ...(isHub && settings.metricsBackend === "thanos" && rulerInUse(settings, "thanos-ruler")
             ? { thanosRuler: thanosRulerValues(settings, refs.storageClassName) }
             : {}),
+        // The chart's Alertmanager rules watch a local Alertmanager; a spoke has none, so they would
+        // select series nothing scrapes. The hub's Prometheus watches the central one.
+        ...(isHub ? {} : { defaultRules: { rules: { alertmanager: false } } }),
     };
 }
 

@@ -1,19 +1,14 @@
-// Where a cluster's Prometheus sends its samples and alerts, as an overlay on the kube-prometheus-stack
-// values: remote-write to Mimir (tenant header, tuned queue), to the hub's Prometheus, or a Thanos
-// sidecar uploading blocks; on a spoke, collection only (no Grafana, no Alertmanager).
+// Where a cluster's Prometheus sends its samples and alerts, as a typed contribution to the
+// kube-prometheus-stack values (merged in kube-prometheus-stack.ts): remote-write to Mimir (tenant
+// header, tuned queue) or to the hub's Prometheus, a Thanos sidecar uploading blocks, and a spoke's
+// alerts to the hub's Alertmanager.
 import type { ClusterSettings, Settings } from "../config/schema";
 import { alertmanagerTarget, pushTargets, SPOKE_CREDENTIALS } from "../fleet/endpoints";
 import { containerResources } from "../kubernetes/resources";
-import { localRetentionDays } from "../sre/evaluation";
-import { THANOS_IMAGE_REF, THANOS_OBJSTORE_SECRET } from "./thanos";
+import { PROMETHEUS_REPLICA_LABEL, THANOS_IMAGE_REF, THANOS_OBJSTORE_SECRET } from "./thanos";
 
 /** Where prometheus-operator mounts the Secrets listed in `prometheusSpec.secrets`. */
 const mountedSecret = (name: string, key: string) => `/etc/prometheus/secrets/${name}/${key}`;
-
-/** Whether this cluster's Prometheus remote-writes its samples (then it keeps a short local window). */
-export function remoteWrites(settings: Settings, cluster: ClusterSettings): boolean {
-    return pushTargets(settings, cluster).metricsRemoteWrite !== null;
-}
 
 /** The `prometheus.prometheusSpec.remoteWrite` entries (prometheus-operator RemoteWriteSpec). */
 export function remoteWriteSpecs(settings: Settings, cluster: ClusterSettings) {
@@ -52,9 +47,6 @@ export function remoteWriteSpecs(settings: Settings, cluster: ClusterSettings) {
     ];
 }
 
-/** External label prometheus-operator gives each replica: "prometheus-<name>-<ordinal>". */
-export const REPLICA_LABEL = "prometheus_replica";
-
 /**
  * Of an HA pair, only replica 0 remote-writes. Both replicas would otherwise store every series twice
  * in the store (distinct replica labels): every sum() doubles. Mimir's HA tracker deduplicates
@@ -65,67 +57,76 @@ export const REPLICA_LABEL = "prometheus_replica";
  */
 function firstReplicaOnly() {
     return [
-        { sourceLabels: [REPLICA_LABEL], regex: "prometheus-.+-0", action: "keep" },
-        { regex: REPLICA_LABEL, action: "labeldrop" },
+        { sourceLabels: [PROMETHEUS_REPLICA_LABEL], regex: "prometheus-.+-0", action: "keep" },
+        { regex: PROMETHEUS_REPLICA_LABEL, action: "labeldrop" },
     ];
 }
 
-type Values = Record<string, any>;
+/** Alertmanager a spoke's Prometheus sends to (Prometheus' alertmanager_config, snake_case). */
+interface AdditionalAlertmanagerConfig {
+    scheme: "https";
+    api_version: "v2";
+    static_configs: { targets: string[] }[];
+    basic_auth: { username: string; password_file: string };
+    tls_config: { ca_file: string };
+}
 
-/** Applies the metrics shipping of `cluster` to kube-prometheus-stack values built for it. */
-export function withMetricsShipping(values: Values, settings: Settings, cluster: ClusterSettings): Values {
-    const out: Values = structuredClone(values);
-    const prometheus = out.prometheus;
-    const spec = prometheus.prometheusSpec;
+/**
+ * What shipping adds to one cluster's kube-prometheus-stack `prometheus` values, merged by
+ * kubePrometheusStackValues: fields of `prometheusSpec` beside the base ones, and the hub's
+ * `thanosService`. The local retention that goes with remote write is the builder's
+ * (sre/evaluation.ts localRetentionDays), read by the rules' evaluators too.
+ */
+export interface PrometheusShipping {
+    prometheusSpec: {
+        remoteWrite?: ReturnType<typeof remoteWriteSpecs>;
+        thanos?: { image: string; objectStorageConfig: { existingSecret: { name: string; key: string } }; resources: ReturnType<typeof containerResources> };
+        /** Secrets prometheus-operator mounts under /etc/prometheus/secrets/<name>/. */
+        secrets?: string[];
+        additionalAlertManagerConfigs?: AdditionalAlertmanagerConfig[];
+    };
+    thanosService?: { enabled: true };
+}
+
+/** Where `cluster`'s Prometheus sends its samples (remote write, or a Thanos sidecar) and, on a spoke, its alerts. */
+export function prometheusShipping(settings: Settings, cluster: ClusterSettings): PrometheusShipping {
     const isHub = cluster.role === "hub";
-    const hasSpokes = settings.clusters.some((c) => c.role === "spoke");
-
     const remoteWrite = remoteWriteSpecs(settings, cluster);
-    if (remoteWrite.length > 0) {
-        spec.remoteWrite = remoteWrite;
-        // The store keeps the history; locally only a window to ride out an outage of the store
-        // (the rules evaluated here read no further back: sre/evaluation.ts).
-        spec.retention = `${localRetentionDays(settings, cluster)}d`;
-    }
-    if (settings.metricsBackend === "thanos") {
-        spec.thanos = {
-            image: THANOS_IMAGE_REF,
-            objectStorageConfig: { existingSecret: { name: THANOS_OBJSTORE_SECRET.name, key: THANOS_OBJSTORE_SECRET.key } },
-            resources: containerResources(settings.resources.thanosSidecar),
-        };
+    const thanos = settings.metricsBackend === "thanos";
+    // A spoke's alerts go to the hub's central Alertmanager, through the fleet gateway.
+    const target = isHub ? undefined : alertmanagerTarget(settings, cluster);
+    return {
+        prometheusSpec: {
+            ...(remoteWrite.length > 0 ? { remoteWrite } : {}),
+            ...(thanos
+                ? {
+                      thanos: {
+                          image: THANOS_IMAGE_REF,
+                          objectStorageConfig: { existingSecret: { name: THANOS_OBJSTORE_SECRET.name, key: THANOS_OBJSTORE_SECRET.key } },
+                          resources: containerResources(settings.resources.thanosSidecar),
+                      },
+                  }
+                : {}),
+            ...(target
+                ? {
+                      secrets: [SPOKE_CREDENTIALS.secretName],
+                      additionalAlertManagerConfigs: [
+                          {
+                              scheme: "https",
+                              api_version: "v2",
+                              static_configs: [{ targets: [`${target.host}:${target.port}`] }],
+                              // Files mounted from the credentials Secret: no credential in the values.
+                              basic_auth: {
+                                  username: cluster.name,
+                                  password_file: mountedSecret(SPOKE_CREDENTIALS.secretName, SPOKE_CREDENTIALS.passwordKey),
+                              },
+                              tls_config: { ca_file: mountedSecret(SPOKE_CREDENTIALS.secretName, SPOKE_CREDENTIALS.caKey) },
+                          },
+                      ],
+                  }
+                : {}),
+        },
         // The hub's Thanos Query finds its own Prometheus' sidecar through this headless service.
-        if (isHub) prometheus.thanosService = { enabled: true };
-    }
-    if (isHub && settings.metricsBackend === "prometheus" && hasSpokes) {
-        // Without a long-term store the hub's Prometheus is the fleet's store: spokes write to it
-        // through the fleet gateway (the receiver itself stays inside the cluster).
-        spec.enableRemoteWriteReceiver = true;
-    }
-
-    if (!isHub) {
-        // Collection only: alerts go to the hub's central Alertmanager, dashboards live on the hub.
-        out.alertmanager = { enabled: false };
-        out.grafana = { enabled: false };
-        // The chart's Alertmanager rules watch a local Alertmanager; a spoke has none, so they would
-        // select series nothing scrapes. The hub's Prometheus watches the central one.
-        out.defaultRules = { ...out.defaultRules, rules: { ...out.defaultRules?.rules, alertmanager: false } };
-        const target = alertmanagerTarget(settings, cluster);
-        if (target) {
-            spec.secrets = [SPOKE_CREDENTIALS.secretName];
-            spec.additionalAlertManagerConfigs = [
-                {
-                    scheme: "https",
-                    api_version: "v2",
-                    static_configs: [{ targets: [`${target.host}:${target.port}`] }],
-                    // Files mounted from the credentials Secret: no credential in the values.
-                    basic_auth: {
-                        username: cluster.name,
-                        password_file: mountedSecret(SPOKE_CREDENTIALS.secretName, SPOKE_CREDENTIALS.passwordKey),
-                    },
-                    tls_config: { ca_file: mountedSecret(SPOKE_CREDENTIALS.secretName, SPOKE_CREDENTIALS.caKey) },
-                },
-            ];
-        }
-    }
-    return out;
+        ...(thanos && isHub ? { thanosService: { enabled: true } } : {}),
+    };
 }
