@@ -11,5 +11,7 @@ npm run --silent charts
 npx tsc --noEmit -p .
 # Import directions and cycles (.dependency-cruiser.js).
 npm run --silent deps
+# Dead code: exports nothing imports, unused files and dependencies (knip.jsonc).
+npm run --silent knip
 # tsc has just checked every file: ts-node only strips the types.
 TS_NODE_TRANSPILE_ONLY=true npx mocha "$@"

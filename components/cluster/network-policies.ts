@@ -45,7 +45,7 @@ export interface NetworkPolicyObject {
 }
 
 /** The namespace label the API server sets on every namespace (Kubernetes 1.22+): no label of ours needed. */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /**
  * Pod labels as the charts (or prometheus-operator, for the pods it creates) set them. The rendered

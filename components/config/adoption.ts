@@ -43,8 +43,6 @@ export const adoptSchema = z.strictObject({
     namespaces: z.array(namespaceName("monitoring"), { error: "a list of namespace names" }).optional(),
 });
 
-export type AdoptSettings = z.infer<typeof adoptSchema>;
-
 interface ClusterLike {
     readonly role: string;
     readonly adopt?: { readonly releases?: Readonly<Partial<Record<AdoptableRelease, { readonly releaseName: string; readonly namespace: string }>>>; readonly namespaces?: readonly string[] };

@@ -17,7 +17,6 @@ export const isGkeClass = (className: string): boolean => className === GKE_INTE
  * - password-only: anyone who can route to the load balancer, chosen knowingly.
  */
 export const GRAFANA_ACCESS = ["private-network", "iap", "allowlist", "password-only"] as const;
-export type GrafanaAccess = (typeof GRAFANA_ACCESS)[number];
 
 /** Cloud Armor takes at most 10 source ranges per rule; a longer allowlist becomes several rules. */
 export const MAX_ALLOWLIST_ENTRIES = 50;

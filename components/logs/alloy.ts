@@ -15,10 +15,6 @@ export const JOURNAL_UNITS = ["kubelet.service", "containerd.service"] as const;
 /** `job` of the node journal's streams and of the events' streams: what the event alerts select. */
 export const NODE_JOURNAL_JOB = "node-journal";
 export const KUBERNETES_EVENTS_JOB = "kubernetes-events";
-/** Labels of a journal stream: a handful per node (unit x syslog priority), never per line. */
-export const JOURNAL_STREAM_LABELS = ["cluster", "job", "node", "unit", "level"] as const;
-/** Labels of an event stream: one stream per namespace; reason, kind and object stay in the line (logfmt). */
-export const EVENT_STREAM_LABELS = ["cluster", "job", "namespace"] as const;
 /**
  * Where GKE's nodes keep the persistent journal. The chart's `mounts.varlog` mounts the node's
  * /var/log read-only, so the DaemonSet needs no extra volume for it.

@@ -96,7 +96,7 @@ export function lokiRuleGroups(settings: Settings): RuleGroup[] {
 }
 
 /** File name of the rule file in the ConfigMap, and so in the tenant's folder of the rule store. */
-export const LOKI_RULE_FILE = "observability-platform.yaml";
+const LOKI_RULE_FILE = "observability-platform.yaml";
 export const LOKI_RULES_CONFIGMAP = "loki-rules-platform";
 
 /** The rule file Loki's ruler reads: Prometheus' rule-file shape with LogQL expressions. */

@@ -78,11 +78,6 @@ export function divide(a: Decimal, b: Decimal, scale: number): Decimal {
     return normalize({ units: quotient + away, scale });
 }
 
-export function compare(a: Decimal, b: Decimal): number {
-    const [x, y] = aligned(a, b);
-    return x < y ? -1 : x > y ? 1 : 0;
-}
-
 /** Plain decimal text without exponent: 0.0144, 14.4, 1. */
 export function format(d: Decimal): string {
     const negative = d.units < 0n;
@@ -91,6 +86,3 @@ export function format(d: Decimal): string {
     const fraction = digits.slice(digits.length - d.scale);
     return `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`;
 }
-
-/** Number of digits after the decimal point. */
-export const decimalPlaces = (value: number): number => decimal(value).scale;

@@ -57,9 +57,3 @@ export function podSecurityViolations(pod: Spec, level: PodSecurityLevel): strin
     if (level === "restricted" && (podContext.runAsUser === 0)) out.push("pod runAsUser 0");
     return [...new Set(out)];
 }
-
-/** The strictest level a pod spec satisfies. */
-export function strictestLevel(pod: Spec): PodSecurityLevel {
-    if (podSecurityViolations(pod, "restricted").length === 0) return "restricted";
-    return podSecurityViolations(pod, "baseline").length === 0 ? "baseline" : "privileged";
-}

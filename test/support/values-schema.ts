@@ -28,10 +28,6 @@ function dropNulls(v: Json): Json {
 
 const validators = new Map<string, ValidateFunction>();
 
-export function hasValuesSchema(chart: string): boolean {
-    return fs.existsSync(path.join(chartDir(chart), "values.schema.json"));
-}
-
 function validatorFor(chart: string): ValidateFunction {
     let validate = validators.get(chart);
     if (!validate) {

@@ -4,7 +4,7 @@
 // purpose: a release added on another branch is counted as soon as it is in the plan. Requests are
 // read by tools/offline/footprint.ts, the plan summary's reader.
 import type { Plan } from "../offline/plan";
-import { add, exact, mul, type Exact } from "./money";
+import { exact, mul, type Exact } from "./money";
 
 export interface DiskClaim {
     cluster: string;
@@ -123,5 +123,3 @@ export function planUsage(plan: Plan): { claims: DiskClaim[] } {
     }
     return { claims };
 }
-
-export const totalGib = (claims: readonly DiskClaim[]): Exact => add(...claims.map((c) => mul(c.sizeGib, exact(c.replicas))));

@@ -121,4 +121,3 @@ export function regionPrices(file: PriceFile, region: string) {
         },
     };
 }
-export type RegionPrices = ReturnType<typeof regionPrices>;
