@@ -11,7 +11,7 @@ import { absentAlertNameOf, alertNameOf, budgetExhaustedAlertNameOf, budgetLowAl
 import { format } from "../components/sre/decimal";
 import { writePlan, type Plan } from "../tools/offline/plan";
 import { planVariant, PROJECT, stackConfig } from "./support/program";
-import { promtoolPath, promtoolTestRules, runTool } from "./support/prometheus-tools";
+import { pooled, promtoolPath, promtoolTestRules, promtoolTestRulesAsync, runTool, type ToolRun } from "./support/prometheus-tools";
 
 /** Counter values, one per minute, for phases of constant per-minute rates. */
 function counter(phases: readonly { minutes: number; perMinute: number }[]): string {
@@ -152,9 +152,8 @@ describe("SLO rules (promtool)", function () {
         assert.ok(file, `${stack} has rules for ${service.service}`);
         return parse(fs.readFileSync(file, "utf8"));
     }
-    /** Runs promtool test rules on the service's planned rules without annotations (they hold templates). */
-    function promtoolTest(
-        stack: string,
+    /** The promtool test groups of one case on the service's planned rules: its series, then its checks. */
+    function promtoolCase(
         service: ServiceSlo,
         objective: Objective,
         minutes: number,
@@ -173,7 +172,7 @@ describe("SLO rules (promtool)", function () {
         const alertname = alertNameOf(service, objective);
         // The burn-rate alerts keep the recorded ratios' sloth_id.
         const labels = (severity: string) => ({ ...expectedAlertLabels(service, objective, severity), sloth_id: `${service.service}-${objective.name}` });
-        runPromtool(stack, service, [
+        return [
             {
                 interval: "1m",
                 input_series: inputSeries(objective, phases),
@@ -191,7 +190,7 @@ describe("SLO rules (promtool)", function () {
                     };
                 }),
             },
-        ]);
+        ];
     }
 
     /** Runs promtool test rules with explicit test cases on the service's planned rules (no annotations). */
@@ -200,20 +199,56 @@ describe("SLO rules (promtool)", function () {
         assert.equal(r.status, 0, r.output);
     }
 
+    // The burn-rate cases, one promtool run per planned rules file: every case of a (stack, service)
+    // is a test group of that run, and the runs go concurrently, one per core (promtool evaluates on
+    // one). A case passes when its run does; when the run fails, the case is run alone, so the
+    // failure is named by the case that has it.
+    interface BurnCase {
+        stack: string;
+        serviceName: string;
+        tests: () => unknown[];
+    }
+    const burnCases: BurnCase[] = [];
+    const runs = new Map<string, Promise<ToolRun>>();
+    const runKey = (c: BurnCase) => `${c.stack}/${c.serviceName}`;
+    const serviceOf = (stack: string, serviceName: string) => variantSettings[stack].slos.find((s) => s.service === serviceName) as ServiceSlo;
+    function startBurnRuns(): void {
+        const keys = [...new Set(burnCases.map(runKey))];
+        const results = pooled(
+            keys.map((key) => () => {
+                const cases = burnCases.filter((c) => runKey(c) === key);
+                return promtoolTestRulesAsync(plannedRules(cases[0].stack, serviceOf(cases[0].stack, cases[0].serviceName)).groups, cases.flatMap((c) => c.tests()));
+            }),
+        );
+        keys.forEach((key, i) => runs.set(key, results.then((r) => r[i])));
+    }
+    function burnCase(stack: string, serviceName: string, title: string, tests: () => unknown[]): void {
+        const c: BurnCase = { stack, serviceName, tests };
+        burnCases.push(c);
+        it(title, async () => {
+            if (runs.size === 0) startBurnRuns();
+            const batch = await runs.get(runKey(c))!;
+            if (batch.status === 0) return;
+            const alone = promtoolTestRules(plannedRules(stack, serviceOf(stack, serviceName)).groups, tests());
+            assert.equal(alone.status, 0, alone.output);
+        });
+    }
+
     // The burn-rate factors are the workbook's: 2% of the period's budget in 1h pages, so 14.4x for 30 days, 13.44x for 28.
     for (const [stack, periodDays] of [["prod", 30], ["prod-28d", 28]] as const) {
         for (const serviceName of ["ojeomneo-server", "reviewmaps-server"]) {
             for (const kind of ["availability", "latency"] as const) {
                 describe(`${serviceName} ${kind}${periodDays === 28 ? " over 28 days" : ""}`, () => {
                     const get = () => {
-                        const service = variantSettings[stack].slos.find((s) => s.service === serviceName) as ServiceSlo;
+                        const service = serviceOf(stack, serviceName);
                         const objective = service.objectives.find((o) => o.kind === kind) as Objective;
                         assert.equal(objective.period ?? "30d", `${periodDays}d`);
                         const budget = Number(format(budgetOf(objective).budget));
                         return { service, objective, budget };
                     };
+                    const test = (title: string, tests: () => unknown[]) => burnCase(stack, serviceName, title, tests);
 
-                    it("pages on a fast burn (every request bad) within the workbook's detection time, and not before the burn", () => {
+                    test("pages on a fast burn (every request bad) within the workbook's detection time, and not before the burn", () => {
                         const { service, objective, budget } = get();
                         // Time for the 1h window to cross 14.4x (28 days: 13.44x) the budget rate after 3
                         // healthy hours: under 5 minutes for 99.5% and 99.9%, 43.2 minutes for a 95% latency SLO.
@@ -221,21 +256,20 @@ describe("SLO rules (promtool)", function () {
                         const detection = Math.ceil(60 * pageRate * budget);
                         if (kind === "availability") assert.ok(detection <= 5, `pages within 5 minutes (${detection})`);
                         const onset = 180;
-                        promtoolTest(stack, service, objective, onset + 120, (m) => (m <= onset ? 0 : 1), [
+                        return promtoolCase(service, objective, onset + 120, (m) => (m <= onset ? 0 : 1), [
                             { at: `${onset}m`, severities: [] },
                             { at: `${onset + detection}m`, severities: ["critical", "warning"] },
                         ]);
                     });
 
-                    it("pages within 5 minutes when every request is bad from the start", () => {
+                    test("pages within 5 minutes when every request is bad from the start", () => {
                         const { service, objective } = get();
-                        promtoolTest(stack, service, objective, 30, () => 1, [{ at: "5m", severities: ["critical", "warning"] }]);
+                        return promtoolCase(service, objective, 30, () => 1, [{ at: "5m", severities: ["critical", "warning"] }]);
                     });
 
-                    it("opens a ticket and does not page on a slow burn (twice the budget rate), and tracks the budget", () => {
+                    test("opens a ticket and does not page on a slow burn (twice the budget rate), and tracks the budget", () => {
                         const { service, objective, budget } = get();
-                        promtoolTest(
-                            stack,
+                        return promtoolCase(
                             service,
                             objective,
                             8 * 60,
@@ -256,32 +290,32 @@ describe("SLO rules (promtool)", function () {
                         );
                     });
 
-                    it("fires nothing over 6 hours for a healthy service (errors at half the budget rate)", () => {
+                    test("fires nothing over 6 hours for a healthy service (errors at half the budget rate)", () => {
                         const { service, objective, budget } = get();
                         const checks: Check[] = [];
                         for (let m = 5; m <= 360; m += 25) checks.push({ at: `${m}m`, severities: [] });
-                        promtoolTest(stack, service, objective, 6 * 60, () => budget / 2, checks);
+                        return promtoolCase(service, objective, 6 * 60, () => budget / 2, checks);
                     });
 
-                    it("warns after 15 minutes when the SLI's series are missing, and not while they exist", () => {
+                    test("warns after 15 minutes when the SLI's series are missing, and not while they exist", () => {
                         const { service, objective } = get();
                         const name = absentAlertNameOf(service, objective);
                         // absent() carries the selector's equality matchers as labels.
                         const labels = { ...objective.selector, ...expectedAlertLabels(service, objective) };
                         const other = { series: 'up{job="something-else"}', values: "1x60" };
                         const present = inputSeries(objective, [{ minutes: 60, badShare: 0 }]);
-                        runPromtool(stack, service, [
+                        return [
                             { interval: "1m", input_series: [other], alert_rule_test: [{ eval_time: "10m", alertname: name, exp_alerts: [] }, { eval_time: "20m", alertname: name, exp_alerts: [{ exp_labels: labels }] }] },
                             { interval: "1m", input_series: present, alert_rule_test: [{ eval_time: "30m", alertname: name, exp_alerts: [] }] },
-                        ]);
+                        ];
                     });
 
-                    it("fires nothing without traffic", () => {
+                    test("fires nothing without traffic", () => {
                         const { service, objective } = get();
                         const checks: Check[] = [];
                         for (let m = 5; m <= 360; m += 25) checks.push({ at: `${m}m`, severities: [] });
                         // Counters that exist but never move: every ratio is 0/0.
-                        promtoolTest(stack, service, objective, 6 * 60, () => 0, checks);
+                        return promtoolCase(service, objective, 6 * 60, () => 0, checks);
                     });
                 });
             }

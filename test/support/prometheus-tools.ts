@@ -1,6 +1,6 @@
 // The real Prometheus tools (Debian packages prometheus and prometheus-alertmanager, installed by
 // tools/install-prometheus-tools.sh from `npm test`): promtool, amtool and alertmanager.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -38,13 +38,51 @@ export function runTool(binary: string, args: string[], cwd?: string): ToolRun {
  * afterwards. The rules' annotations are dropped: they hold templates the cases do not check.
  */
 export function promtoolTestRules(groups: readonly { rules: readonly object[] }[], tests: unknown[], evaluationInterval = "1m"): ToolRun {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "promtool-test-"));
+    const dir = promtoolTestFolder(groups, tests, evaluationInterval);
     try {
-        const plain = groups.map((g) => ({ ...g, rules: g.rules.map((r) => ({ ...r, annotations: undefined })) }));
-        fs.writeFileSync(path.join(dir, "rules.yaml"), stringify(JSON.parse(JSON.stringify({ groups: plain }))));
-        fs.writeFileSync(path.join(dir, "test.yaml"), stringify({ rule_files: ["rules.yaml"], evaluation_interval: evaluationInterval, tests }));
         return runTool(promtoolPath(), ["test", "rules", "test.yaml"], dir);
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
+}
+
+function promtoolTestFolder(groups: readonly { rules: readonly object[] }[], tests: unknown[], evaluationInterval: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "promtool-test-"));
+    const plain = groups.map((g) => ({ ...g, rules: g.rules.map((r) => ({ ...r, annotations: undefined })) }));
+    fs.writeFileSync(path.join(dir, "rules.yaml"), stringify(JSON.parse(JSON.stringify({ groups: plain }))));
+    fs.writeFileSync(path.join(dir, "test.yaml"), stringify({ rule_files: ["rules.yaml"], evaluation_interval: evaluationInterval, tests }));
+    return dir;
+}
+
+/** promtoolTestRules without blocking: for several rule files' runs at once (promtool uses one core). */
+export function promtoolTestRulesAsync(groups: readonly { rules: readonly object[] }[], tests: unknown[], evaluationInterval = "1m"): Promise<ToolRun> {
+    const dir = promtoolTestFolder(groups, tests, evaluationInterval);
+    return new Promise((resolve) => {
+        let output = "";
+        const child = spawn(promtoolPath(), ["test", "rules", "test.yaml"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+        child.stdout.on("data", (d) => (output += d));
+        child.stderr.on("data", (d) => (output += d));
+        const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+        const done = (status: number | null, error?: unknown) => {
+            clearTimeout(timer);
+            fs.rmSync(dir, { recursive: true, force: true });
+            resolve({ status, output: `${output}${error ? String(error) : ""}` });
+        };
+        child.once("error", (err) => done(null, err));
+        child.once("close", (code) => done(code));
+    });
+}
+
+/** Runs `jobs` with at most `limit` at a time, each result at its job's index. */
+export async function pooled<T>(jobs: readonly (() => Promise<T>)[], limit = Math.max(1, os.cpus().length)): Promise<T[]> {
+    const results: T[] = new Array(jobs.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < jobs.length) {
+            const i = next++;
+            results[i] = await jobs[i]();
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+    return results;
 }
