@@ -13,5 +13,6 @@ npx tsc --noEmit -p .
 npm run --silent deps
 # Dead code: exports nothing imports, unused files and dependencies (knip.jsonc).
 npm run --silent knip
-# tsc has just checked every file: ts-node only strips the types.
-TS_NODE_TRANSPILE_ONLY=true npx mocha "$@"
+# tsc has just checked every file: ts-node only strips the types. Two files at a time, one per core
+# of the 2-core machines this runs on (4 min sequential, about 3 min 10 s in parallel, measured).
+TS_NODE_TRANSPILE_ONLY=true npx mocha --parallel --jobs 2 "$@"
