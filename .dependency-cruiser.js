@@ -48,6 +48,13 @@ module.exports = {
             to: { path: "^components/(?!config/|kubernetes/names\\.ts$|sre/slo-series\\.ts$)" },
         },
         {
+            name: "platform-directory-is-a-base",
+            severity: "error",
+            comment: "The service directory is read by every concern that dials or names a Service; it depends on the settings alone.",
+            from: { path: "^components/platform/" },
+            to: { path: "^components/(?!platform/|config/)" },
+        },
+        {
             name: "not-to-unresolvable",
             severity: "error",
             from: {},

@@ -5,6 +5,7 @@
 import * as assert from "node:assert/strict";
 import { CHARTS } from "../components/charts/pins";
 import type { Settings } from "../components/config/schema";
+import { SERVICES, type ServiceId } from "../components/platform/services";
 import { RenderError, renderReleases } from "../tools/charts/render";
 import type { Plan } from "../tools/offline/plan";
 import { RENDERED_STACKS, renderedStack, type RenderedStackKey, type StackCase } from "./support/rendered-stacks";
@@ -17,6 +18,7 @@ import {
     imageProblem,
     podSpecOf,
     renderedConfig,
+    servicesByCluster,
     unresolvableRuleProblems,
     valuesUnder,
     workloadIdentityProblems,
@@ -164,6 +166,27 @@ describe("rendered releases", function () {
                 const mimirRendered = rp().releases.some((r) => r.release.chart === "mimir-distributed" && !r.skipped);
                 for (const a of report.unverifiable) assert.match(a, /mimir-/);
                 assert.ok(mimirRendered || rp().plan.settings.metricsBackend !== "mimir" || report.unverifiable.length > 0);
+            });
+
+            it("has every Service of the service directory its stack runs, on the hub, with the directory's ports", () => {
+                const hub = rp().plan.settings.clusters.find((c) => c.role === "hub")!.name;
+                const services = servicesByCluster(rp()).get(hub)!;
+                // Written out per stack: which directory entries run there (Mimir's are not rendered here).
+                const common: ServiceId[] = ["prometheus", "alertmanager", "lokiGateway", "tempo", "otelGateway", "otelOperatorWebhook"];
+                const expected: Record<RenderedStackKey, ServiceId[]> = {
+                    dev: common,
+                    prod: common,
+                    thanos: [...common, "thanosQuery", "thanosQueryFrontend"],
+                    fleet: [...common, "fleetGateway"],
+                    secrets: common,
+                };
+                const key = KEYS.find((k) => RENDERED_STACKS[k].name === c.name)!;
+                for (const id of expected[key]) {
+                    const entry = SERVICES[id];
+                    const ports = services.get(`${entry.name}.${rp().plan.settings.namespaces[entry.namespace]}`);
+                    assert.ok(ports, `${id}: no Service ${entry.name} in ${entry.namespace} on ${hub}`);
+                    for (const port of Object.values(entry.ports)) assert.ok(ports.some((p) => p.port === port), `${id}: ${entry.name} has no port ${port}`);
+                }
             });
 
             it("installs no image without a pinned tag or digest", () => {

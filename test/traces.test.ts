@@ -1,7 +1,7 @@
 // The traces pillar as planned: Tempo's storage and metrics-generator, the gateway collector's
 // pipelines (consistent, scrubbing, sampling as configured) and the operator's Instrumentation.
 import * as assert from "node:assert/strict";
-import { HUB_SERVICES, pushTargets } from "../components/fleet/endpoints";
+import { pushTargets } from "../components/fleet/endpoints";
 import { PII_PATTERNS, PII_SPAN_ATTRIBUTES } from "../components/traces/otel-gateway";
 import { INSTRUMENTED_LANGUAGES } from "../components/traces/otel-operator";
 import type { Plan, PlannedResource } from "../tools/offline/plan";
@@ -90,7 +90,7 @@ describe("traces pillar", function () {
                 // Chart 2.2.4 cannot render without its Jaeger receivers (test/rendered.test.ts).
                 assert.ok(!("jaeger" in v.tempo.receivers), "the chart's Jaeger defaults are left as they are");
                 assert.deepEqual(Object.keys(v.tempo.receivers.otlp.protocols).sort(), ["grpc", "http"]);
-                assert.equal(v.fullnameOverride, HUB_SERVICES.tempo.name);
+                assert.equal(v.fullnameOverride, "tempo");
                 assert.equal(v.serviceMonitor.enabled, true);
                 // Grafana streams search results; Tempo must serve streams over HTTP for that.
                 assert.equal(v.tempo.streamOverHttpEnabled, true);
@@ -211,7 +211,7 @@ describe("traces pillar", function () {
                 const e = effectiveCollectorConfig(plan).exporters;
                 assert.equal(e["otlp/tempo"].endpoint, targets.tracesOtlpGrpc);
                 assert.equal(e["otlp/tempo"].headers["X-Scope-OrgID"], targets.tenant);
-                assert.equal(e["otlphttp/loki"].endpoint, `http://${HUB_SERVICES.lokiGateway.name}.logging.svc/otlp`);
+                assert.equal(e["otlphttp/loki"].endpoint, "http://loki-gateway.logging.svc/otlp");
                 assert.equal(e["otlphttp/loki"].headers["X-Scope-OrgID"], targets.tenant);
                 assert.equal(e.prometheusremotewrite.endpoint, targets.metricsRemoteWrite ?? "http://kube-prometheus-stack-prometheus.monitoring.svc:9090/api/v1/write");
                 assert.deepEqual(e.prometheusremotewrite.external_labels, { cluster: cluster.name });
@@ -237,7 +237,7 @@ describe("traces pillar", function () {
             const attrs = config.processors["resource/cluster"].attributes;
             assert.ok(attrs.some((a: any) => a.key === "cluster" && a.value === "dev-gke" && a.action === "upsert"));
             const v = values(dev, "dev-gke-otel-gateway");
-            assert.equal(v.fullnameOverride, HUB_SERVICES.otelGateway.name);
+            assert.equal(v.fullnameOverride, "otel-gateway");
             assert.equal(v.mode, "deployment");
             assert.ok(v.image.repository && v.image.tag, "the chart defaults both to empty");
             assert.match(config.receivers.otlp.protocols.grpc.endpoint, /:4317$/);
@@ -274,7 +274,7 @@ describe("traces pillar", function () {
             const spec = (instrumentationOf(custom).inputs as any).spec;
             for (const language of INSTRUMENTED_LANGUAGES) assert.ok(spec[language], language);
             assert.deepEqual(spec.sampler, { type: "parentbased_traceidratio", argument: "0.25" });
-            assert.equal(spec.exporter.endpoint, `http://${HUB_SERVICES.otelGateway.name}.tracing.svc:${HUB_SERVICES.otelGateway.otlpHttpPort}`);
+            assert.equal(spec.exporter.endpoint, "http://otel-gateway.tracing.svc:4318");
             assert.equal(spec.resource.resourceAttributes.cluster, "prod-gke");
             assert.equal((instrumentationOf(dev).inputs as any).spec.sampler.argument, "1");
         });

@@ -2,24 +2,12 @@
 // services; a spoke sends to the hub's endpoints from settings, over TLS with credentials.
 // The logs/traces and fleet work both read this module: keep the signatures stable.
 import type { ClusterSettings, Settings } from "../config/schema";
+import { SERVICES, serviceAddress, serviceUrl } from "../platform/services";
 
 /** Tenant of every signal in the multi-tenant stores (Mimir, Loki, Tempo): one per stack. */
 export function tenantOf(settings: Settings): string {
     return settings.stack;
 }
-
-/** In-cluster service names of the stores on the hub; each pillar's release must match them. */
-export const HUB_SERVICES = {
-    // Mimir: the gateway (nginx) in front of distributor and query-frontend.
-    mimirGateway: { name: "mimir-gateway", port: 80 },
-    thanosQueryFrontend: { name: "thanos-query-frontend", port: 9090 },
-    // Loki in monolithic mode behind its gateway.
-    lokiGateway: { name: "loki-gateway", port: 80 },
-    // Tempo monolithic: OTLP gRPC 4317, OTLP HTTP 4318, query 3200.
-    tempo: { name: "tempo", otlpGrpcPort: 4317, otlpHttpPort: 4318, queryPort: 3200 },
-    // The OpenTelemetry gateway collector every cluster runs.
-    otelGateway: { name: "otel-gateway", otlpGrpcPort: 4317, otlpHttpPort: 4318 },
-} as const;
 
 export interface PushTargets {
     /** Whether the targets are on another cluster (then TLS and authentication are required). */
@@ -41,22 +29,16 @@ export interface PushTargets {
     readonly credentials: { readonly username: string } | null;
 }
 
-const svc = (name: string, namespace: string) => `${name}.${namespace}.svc`;
-
 export function pushTargets(settings: Settings, cluster: ClusterSettings): PushTargets {
-    const ns = settings.namespaces;
     const tenant = tenantOf(settings);
     if (cluster.role === "hub") {
         return {
             crossCluster: false,
             tenant,
-            metricsRemoteWrite:
-                settings.metricsBackend === "mimir"
-                    ? `http://${svc(HUB_SERVICES.mimirGateway.name, ns.monitoring)}/api/v1/push`
-                    : null,
-            logsPush: `http://${svc(HUB_SERVICES.lokiGateway.name, ns.logging)}/loki/api/v1/push`,
-            tracesOtlpGrpc: `${svc(HUB_SERVICES.tempo.name, ns.tracing)}:${HUB_SERVICES.tempo.otlpGrpcPort}`,
-            logsOtlpHttp: `http://${svc(HUB_SERVICES.lokiGateway.name, ns.logging)}/otlp`,
+            metricsRemoteWrite: settings.metricsBackend === "mimir" ? serviceUrl(settings, "mimirGateway", undefined, "/api/v1/push") : null,
+            logsPush: serviceUrl(settings, "lokiGateway", undefined, "/loki/api/v1/push"),
+            tracesOtlpGrpc: serviceAddress(settings, "tempo", "otlpGrpc"),
+            logsOtlpHttp: serviceUrl(settings, "lokiGateway", undefined, "/otlp"),
             credentials: null,
         };
     }
@@ -88,9 +70,9 @@ export function pushTargets(settings: Settings, cluster: ClusterSettings): PushT
 
 /** The hub's fleet gateway: one TLS endpoint with basic auth in front of the hub's stores. */
 export const FLEET_GATEWAY = {
-    name: "fleet-gateway",
-    httpsPort: 443,
-    otlpGrpcPort: 4317,
+    name: SERVICES.fleetGateway.name,
+    httpsPort: SERVICES.fleetGateway.ports.https,
+    otlpGrpcPort: SERVICES.fleetGateway.ports.otlpGrpc,
     /** Paths the gateway forwards; everything else is refused. */
     paths: {
         mimirPush: "/api/v1/push",

@@ -3,8 +3,8 @@
 // exposes beyond the hub, on an internal load balancer.
 import { createHash } from "node:crypto";
 import type { Settings } from "../config/schema";
-import { alertmanagerUrl, prometheusUrl } from "../metrics/endpoints";
-import { FLEET_GATEWAY, HUB_SERVICES, tenantOf } from "./endpoints";
+import { serviceAddress } from "../platform/services";
+import { FLEET_GATEWAY, tenantOf } from "./endpoints";
 
 /** Same image the Mimir chart's gateway runs: nginx as a non-root user. */
 export const FLEET_GATEWAY_IMAGE = "docker.io/nginxinc/nginx-unprivileged:1.29-alpine";
@@ -29,28 +29,20 @@ export function userFileLine(username: string, password: string): string {
 
 const CLUSTER_DOMAIN = "svc.cluster.local";
 
-/** Upstreams the gateway forwards to, by signal, with the fully qualified service names. */
+/** Upstreams the gateway forwards to, by signal, with the fully qualified service names (nginx resolves them at request time). */
 export function gatewayUpstreams(settings: Settings) {
-    const ns = settings.namespaces;
-    const fq = (name: string, namespace: string, port: number) => `${name}.${namespace}.${CLUSTER_DOMAIN}:${port}`;
     return {
         metrics:
             settings.metricsBackend === "mimir"
-                ? { path: FLEET_GATEWAY.paths.mimirPush, upstream: fq(HUB_SERVICES.mimirGateway.name, ns.monitoring, HUB_SERVICES.mimirGateway.port) }
+                ? { path: FLEET_GATEWAY.paths.mimirPush, upstream: serviceAddress(settings, "mimirGateway", "http", true) }
                 : settings.metricsBackend === "prometheus"
-                  ? { path: FLEET_GATEWAY.paths.prometheusWrite, upstream: hostPort(prometheusUrl(settings)) }
+                  ? { path: FLEET_GATEWAY.paths.prometheusWrite, upstream: serviceAddress(settings, "prometheus", "web", true) }
                   : null,
-        logs: { path: FLEET_GATEWAY.paths.lokiPush, upstream: fq(HUB_SERVICES.lokiGateway.name, ns.logging, HUB_SERVICES.lokiGateway.port) },
-        otlpLogs: { path: FLEET_GATEWAY.paths.lokiOtlpLogs, upstream: fq(HUB_SERVICES.lokiGateway.name, ns.logging, HUB_SERVICES.lokiGateway.port) },
-        alerts: { path: FLEET_GATEWAY.paths.alertmanagerAlerts, upstream: hostPort(alertmanagerUrl(settings)) },
-        traces: { upstream: fq(HUB_SERVICES.tempo.name, ns.tracing, HUB_SERVICES.tempo.otlpGrpcPort) },
+        logs: { path: FLEET_GATEWAY.paths.lokiPush, upstream: serviceAddress(settings, "lokiGateway", "http", true) },
+        otlpLogs: { path: FLEET_GATEWAY.paths.lokiOtlpLogs, upstream: serviceAddress(settings, "lokiGateway", "http", true) },
+        alerts: { path: FLEET_GATEWAY.paths.alertmanagerAlerts, upstream: serviceAddress(settings, "alertmanager", "web", true) },
+        traces: { upstream: serviceAddress(settings, "tempo", "otlpGrpc", true) },
     };
-}
-
-/** "http://name.ns.svc:port" -> "name.ns.svc.cluster.local:port" (nginx resolves at request time). */
-function hostPort(url: string): string {
-    const u = new URL(url);
-    return `${u.hostname.replace(/\.svc$/, `.${CLUSTER_DOMAIN}`)}:${u.port}`;
 }
 
 export function gatewayNginxConfig(settings: Settings): string {

@@ -2,7 +2,8 @@
 // trace -> logs and metrics, log line -> trace. Grafana expands `$VAR` in provisioning files, so the
 // `${__...}` variables Grafana resolves at query time are written `$${__...}` here.
 import type { Settings } from "../config/schema";
-import { HUB_SERVICES, tenantOf } from "../fleet/endpoints";
+import { tenantOf } from "../fleet/endpoints";
+import { serviceUrl } from "../platform/services";
 import { DATASOURCE_UIDS, type GrafanaDatasource } from "./datasource";
 
 /** Structured-metadata key of a log line's trace id (set by Alloy and by Loki's OTLP ingestion). */
@@ -24,7 +25,6 @@ function tenantHeader(settings: Settings) {
 }
 
 export function logsAndTracesDatasources(settings: Settings, uids: typeof DATASOURCE_UIDS): GrafanaDatasource[] {
-    const ns = settings.namespaces;
     const tenant = tenantHeader(settings);
     return [
         {
@@ -32,7 +32,7 @@ export function logsAndTracesDatasources(settings: Settings, uids: typeof DATASO
             uid: uids.logs,
             type: "loki",
             access: "proxy",
-            url: `http://${HUB_SERVICES.lokiGateway.name}.${ns.logging}.svc:${HUB_SERVICES.lokiGateway.port}`,
+            url: serviceUrl(settings, "lokiGateway", "http"),
             isDefault: false,
             editable: false,
             jsonData: {
@@ -56,7 +56,7 @@ export function logsAndTracesDatasources(settings: Settings, uids: typeof DATASO
             uid: uids.traces,
             type: "tempo",
             access: "proxy",
-            url: `http://${HUB_SERVICES.tempo.name}.${ns.tracing}.svc:${HUB_SERVICES.tempo.queryPort}`,
+            url: serviceUrl(settings, "tempo", "query"),
             isDefault: false,
             editable: false,
             jsonData: {

@@ -1,6 +1,6 @@
 // Grafana datasources, provisioned from settings with the stable UIDs of datasource.ts.
 import type { Settings } from "../config/schema";
-import { alertmanagerUrl, prometheusUrl } from "../metrics/endpoints";
+import { serviceUrl } from "../platform/services";
 import { logsAndTracesDatasources } from "./correlations";
 import { DATASOURCE_UIDS, TRACE_ID_EXEMPLAR_LABELS, type GrafanaDatasource } from "./datasource";
 import { metricsQueryPath } from "./metrics-query";
@@ -13,7 +13,7 @@ export function grafanaDatasources(settings: Settings): GrafanaDatasource[] {
             uid: DATASOURCE_UIDS.metrics,
             type: "prometheus",
             access: "proxy",
-            url: prometheusUrl(settings),
+            url: serviceUrl(settings, "prometheus", "web"),
             isDefault: true,
             editable: false,
             jsonData: {
@@ -29,7 +29,7 @@ export function grafanaDatasources(settings: Settings): GrafanaDatasource[] {
             uid: DATASOURCE_UIDS.alertmanager,
             type: "alertmanager",
             access: "proxy",
-            url: alertmanagerUrl(settings),
+            url: serviceUrl(settings, "alertmanager", "web"),
             isDefault: false,
             editable: false,
             jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },

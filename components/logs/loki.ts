@@ -5,10 +5,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings, ResourceSpec, Settings } from "../config/schema";
 import { tenantOf } from "../fleet/endpoints";
 import { containerResources } from "../kubernetes/resources";
-import { alertmanagerUrl } from "../metrics/endpoints";
+import { FULLNAMES, serviceUrl } from "../platform/services";
 
-/** Fullname of the release: its services are "loki", "loki-gateway", ... (see HUB_SERVICES). */
-export const LOKI_FULLNAME = "loki";
 
 /** The first day of the v13/TSDB schema period: earlier than any data this platform writes. */
 export const LOKI_SCHEMA_FROM = "2024-04-01";
@@ -119,7 +117,7 @@ export function lokiValues(settings: Settings, _cluster: ClusterSettings, refs: 
     }
 
     return {
-        fullnameOverride: LOKI_FULLNAME,
+        fullnameOverride: FULLNAMES.loki,
         deploymentMode: distributed ? "Distributed" : "Monolithic",
         loki: {
             // Multi-tenant: every push and query names the stack's tenant (X-Scope-OrgID).
@@ -163,7 +161,7 @@ export function lokiValues(settings: Settings, _cluster: ClusterSettings, refs: 
             rulerConfig: {
                 wal: { dir: "/var/loki/ruler-wal" },
                 storage: { type: "local", local: { directory: LOKI_RULES_DIR } },
-                alertmanager_url: alertmanagerUrl(settings),
+                alertmanager_url: serviceUrl(settings, "alertmanager", "web"),
                 enable_api: true,
                 // Each rule group on one ruler of the ring (memberlist, as the other rings): three
                 // Monolithic replicas would otherwise each run every query and send every alert.

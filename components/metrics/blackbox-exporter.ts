@@ -7,9 +7,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../charts/pins";
 import type { ClusterContext } from "../cluster/context";
 import type { Settings } from "../config/schema";
-import { FLEET_GATEWAY } from "../fleet/endpoints";
 import { exposed as grafanaIngressExposed } from "../grafana/exposure";
 import { containerResources } from "../kubernetes/resources";
+import { serviceAddress } from "../platform/services";
 import { PLATFORM_PROBE_NAMES, type ProbeModule } from "../config/probes";
 
 export const BLACKBOX_EXPORTER = {
@@ -82,18 +82,17 @@ export interface ProbeTarget {
  * operator's admission webhook. A spoke's webhook is on a network the hub's exporter does not reach.
  */
 export function platformProbeTargets(settings: Settings): ProbeTarget[] {
-    const ns = settings.namespaces;
     const ingress = settings.grafana.ingress;
     const targets: ProbeTarget[] = [];
     if (settings.clusters.some((c) => c.role === "spoke")) {
-        targets.push({ name: PLATFORM_PROBE_NAMES.fleetGateway, url: `${FLEET_GATEWAY.name}.${ns.monitoring}.svc:${FLEET_GATEWAY.httpsPort}`, module: SKIP_VERIFY_TLS_MODULE });
+        targets.push({ name: PLATFORM_PROBE_NAMES.fleetGateway, url: serviceAddress(settings, "fleetGateway", "https"), module: SKIP_VERIFY_TLS_MODULE });
     }
     if (grafanaIngressExposed(ingress)) {
         // Through the load balancer, as users reach it: the certificate served is the Ingress' own.
         targets.push({ name: PLATFORM_PROBE_NAMES.grafanaIngress, url: `${ingress.host}:443`, module: SKIP_VERIFY_TLS_MODULE });
     }
     // The chart's webhook Service (`<fullname>-webhook`, port admissionWebhooks.servicePort 443).
-    targets.push({ name: PLATFORM_PROBE_NAMES.otelOperatorWebhook, url: `opentelemetry-operator-webhook.${ns.tracing}.svc:443`, module: SKIP_VERIFY_TLS_MODULE });
+    targets.push({ name: PLATFORM_PROBE_NAMES.otelOperatorWebhook, url: serviceAddress(settings, "otelOperatorWebhook", "https"), module: SKIP_VERIFY_TLS_MODULE });
     return targets;
 }
 

@@ -6,7 +6,7 @@ import { KSA_NAMES } from "../gcp/stores";
 import type { GrafanaDatasource } from "../grafana/datasource";
 import { grafanaExposureValues } from "../grafana/exposure";
 import { containerResources, volumeClaimSpec } from "../kubernetes/resources";
-import { KUBE_PROMETHEUS_STACK_FULLNAME } from "./endpoints";
+import { FULLNAMES } from "../platform/services";
 import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
 import { EVALUATOR_LABEL, localRetentionDays, RULER_EVALUATORS, rulerInUse } from "../sre/evaluation";
 import { prometheusShipping } from "./shipping";
@@ -32,7 +32,7 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
     const isHub = cluster.role === "hub";
     const shipping = prometheusShipping(settings, cluster);
     return {
-        fullnameOverride: KUBE_PROMETHEUS_STACK_FULLNAME,
+        fullnameOverride: FULLNAMES.kubePrometheusStack,
         crds: { enabled: true },
         prometheusOperator: {
             resources: containerResources(r.prometheusOperator),

@@ -19,8 +19,9 @@ import type { Settings } from "../config/schema";
 import { MIMIR_LABEL_LIMITS } from "../config/limits";
 import { KSA_NAMES } from "../gcp/stores";
 import { containerResources } from "../kubernetes/resources";
+import { FULLNAMES } from "../platform/services";
 
-export const MIMIR_FULLNAME = "mimir";
+
 
 export interface MimirRefs {
     storageClassName: string;
@@ -42,7 +43,7 @@ export function mimirValues(settings: Settings, refs: MimirRefs) {
     // with node selectors and the rollout operator, which ~300k series do not justify.
     const noZones = { zoneAwareReplication: { enabled: false } };
     return {
-        fullnameOverride: MIMIR_FULLNAME,
+        fullnameOverride: FULLNAMES.mimir,
         // The platform creates this account with its Workload Identity annotation (gcp/stores). Every
         // component runs as it: the chart gives only the ruler and Alertmanager their own accounts, and
         // only ones it creates, so the ingesters share the compactor's objectAdmin.

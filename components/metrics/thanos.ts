@@ -4,9 +4,8 @@ import type { Settings } from "../config/schema";
 import { KSA_NAMES } from "../gcp/stores";
 import { containerResources } from "../kubernetes/resources";
 import { rulerInUse } from "../sre/evaluation";
-import { KUBE_PROMETHEUS_STACK_FULLNAME } from "./endpoints";
+import { FULLNAMES, serviceAddress } from "../platform/services";
 
-export const THANOS_FULLNAME = "thanos";
 
 /**
  * Bitnami's own images moved out of the public docker.io/bitnami repository, so every Thanos
@@ -36,7 +35,7 @@ export const THANOS_RULER_REPLICA_LABEL = "thanos_ruler_replica";
 export const THANOS_RULER_OPERATED = { name: "thanos-ruler-operated", grpcPort: 10901 } as const;
 
 /** Thanos Query's HTTP service (Bitnami chart: `<fullname>-query`, port 9090). */
-export const thanosQueryAddress = (settings: Settings) => `${THANOS_FULLNAME}-query.${settings.namespaces.monitoring}.svc:9090`;
+export const thanosQueryAddress = (settings: Settings) => serviceAddress(settings, "thanosQuery", "http");
 
 export function thanosValues(settings: Settings, refs: { storageClassName: string }) {
     const t = settings.thanos;
@@ -46,7 +45,7 @@ export function thanosValues(settings: Settings, refs: { storageClassName: strin
     const runAs = (name: string) => ({ serviceAccount: { create: false, name } });
     const volume = (sizeGi: number) => ({ enabled: true, storageClass: refs.storageClassName, size: `${sizeGi}Gi` });
     return {
-        fullnameOverride: THANOS_FULLNAME,
+        fullnameOverride: FULLNAMES.thanos,
         image: { ...THANOS_IMAGE },
         // Bitnami charts refuse to render with an image other than their own ("Original containers
         // have been substituted for unrecognized ones") unless this is set: the substitution is the point.
@@ -59,7 +58,7 @@ export function thanosValues(settings: Settings, refs: { storageClassName: strin
             // The store gateway (history) and the hub Prometheus' sidecar (the last ~2h) via DNS.
             dnsDiscovery: {
                 enabled: true,
-                sidecarsService: `${KUBE_PROMETHEUS_STACK_FULLNAME}-thanos-discovery`,
+                sidecarsService: `${FULLNAMES.kubePrometheusStack}-thanos-discovery`,
                 sidecarsNamespace: settings.namespaces.monitoring,
             },
             // The Thanos Ruler's Store API: its recorded SLO series before they reach the bucket.

@@ -2,7 +2,8 @@
 // applications, adds Kubernetes metadata, scrubs personal data, tail-samples traces and forwards
 // traces to Tempo, metrics to the metrics store and logs to Loki's OTLP endpoint.
 import type { ClusterSettings, Settings } from "../config/schema";
-import { HUB_SERVICES, SPOKE_CREDENTIALS, spokeCredentialFile, type PushTargets } from "../fleet/endpoints";
+import { SPOKE_CREDENTIALS, spokeCredentialFile, type PushTargets } from "../fleet/endpoints";
+import { FULLNAMES, SERVICES } from "../platform/services";
 import { containerResources } from "../kubernetes/resources";
 import { ottlPattern, PII_RULES } from "../signals/pii";
 import { metricsWriteHeaders, metricsWriteUrls } from "./tempo";
@@ -122,8 +123,8 @@ export function otelGatewayConfig(settings: Settings, cluster: ClusterSettings, 
             prometheus: null,
             otlp: {
                 protocols: {
-                    grpc: { endpoint: `\${env:MY_POD_IP}:${HUB_SERVICES.otelGateway.otlpGrpcPort}` },
-                    http: { endpoint: `\${env:MY_POD_IP}:${HUB_SERVICES.otelGateway.otlpHttpPort}` },
+                    grpc: { endpoint: `\${env:MY_POD_IP}:${SERVICES.otelGateway.ports.otlpGrpc}` },
+                    http: { endpoint: `\${env:MY_POD_IP}:${SERVICES.otelGateway.ports.otlpHttp}` },
                 },
             },
         },
@@ -211,7 +212,7 @@ export function otelGatewayConfig(settings: Settings, cluster: ClusterSettings, 
 
 export function otelGatewayValues(settings: Settings, cluster: ClusterSettings, targets: PushTargets) {
     return {
-        fullnameOverride: HUB_SERVICES.otelGateway.name,
+        fullnameOverride: FULLNAMES.otelGateway,
         mode: "deployment",
         image: { ...OTEL_COLLECTOR_IMAGE },
         command: { name: "otelcol-contrib" },

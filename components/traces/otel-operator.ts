@@ -2,7 +2,7 @@
 // `instrumentation.opentelemetry.io/inject-<language>: "<tracing namespace>/platform"` get the
 // language's auto-instrumentation agent, exporting to the gateway collector.
 import type { ClusterSettings, Settings } from "../config/schema";
-import { HUB_SERVICES } from "../fleet/endpoints";
+import { FULLNAMES, serviceUrl } from "../platform/services";
 import { containerResources } from "../kubernetes/resources";
 
 export const INSTRUMENTATION_NAME = "platform";
@@ -12,7 +12,7 @@ export const INSTRUMENTED_LANGUAGES = ["java", "python", "nodejs"] as const;
 
 export function otelOperatorValues(settings: Settings) {
     return {
-        fullnameOverride: "opentelemetry-operator",
+        fullnameOverride: FULLNAMES.otelOperator,
         manager: {
             resources: containerResources(settings.resources.otelOperator),
             serviceMonitor: { enabled: true },
@@ -30,7 +30,7 @@ export function otelOperatorValues(settings: Settings) {
 
 /** The Instrumentation custom resource (opentelemetry.io/v1alpha1). */
 export function instrumentation(settings: Settings, cluster: ClusterSettings) {
-    const gateway = `http://${HUB_SERVICES.otelGateway.name}.${settings.namespaces.tracing}.svc:${HUB_SERVICES.otelGateway.otlpHttpPort}`;
+    const gateway = serviceUrl(settings, "otelGateway", "otlpHttp");
     // Every agent speaks OTLP over HTTP to the gateway's 4318, whatever its language's default.
     const env = [{ name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "http/protobuf" }];
     return {

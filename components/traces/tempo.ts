@@ -3,11 +3,10 @@
 // and the metrics-generator writing span metrics and service graphs (with exemplars) to the metrics store.
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings, Settings } from "../config/schema";
-import { HUB_SERVICES, tenantOf, type PushTargets } from "../fleet/endpoints";
+import { tenantOf, type PushTargets } from "../fleet/endpoints";
 import { containerResources } from "../kubernetes/resources";
-import { KUBE_PROMETHEUS_STACK_FULLNAME, prometheusUrl } from "../metrics/endpoints";
+import { FULLNAMES, SERVICES, serviceUrl } from "../platform/services";
 
-export const TEMPO_FULLNAME = HUB_SERVICES.tempo.name;
 
 /** Metrics-generator processors: RED metrics per span and the service graph. */
 export const TEMPO_GENERATOR_PROCESSORS = ["service-graphs", "span-metrics"] as const;
@@ -28,9 +27,9 @@ export interface TempoRefs {
 export function metricsWriteUrls(settings: Settings, targets: PushTargets): string[] {
     if (targets.metricsRemoteWrite && !targets.crossCluster) return [targets.metricsRemoteWrite];
     const replicas = settings.prometheus.replicas;
-    if (replicas === 1) return [`${prometheusUrl(settings)}/api/v1/write`];
+    if (replicas === 1) return [serviceUrl(settings, "prometheus", "web", "/api/v1/write")];
     // Pods of the operator's StatefulSet, addressed through its governing Service.
-    const statefulSet = `prometheus-${KUBE_PROMETHEUS_STACK_FULLNAME}-prometheus`;
+    const statefulSet = `prometheus-${FULLNAMES.kubePrometheusStack}-prometheus`;
     return Array.from(
         { length: replicas },
         (_, i) => `http://${statefulSet}-${i}.prometheus-operated.${settings.namespaces.monitoring}.svc:9090/api/v1/write`,
@@ -47,7 +46,7 @@ export function tempoValues(settings: Settings, cluster: ClusterSettings, target
     if (settings.tier === "long-term" && !gcs) throw new Error("Tempo in the long-term tier needs the foundation's bucket");
     const headers = metricsWriteHeaders(settings, targets);
     return {
-        fullnameOverride: TEMPO_FULLNAME,
+        fullnameOverride: FULLNAMES.tempo,
         // Monolithic Tempo is one process: its WAL and (minimal tier) blocks are on one disk.
         replicas: 1,
         tempo: {
@@ -69,8 +68,8 @@ export function tempoValues(settings: Settings, cluster: ClusterSettings, target
             receivers: {
                 otlp: {
                     protocols: {
-                        grpc: { endpoint: `0.0.0.0:${HUB_SERVICES.tempo.otlpGrpcPort}` },
-                        http: { endpoint: `0.0.0.0:${HUB_SERVICES.tempo.otlpHttpPort}` },
+                        grpc: { endpoint: `0.0.0.0:${SERVICES.tempo.ports.otlpGrpc}` },
+                        http: { endpoint: `0.0.0.0:${SERVICES.tempo.ports.otlpHttp}` },
                     },
                 },
             },
