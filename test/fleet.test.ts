@@ -7,6 +7,7 @@ import type { Plan, PlannedResource } from "../tools/offline/plan";
 import { fakeState } from "../tools/offline/runtime";
 import { chartValues, chartYaml } from "./support/charts";
 import { ofType, planVariant, T } from "./support/program";
+import { refusedKeys } from "./support/stack-settings";
 import { createHash } from "node:crypto";
 
 const HOST = "fleet.hub.acme-corp.example";
@@ -474,6 +475,43 @@ describe("the fleet", function () {
                 assert.ok(p.resources.find((r) => r.name === `${cluster.name}-kube-prometheus-stack`)!.dependsOn?.includes(secret.name));
             }
             assert.equal(values(p, "hub-gke-thanos").existingObjstoreSecret, "thanos-objstore");
+        });
+    });
+
+    describe("an explicit tenant", () => {
+        const TENANT = "acme-observability";
+        let p: Plan;
+        before(async function () {
+            this.timeout(180_000);
+            p = await planVariant("prod", { set: { clusters: fleetOf(3), fleet: { hub: { host: HOST } }, tenant: TENANT } });
+        });
+
+        it("is every signal's tenant: remote write, the gateway, Alloy, Grafana, Loki's rules and Mimir's ruler", () => {
+            for (const cluster of p.settings.clusters) {
+                const rw = values(p, `${cluster.name}-kube-prometheus-stack`).prometheus.prometheusSpec.remoteWrite as any[];
+                assert.deepEqual(rw.map((w) => w.headers), [{ "X-Scope-OrgID": TENANT }], cluster.name);
+                assert.match(values(p, `${cluster.name}-alloy-logs`).alloy.configMap.content, /tenant_id = "acme-observability"/);
+            }
+            const config = ofType(p, "kubernetes:core/v1:ConfigMap").find((c) => inputs(c).metadata.name === "fleet-gateway-config")!;
+            const nginx: string = inputs(config).data["nginx.conf"];
+            assert.match(nginx, /proxy_set_header X-Scope-OrgID acme-observability;/);
+            assert.match(nginx, /grpc_set_header X-Scope-OrgID acme-observability;/);
+            const sources = values(p, "hub-gke-kube-prometheus-stack").grafana.additionalDataSources as any[];
+            assert.deepEqual(
+                sources.filter((d) => d.jsonData?.httpHeaderName1 === "X-Scope-OrgID").map((d) => [d.uid, d.secureJsonData.httpHeaderValue1]),
+                [["prometheus", TENANT], ["loki", TENANT], ["tempo", TENANT]],
+            );
+            // Loki's ruler reads a tenant's rules from the folder named after it.
+            assert.equal(values(p, "hub-gke-loki").sidecar.rules.folder, "/rules/acme-observability");
+            assert.match(values(p, "hub-gke-alloy-rules").alloy.configMap.content, /tenant_id\s+= "acme-observability"/);
+        });
+
+        it("is the stack's name when left out, and a value unsafe in a header is refused", () => {
+            assert.equal(plans.get(key("mimir", 3))!.settings.tenant, "prod");
+            const lines = refusedKeys({ tenant: "acme prod" });
+            assert.deepEqual([...lines.keys()], ["observability-platform:tenant"]);
+            assert.match(lines.get("observability-platform:tenant")!, /a tenant id of at most 150 letters/);
+            assert.deepEqual([...refusedKeys({ tenant: 'a";b' }).keys()], ["observability-platform:tenant"]);
         });
     });
 });

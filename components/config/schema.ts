@@ -275,8 +275,16 @@ export const clusterSchema = z.strictObject({
     adopt: adoptSchema.optional(),
 });
 
+// The tenant id of Mimir, Loki and Tempo: letters, digits and "-_." (a subset of what the stores
+// accept, safe in an HTTP header and in the fleet gateway's nginx configuration).
+const tenantId = z.string({ error: "a tenant id" }).regex(/^[A-Za-z0-9][-A-Za-z0-9_.]{0,149}$/, {
+    error: 'a tenant id of at most 150 letters, digits, "-", "_" or ".", starting with a letter or digit, such as "acme-prod"',
+});
+
 export const settingsSchema = z.strictObject({
     stack: z.string().min(1),
+    // Every signal's tenant in the multi-tenant stores (Mimir, Loki, Tempo). Default: the stack's name.
+    tenant: tenantId,
     project: gcpProjectId,
     region: gcpRegion,
     tier: z.enum(TIERS, { error: 'one of "minimal" | "long-term"' }),
@@ -417,7 +425,7 @@ export type MetricsBackend = (typeof METRICS_BACKENDS)[number];
 /** What a stack may set: the settings without the values that come from elsewhere. */
 export type TierPreset = Omit<
     z.infer<typeof settingsSchema>,
-    "stack" | "project" | "region" | "clusters" | "tier" | "metricsBackend" | "prometheus" | "certManager" | "scrapeAnnotations"
+    "stack" | "tenant" | "project" | "region" | "clusters" | "tier" | "metricsBackend" | "prometheus" | "certManager" | "scrapeAnnotations"
 > & {
     metricsBackend: MetricsBackend;
     // Its other keys default in the schema (metrics/cert-manager.ts).

@@ -274,6 +274,9 @@ export function resolveSettings(input: StackConfigInput): Settings {
     for (const k of shadowing) delete merged[k];
     const candidate: Record<string, Json> = {
         stack: input.stack,
+        // The stack's own name unless it sets one: the stores' data stays where it is when this key
+        // is introduced, since existing stacks already wrote under their name.
+        tenant: input.stack,
         project: input.gcpProject,
         region: input.gcpRegion,
         ...merged,

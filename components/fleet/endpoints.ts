@@ -4,9 +4,9 @@
 import type { ClusterSettings, Settings } from "../config/schema";
 import { SERVICES, serviceAddress, serviceUrl } from "../platform/services";
 
-/** Tenant of every signal in the multi-tenant stores (Mimir, Loki, Tempo): one per stack. */
+/** Tenant of every signal in the multi-tenant stores (Mimir, Loki, Tempo): `tenant`, by default the stack's name. */
 export function tenantOf(settings: Settings): string {
-    return settings.stack;
+    return settings.tenant;
 }
 
 export interface PushTargets {

@@ -147,7 +147,7 @@ export function evaluatorData(settings: Settings, cluster: ClusterSettings, eval
                 evaluator,
                 retentionDays: settings.retention.metricsDays,
                 description:
-                    `the Mimir ruler on ${hub} (tenant ${settings.stack}, loaded by Alloy's mimir.rules.kubernetes), over the long-term store: ` +
+                    `the Mimir ruler on ${hub} (tenant ${settings.tenant}, loaded by Alloy's mimir.rules.kubernetes), over the long-term store: ` +
                     `${settings.retention.metricsDays} days (retention.metricsDays); alerts to the hub's Alertmanager`,
             };
         case "thanos-ruler":
