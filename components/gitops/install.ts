@@ -3,10 +3,11 @@ import type * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "../charts/pins";
 import type { ClusterContext } from "../cluster/context";
 import { argoCdValues } from "./argocd";
+import { RELEASES } from "../platform/services";
 
 export function installGitOps(ctx: ClusterContext, monitoringCrds: k8s.helm.v3.Release): k8s.helm.v3.Release {
     return ctx.install({
-        releaseName: "argocd",
+        releaseName: RELEASES.argocd,
         namespace: ctx.settings.namespaces.gitops,
         chart: CHARTS.argoCd,
         timeoutSeconds: 600,

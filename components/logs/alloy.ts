@@ -5,6 +5,7 @@
 import type { ClusterSettings, Settings } from "../config/schema";
 import { SPOKE_CREDENTIALS, spokeCredentialFile, type PushTargets } from "../fleet/endpoints";
 import { containerResources } from "../kubernetes/resources";
+import { RELEASES } from "../platform/services";
 import { alloyPattern, PII_RULES } from "../signals/pii";
 
 /** The only labels Alloy puts on a pod's stream, besides `level` from JSON logs. No high-cardinality label. */
@@ -221,7 +222,7 @@ export function alloyValues(settings: Settings, cluster: ClusterSettings, target
     const r = settings.resources;
     const credentials = credentialMounts(targets);
     return {
-        fullnameOverride: "alloy-logs",
+        fullnameOverride: RELEASES.alloyLogs,
         // The PodLogs CRD is not used: discovery is in the pipeline below.
         crds: { create: false },
         alloy: {
@@ -252,7 +253,6 @@ export function alloyValues(settings: Settings, cluster: ClusterSettings, target
 const READ_EVENTS = { apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] };
 
 /** Release (and fullname) of the events Alloy. */
-export const ALLOY_EVENTS_RELEASE = "alloy-events";
 
 /**
  * The events Alloy: a Deployment of one replica, so each event is shipped once per cluster. Its
@@ -265,7 +265,7 @@ export function alloyEventsValues(settings: Settings, cluster: ClusterSettings, 
     const r = settings.resources;
     const credentials = credentialMounts(targets);
     return {
-        fullnameOverride: ALLOY_EVENTS_RELEASE,
+        fullnameOverride: RELEASES.alloyEvents,
         crds: { create: false },
         // The chart writes `rules` then `clusterRules` into one list, and an empty one renders as
         // "[]" in the middle of it: both name the one rule, which the API server stores twice.

@@ -5,7 +5,8 @@ import { CHARTS } from "../charts/pins";
 import type { ClusterContext } from "../cluster/context";
 import { KSA_NAMES } from "../gcp/stores";
 import type { PushTargets } from "../fleet/endpoints";
-import { ALLOY_EVENTS_RELEASE, alloyEventsValues, alloyValues } from "./alloy";
+import { alloyEventsValues, alloyValues } from "./alloy";
+import { RELEASES } from "../platform/services";
 import { lokiRulesConfigMap } from "./log-alerts";
 import { lokiValues } from "./loki";
 
@@ -17,7 +18,7 @@ export function installLoki(ctx: ClusterContext, monitoringCrds: k8s.helm.v3.Rel
     const longTerm = settings.tier === "long-term";
     if (longTerm && !account) throw new Error(`no Workload Identity service account ${ns}/${KSA_NAMES.loki} on ${cluster.name}`);
     return ctx.install({
-        releaseName: "loki",
+        releaseName: RELEASES.loki,
         namespace: ns,
         chart: CHARTS.loki,
         timeoutSeconds: 900,
@@ -53,7 +54,7 @@ export function installLogCollection(
     dependsOn: readonly pulumi.Resource[],
 ): k8s.helm.v3.Release {
     return ctx.install({
-        releaseName: "alloy-logs",
+        releaseName: RELEASES.alloyLogs,
         namespace: ctx.settings.namespaces.logging,
         chart: CHARTS.alloy,
         timeoutSeconds: 600,
@@ -69,7 +70,7 @@ export function installEventCollection(
     dependsOn: readonly pulumi.Resource[],
 ): k8s.helm.v3.Release {
     return ctx.install({
-        releaseName: ALLOY_EVENTS_RELEASE,
+        releaseName: RELEASES.alloyEvents,
         namespace: ctx.settings.namespaces.logging,
         chart: CHARTS.alloy,
         timeoutSeconds: 600,

@@ -9,14 +9,10 @@ import type { ClusterContext } from "../cluster/context";
 import type { Settings } from "../config/schema";
 import { exposed as grafanaIngressExposed } from "../grafana/exposure";
 import { containerResources } from "../kubernetes/resources";
-import { serviceAddress } from "../platform/services";
+import { RELEASES, serviceAddress } from "../platform/services";
 import { PLATFORM_PROBE_NAMES, type ProbeModule } from "../config/probes";
 
 export const BLACKBOX_EXPORTER = {
-    // The chart's fullname is the release name when that contains the chart's name: no override needed.
-    release: "prometheus-blackbox-exporter",
-    /** The chart's Service port (values.yaml service.port). */
-    port: 9115,
     /** quay.io's image at the chart's appVersion (prometheus-blackbox-exporter 11.17.2 ships v0.28.0). */
     image: { registry: "quay.io", repository: "prometheus/blackbox-exporter", tag: "v0.28.0" },
     /** The image's own non-root user, which the chart's securityContext also names. */
@@ -116,7 +112,7 @@ export function probeObjects(settings: Settings): ProbeObject[] {
             jobName: t.name,
             module: t.module,
             interval: t.interval ?? settings.prometheus.scrapeInterval,
-            prober: { url: `${BLACKBOX_EXPORTER.release}.${monitoring}.svc:${BLACKBOX_EXPORTER.port}`, scheme: "http", path: "/probe" },
+            prober: { url: serviceAddress(settings, "blackboxExporter", "http"), scheme: "http", path: "/probe" },
             targets: { staticConfig: { static: [t.url], ...(t.labels && Object.keys(t.labels).length > 0 ? { labels: { ...t.labels } } : {}) } },
         },
     }));
@@ -125,7 +121,7 @@ export function probeObjects(settings: Settings): ProbeObject[] {
 /** The exporter and the Probes, on the hub, after kube-prometheus-stack (the Probe CRD). */
 export function installProbes(ctx: ClusterContext, kubePrometheusStack: pulumi.Resource): void {
     const exporter = ctx.install({
-        releaseName: BLACKBOX_EXPORTER.release,
+        releaseName: RELEASES.blackboxExporter,
         namespace: ctx.settings.namespaces.monitoring,
         chart: CHARTS.prometheusBlackboxExporter,
         timeoutSeconds: 300,

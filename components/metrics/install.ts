@@ -15,6 +15,7 @@ import { scrapeMonitors, undeclaredSloJobWarnings } from "./scrape-targets";
 import { annotationScrapeConfig } from "./scrape-annotations";
 import { installRedisExporters } from "./redis-exporter";
 import { installProbes } from "./blackbox-exporter";
+import { RELEASES } from "../platform/services";
 
 const GRAFANA_ADMIN_SECRET = "grafana-admin";
 
@@ -43,7 +44,7 @@ export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Reso
     const rulerAccount =
         ctx.isHub && rulerInUse(settings, "thanos-ruler") ? ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.thanosRuler}`) : undefined;
     const kubePrometheusStack = ctx.install({
-        releaseName: "kube-prometheus-stack",
+        releaseName: RELEASES.kubePrometheusStack,
         namespace: monitoring,
         chart: CHARTS.kubePrometheusStack,
         timeoutSeconds: 900,

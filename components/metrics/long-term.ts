@@ -8,7 +8,8 @@ import type { ClusterContext } from "../cluster/context";
 import { KSA_NAMES } from "../gcp/stores";
 import { rulerInUse } from "../sre/evaluation";
 import { mimirValues } from "./mimir";
-import { MIMIR_RULES_SYNC_RELEASE, mimirRulesSyncValues } from "./mimir-rules";
+import { mimirRulesSyncValues } from "./mimir-rules";
+import { RELEASES } from "../platform/services";
 import { THANOS_OBJSTORE_SECRET, thanosObjstoreConfig, thanosValues } from "./thanos";
 
 const bucket = (ctx: ClusterContext, key: string): pulumi.Output<string> => {
@@ -41,7 +42,7 @@ export function installLongTermStore(ctx: ClusterContext, after: pulumi.Resource
         const account = ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.mimir}`);
         if (!account) throw new Error("Mimir needs the platform's mimir Kubernetes service account on the hub");
         const mimir = ctx.install({
-            releaseName: "mimir",
+            releaseName: RELEASES.mimir,
             namespace: monitoring,
             chart: CHARTS.mimirDistributed,
             timeoutSeconds: 1200,
@@ -58,7 +59,7 @@ export function installLongTermStore(ctx: ClusterContext, after: pulumi.Resource
         // The SLO rules are Mimir's ruler's: Alloy loads them once the ruler exists.
         if (rulerInUse(settings, "mimir-ruler")) {
             ctx.install({
-                releaseName: MIMIR_RULES_SYNC_RELEASE,
+                releaseName: RELEASES.mimirRulesSync,
                 namespace: monitoring,
                 chart: CHARTS.alloy,
                 timeoutSeconds: 300,
@@ -74,7 +75,7 @@ export function installLongTermStore(ctx: ClusterContext, after: pulumi.Resource
         return account;
     });
     return ctx.install({
-        releaseName: "thanos",
+        releaseName: RELEASES.thanos,
         namespace: monitoring,
         chart: CHARTS.thanos,
         timeoutSeconds: 900,

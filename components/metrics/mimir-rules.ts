@@ -10,11 +10,10 @@
 // deletes rule namespaces under its prefix that no PrometheusRule backs any more).
 import type { ClusterSettings, Settings } from "../config/schema";
 import { tenantOf } from "../fleet/endpoints";
-import { serviceUrl } from "../platform/services";
+import { RELEASES, serviceUrl } from "../platform/services";
 import { containerResources } from "../kubernetes/resources";
 import { EVALUATOR_LABEL } from "../sre/evaluation";
 
-export const MIMIR_RULES_SYNC_RELEASE = "alloy-rules";
 
 /** An Alloy string literal (Go-style escapes, which JSON's are a subset of). */
 const str = (s: string) => JSON.stringify(s);
@@ -46,7 +45,7 @@ export function mimirRulesSyncValues(settings: Settings, hub: ClusterSettings) {
     const r = settings.resources;
     const read = ["get", "list", "watch"];
     return {
-        fullnameOverride: MIMIR_RULES_SYNC_RELEASE,
+        fullnameOverride: RELEASES.mimirRulesSync,
         crds: { create: false },
         alloy: {
             configMap: { create: true, content: mimirRulesSyncConfig(settings, hub) },

@@ -6,6 +6,7 @@ import { CHARTS } from "../charts/pins";
 import type { ClusterContext } from "../cluster/context";
 import type { Settings } from "../config/schema";
 import { jobRelabelings } from "./scrape-targets";
+import { redisExporterRelease } from "../platform/services";
 
 /** redis_exporter at the chart's appVersion (prometheus-redis-exporter 6.29.0 ships v1.89.0). */
 export const REDIS_EXPORTER_IMAGE = { repository: "oliver006/redis_exporter", tag: "v1.89.0" } as const;
@@ -15,7 +16,6 @@ const EXPORTER_UID = 59000;
 export type RedisInstance = Settings["redis"][number];
 
 /** Release (and object) name of an instance's exporter. */
-export const redisExporterRelease = (instance: RedisInstance): string => `${instance.name}-exporter`;
 
 export function redisExporterValues(settings: Settings, instance: RedisInstance): Record<string, unknown> {
     const r = settings.resources.redisExporter;

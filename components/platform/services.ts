@@ -17,6 +17,29 @@ export const FULLNAMES = {
     otelOperator: "opentelemetry-operator",
 } as const;
 
+/**
+ * The program's name of each release (its Pulumi resource is "<cluster>-<name>"; an adopted release
+ * keeps its own Helm name, config/adoption.ts). A Redis exporter is "<instance>-exporter".
+ */
+export const RELEASES = {
+    kubePrometheusStack: "kube-prometheus-stack",
+    argocd: "argocd",
+    alloyLogs: "alloy-logs",
+    alloyEvents: "alloy-events",
+    otelGateway: "otel-gateway",
+    otelOperator: "opentelemetry-operator",
+    loki: "loki",
+    tempo: "tempo",
+    mimir: "mimir",
+    // Alloy loading the hub's SLO PrometheusRules into Mimir's ruler.
+    mimirRulesSync: "alloy-rules",
+    thanos: "thanos",
+    // The chart's fullname is the release name when that contains the chart's name: no override needed.
+    blackboxExporter: "prometheus-blackbox-exporter",
+} as const;
+
+export const redisExporterRelease = (instance: { readonly name: string }): string => `${instance.name}-exporter`;
+
 type NamespaceKey = keyof Settings["namespaces"];
 
 interface ServiceEntry {
@@ -40,6 +63,8 @@ export const SERVICES = {
     // The OpenTelemetry gateway collector every cluster runs.
     otelGateway: { namespace: "tracing", name: FULLNAMES.otelGateway, ports: { otlpGrpc: 4317, otlpHttp: 4318 } },
     otelOperatorWebhook: { namespace: "tracing", name: `${FULLNAMES.otelOperator}-webhook`, ports: { https: 443 } },
+    // The hub's blackbox exporter (named after its release; the chart's service.port).
+    blackboxExporter: { namespace: "monitoring", name: RELEASES.blackboxExporter, ports: { http: 9115 } },
     // The hub's fleet gateway (fleet/gateway.ts creates it, no chart): TLS for every signal but traces, OTLP gRPC for those.
     fleetGateway: { namespace: "monitoring", name: "fleet-gateway", ports: { https: 443, otlpGrpc: 4317 } },
 } as const satisfies Record<string, ServiceEntry>;

@@ -9,6 +9,7 @@ import type { PushTargets } from "../fleet/endpoints";
 import { instrumentation, otelOperatorValues } from "./otel-operator";
 import { otelGatewayValues } from "./otel-gateway";
 import { tempoValues } from "./tempo";
+import { RELEASES } from "../platform/services";
 
 /** Tempo (hub only). */
 export function installTempo(ctx: ClusterContext, targets: PushTargets, monitoringCrds: k8s.helm.v3.Release): k8s.helm.v3.Release {
@@ -18,7 +19,7 @@ export function installTempo(ctx: ClusterContext, targets: PushTargets, monitori
     const longTerm = settings.tier === "long-term";
     if (longTerm && !account) throw new Error(`no Workload Identity service account ${ns}/${KSA_NAMES.tempo} on ${cluster.name}`);
     return ctx.install({
-        releaseName: "tempo",
+        releaseName: RELEASES.tempo,
         namespace: ns,
         chart: CHARTS.tempo,
         timeoutSeconds: 600,
@@ -41,7 +42,7 @@ export function installTraceCollection(
     const { settings, cluster } = ctx;
     const ns = settings.namespaces.tracing;
     const gateway = ctx.install({
-        releaseName: "otel-gateway",
+        releaseName: RELEASES.otelGateway,
         namespace: ns,
         chart: CHARTS.opentelemetryCollector,
         timeoutSeconds: 600,
@@ -49,7 +50,7 @@ export function installTraceCollection(
         dependsOn: [...dependsOn],
     });
     const operator = ctx.install({
-        releaseName: "opentelemetry-operator",
+        releaseName: RELEASES.otelOperator,
         namespace: ns,
         chart: CHARTS.opentelemetryOperator,
         timeoutSeconds: 600,
