@@ -48,11 +48,18 @@ module.exports = {
             to: { path: "^components/(?!config/|kubernetes/names\\.ts$|sre/slo-series\\.ts$)" },
         },
         {
-            name: "platform-directory-is-a-base",
+            name: "service-directory-is-a-base",
             severity: "error",
             comment: "The service directory is read by every concern that dials or names a Service; it depends on the settings alone.",
+            from: { path: "^components/platform/services\\.ts$" },
+            to: { path: "^components/(?!config/)" },
+        },
+        {
+            name: "model-reads-no-installer",
+            severity: "error",
+            comment: "The platform model is pure data from the settings: it reads pure modules, never what installs (the installers read it).",
             from: { path: "^components/platform/" },
-            to: { path: "^components/(?!platform/|config/)" },
+            to: { path: "^components/(cluster/|platform\\.ts$|.*/install\\.ts$)" },
         },
         {
             name: "not-to-unresolvable",

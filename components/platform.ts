@@ -4,6 +4,7 @@ import { ClusterPlatform } from "./cluster/cluster-platform";
 import type { Settings } from "./config/schema";
 import { fleetCredentials } from "./fleet/credentials";
 import { ObjectStorage } from "./gcp/object-storage";
+import { resolvePlatform } from "./platform/model";
 
 export class ObservabilityPlatform extends pulumi.ComponentResource {
     readonly storage: ObjectStorage;
@@ -14,10 +15,12 @@ export class ObservabilityPlatform extends pulumi.ComponentResource {
         this.storage = new ObjectStorage("object-storage", settings, { parent: this });
         // Generated once, read by the hub (gateway) and every spoke (its credentials).
         const fleet = fleetCredentials(settings, this);
+        // Where everything runs and how it connects, resolved once.
+        const model = resolvePlatform(settings);
         this.clusters = Object.fromEntries(
-            settings.clusters.map((cluster) => [
+            settings.clusters.map((cluster, i) => [
                 cluster.name,
-                new ClusterPlatform(cluster.name, { settings, cluster, storage: this.storage, fleet }, { parent: this }),
+                new ClusterPlatform(cluster.name, { settings, cluster, storage: this.storage, model: model.clusters[i], fleet }, { parent: this }),
             ]),
         );
         this.registerOutputs({});

@@ -16,13 +16,16 @@ import { namespacePodSecurityLevel, podSecurityLabels } from "../kubernetes/pod-
 import { installMetrics } from "../metrics/install";
 import { installSre } from "../sre/install";
 import { installLogsAndTraces } from "../signals/install";
-import { releaseInstaller, type ClusterContext } from "./context";
+import { missingReleases, releaseInstaller, type ClusterContext } from "./context";
+import type { ClusterModel } from "../platform/model";
 import { networkPolicies } from "./network-policies";
 
 export interface ClusterPlatformArgs {
     settings: Settings;
     cluster: ClusterSettings;
     storage: ObjectStorage;
+    /** This cluster's part of the platform model. */
+    model: ClusterModel;
     /** The fleet's generated TLS material and spoke credentials; undefined without spokes. */
     fleet?: FleetCredentials;
 }
@@ -100,18 +103,21 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         }
 
         const releases: Record<string, string> = {};
+        const installedReleases: string[] = [];
         const ctx: ClusterContext = {
             settings,
             cluster,
-            isHub: cluster.role === "hub",
+            model: args.model,
+            isHub: args.model.role === "hub",
             opts: on,
             namespaces,
             storageClassName: storageClassSpec(settings).metadata.name,
             workloadServiceAccounts,
             storage,
             // Every release waits for the StorageClass its volumes are provisioned from.
-            install: releaseInstaller(cluster, on, [storageClass], namespaces, (release: string, chart: ChartPin) => {
-                releases[release] = `${chart.chart}@${chart.version}`;
+            install: releaseInstaller(cluster, args.model, on, [storageClass], namespaces, (helmName: string, chart: ChartPin, release: string) => {
+                releases[helmName] = `${chart.chart}@${chart.version}`;
+                installedReleases.push(release);
             }),
         };
 
@@ -120,7 +126,9 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         installGitOps(ctx, metrics.kubePrometheusStack);
         installSre(ctx, metrics.kubePrometheusStack);
         installLogsAndTraces(ctx, metrics.kubePrometheusStack, fleet.collectorsAfter);
-        installDashboards(ctx, releases);
+        installDashboards(ctx);
+        const missing = missingReleases(args.model, installedReleases);
+        if (missing.length > 0) throw new Error(`the platform model lists ${missing.join(", ")} on ${cluster.name}, which nothing installed`);
 
         this.grafanaAdminPassword = metrics.grafanaAdminPassword;
         this.releases = releases;

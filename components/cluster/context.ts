@@ -7,10 +7,13 @@ import { pinnedRelease } from "../charts/release";
 import type { ClusterSettings, Settings } from "../config/schema";
 import type { ObjectStorage } from "../gcp/object-storage";
 import { helmReleaseNameOf } from "../config/adoption";
+import type { ClusterModel } from "../platform/model";
 
 export interface ClusterContext {
     readonly settings: Settings;
     readonly cluster: ClusterSettings;
+    /** This cluster's part of the platform model: what runs here and where its signals go. */
+    readonly model: ClusterModel;
     readonly isHub: boolean;
     /** Parent and provider for every resource on this cluster. */
     readonly opts: pulumi.CustomResourceOptions;
@@ -23,6 +26,11 @@ export interface ClusterContext {
     readonly storage: ObjectStorage;
     /** Installs a pinned chart on this cluster and records it for the outputs. */
     install(args: ClusterReleaseArgs): k8s.helm.v3.Release;
+}
+
+/** The model's releases of a cluster that were not installed (ClusterPlatform refuses any). */
+export function missingReleases(model: ClusterModel, installed: readonly string[]): string[] {
+    return model.releases.map((r) => r.release).filter((r) => !installed.includes(r));
 }
 
 export interface ClusterReleaseArgs {
@@ -43,19 +51,30 @@ export interface ClusterReleaseArgs {
 /**
  * Builds the `install` function of a context: resource name "<cluster>-<release>" whatever the Helm
  * name, so that adopting a release (a Helm name of its own) keeps the resource names the import uses.
+ * Only the releases of the cluster's model, each once, in its namespace and chart.
  */
 export function releaseInstaller(
     cluster: ClusterSettings,
+    model: ClusterModel,
     opts: pulumi.CustomResourceOptions,
     alwaysAfter: pulumi.Resource[],
     namespaces: Readonly<Record<string, k8s.core.v1.Namespace>>,
-    record: (releaseName: string, chart: ChartPin) => void,
+    /** The Helm name, the chart, and the program's name of each release installed. */
+    record: (helmName: string, chart: ChartPin, release: string) => void,
 ): ClusterContext["install"] {
+    const installed = new Set<string>();
     return (args) => {
+        const planned = model.releases.find((r) => r.release === args.releaseName);
+        if (!planned || planned.namespace !== args.namespace || planned.chart !== args.chart || installed.has(args.releaseName)) {
+            throw new Error(
+                `release ${args.releaseName} (${args.chart.chart} in ${args.namespace}) on ${cluster.name} is ${installed.has(args.releaseName) ? "installed twice" : "not as the platform model lists it"}`,
+            );
+        }
+        installed.add(args.releaseName);
         const namespace = args.applicationNamespace ? undefined : namespaces[args.namespace];
         if (!namespace && !args.applicationNamespace) throw new Error(`namespace ${args.namespace} is not one of the platform's namespaces`);
         const releaseName = helmReleaseNameOf(cluster, args.releaseName);
-        record(releaseName, args.chart);
+        record(releaseName, args.chart, args.releaseName);
         return pinnedRelease(
             `${cluster.name}-${args.releaseName}`,
             {

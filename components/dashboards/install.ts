@@ -5,7 +5,6 @@ import type { ClusterContext } from "../cluster/context";
 import type { Settings } from "../config/schema";
 import { MIMIR_REPLICATION_FACTOR } from "../config/long-term-rules";
 import { lokiReplicationFactor } from "../logs/loki";
-import { pushTargets } from "../fleet/endpoints";
 import { grafanaDatasources } from "../grafana/datasources";
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION } from "../metrics/kube-prometheus-stack";
 import { platformDashboards } from "./catalog";
@@ -19,14 +18,14 @@ export function serviceSources(settings: Settings): DashboardSources {
     return sloDashboardSources(settings.slos);
 }
 
-/** Dashboard inputs on the hub, given the charts installed on it so far ("chart@version" values). */
-export function hubDashboardInputs(ctx: ClusterContext, installed: Readonly<Record<string, string>>): DashboardInputs {
+/** Dashboard inputs on the hub: the components of the charts its model lists. */
+function hubDashboardInputs(ctx: ClusterContext): DashboardInputs {
     const { settings } = ctx;
     return {
         ...serviceSources(settings),
         platform: {
-            components: componentsOfCharts(Object.values(installed).map((c) => c.slice(0, c.lastIndexOf("@")))),
-            prometheusRemoteWrite: pushTargets(settings, ctx.cluster).metricsRemoteWrite !== null,
+            components: componentsOfCharts(ctx.model.releases.map((r) => r.chart.chart)),
+            prometheusRemoteWrite: ctx.model.signals.metricsRemoteWrite !== null,
             namespaces: [...new Set(Object.values(settings.namespaces))].sort(),
         },
         datasourceUids: new Set(grafanaDatasources(settings).map((d) => d.uid)),
@@ -63,13 +62,13 @@ export function dashboardConfigMap(definition: DashboardDefinition, namespace: s
 }
 
 /**
- * Call after every other release on the cluster is installed: the platform-health dashboard shows
- * the components whose charts are in `installed`. Does nothing on spokes (Grafana runs on the hub).
+ * The dashboards of the hub (Grafana runs there; nothing on spokes): the platform-health dashboard
+ * shows the components of the hub's releases in the model.
  */
-export function installDashboards(ctx: ClusterContext, installed: Readonly<Record<string, string>>): k8s.core.v1.ConfigMap[] {
+export function installDashboards(ctx: ClusterContext): k8s.core.v1.ConfigMap[] {
     if (!ctx.isHub) return [];
     const monitoring = ctx.namespaces[ctx.settings.namespaces.monitoring];
-    return platformDashboards(hubDashboardInputs(ctx, installed)).map((definition) => {
+    return platformDashboards(hubDashboardInputs(ctx)).map((definition) => {
         const spec = dashboardConfigMap(definition, ctx.settings.namespaces.monitoring);
         return new k8s.core.v1.ConfigMap(
             `${ctx.cluster.name}-dashboard-${definition.uid}`,

@@ -6,6 +6,7 @@ import { loadSettings } from "../../components/config/settings";
 import type { Settings } from "../../components/config/schema";
 import { sreFiles } from "./sre-files";
 import { GRAFANA_DASHBOARD_LABEL } from "../../components/metrics/kube-prometheus-stack";
+import { modelDocument, resolvePlatform } from "../../components/platform/model";
 import { runProgram, type FakeCluster, type RecordedAlias, type RecordedResource } from "./runtime";
 import { readStackConfig } from "./stack-config";
 
@@ -218,6 +219,8 @@ export function writePlan(plan: Plan, dir: string): string[] {
     write("resources.json", `${JSON.stringify(plan.resources, null, 2)}\n`);
     write("outputs.json", `${JSON.stringify(plan.outputs, null, 2)}\n`);
     write("settings.json", `${JSON.stringify(sortKeysDeep(plan.settings), null, 2)}\n`);
+    // Where everything runs and how it connects, as the program resolved it (components/platform/model.ts).
+    write("model.json", `${JSON.stringify(modelDocument(resolvePlatform(plan.settings)), null, 2)}\n`);
     for (const release of plan.releases) {
         write(`values/${release.resource}.yaml`, stringify(release.values, { sortMapEntries: true, lineWidth: 0 }));
     }

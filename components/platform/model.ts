@@ -1,0 +1,137 @@
+// The platform model: once per stack, as typed data, which cluster is the hub and which are spokes,
+// what runs on each (every Helm release, with its namespace and chart), where each cluster's signals
+// and alerts go, and which store keeps the metrics history. ClusterPlatform installs exactly the
+// releases the model lists (context.ts refuses any other, and a listed one left out); the dashboards
+// read the components from it; the offline plan writes it as model.json for reviews and tools.
+import type { ChartPin } from "../charts/pins";
+import { CHARTS } from "../charts/pins";
+import type { ClusterSettings, Settings } from "../config/schema";
+import { alertmanagerTarget, pushTargets, tenantOf, type PushTargets } from "../fleet/endpoints";
+import { rulerInUse } from "../sre/evaluation";
+import { RELEASES, redisExporterRelease, serviceUrl } from "./services";
+
+export interface ReleaseModel {
+    /** The program's name of the release (its resource is "<cluster>-<release>"). */
+    readonly release: string;
+    /** The namespace it is installed in: one of the platform's, or an application's. */
+    readonly namespace: string;
+    readonly chart: ChartPin;
+}
+
+/** Where a cluster's Prometheus sends its alerts. */
+export type AlertRoute =
+    | { readonly via: "local"; readonly alertmanager: string }
+    | { readonly via: "fleet-gateway"; readonly host: string; readonly port: number };
+
+export interface ClusterModel {
+    readonly name: string;
+    readonly role: "hub" | "spoke";
+    readonly releases: readonly ReleaseModel[];
+    readonly signals: PushTargets;
+    readonly alerts: AlertRoute;
+}
+
+/** The store of the metrics history: one case per backend. */
+export type MetricsStore =
+    | {
+          readonly kind: "prometheus";
+          /** With spokes, the hub's Prometheus takes their samples, through the fleet gateway. */
+          readonly fleetReceiver: boolean;
+      }
+    | { readonly kind: "mimir"; readonly query: string; readonly rulerEvaluatesSlos: boolean }
+    | { readonly kind: "thanos"; readonly query: string; readonly rulerEvaluatesSlos: boolean };
+
+export interface PlatformModel {
+    readonly stack: string;
+    readonly tenant: string;
+    readonly hub: string;
+    readonly spokes: readonly string[];
+    readonly metrics: MetricsStore;
+    readonly clusters: readonly ClusterModel[];
+}
+
+function metricsStore(settings: Settings): MetricsStore {
+    switch (settings.metricsBackend) {
+        case "prometheus":
+            return { kind: "prometheus", fleetReceiver: settings.clusters.some((c) => c.role === "spoke") };
+        case "mimir":
+            return { kind: "mimir", query: serviceUrl(settings, "mimirGateway", "http", "/prometheus"), rulerEvaluatesSlos: rulerInUse(settings, "mimir-ruler") };
+        case "thanos":
+            return { kind: "thanos", query: serviceUrl(settings, "thanosQueryFrontend", "http"), rulerEvaluatesSlos: rulerInUse(settings, "thanos-ruler") };
+    }
+}
+
+/** The releases of one cluster: the collectors everywhere; the stores, Grafana's companions and the exporters on the hub. */
+function releasesOf(settings: Settings, cluster: ClusterSettings, metrics: MetricsStore): ReleaseModel[] {
+    const ns = settings.namespaces;
+    const everywhere: ReleaseModel[] = [
+        { release: RELEASES.kubePrometheusStack, namespace: ns.monitoring, chart: CHARTS.kubePrometheusStack },
+        { release: RELEASES.argocd, namespace: ns.gitops, chart: CHARTS.argoCd },
+        { release: RELEASES.alloyLogs, namespace: ns.logging, chart: CHARTS.alloy },
+        { release: RELEASES.alloyEvents, namespace: ns.logging, chart: CHARTS.alloy },
+        { release: RELEASES.otelGateway, namespace: ns.tracing, chart: CHARTS.opentelemetryCollector },
+        { release: RELEASES.otelOperator, namespace: ns.tracing, chart: CHARTS.opentelemetryOperator },
+    ];
+    if (cluster.role !== "hub") return everywhere;
+    const store: ReleaseModel[] =
+        metrics.kind === "mimir"
+            ? [
+                  { release: RELEASES.mimir, namespace: ns.monitoring, chart: CHARTS.mimirDistributed },
+                  // Alloy loads the hub's SLO PrometheusRules into Mimir's ruler.
+                  ...(metrics.rulerEvaluatesSlos ? [{ release: RELEASES.mimirRulesSync, namespace: ns.monitoring, chart: CHARTS.alloy }] : []),
+              ]
+            : metrics.kind === "thanos"
+              ? [{ release: RELEASES.thanos, namespace: ns.monitoring, chart: CHARTS.thanos }]
+              : [];
+    return [
+        ...everywhere,
+        ...store,
+        { release: RELEASES.loki, namespace: ns.logging, chart: CHARTS.loki },
+        { release: RELEASES.tempo, namespace: ns.tracing, chart: CHARTS.tempo },
+        // Always: the platform's own certificates are probed even where no `probes` are declared.
+        { release: RELEASES.blackboxExporter, namespace: ns.monitoring, chart: CHARTS.prometheusBlackboxExporter },
+        // Beside each Redis instance, in its own namespace, next to the password Secret it reads.
+        ...settings.redis.map((r) => ({ release: redisExporterRelease(r), namespace: r.namespace, chart: CHARTS.prometheusRedisExporter })),
+    ];
+}
+
+function alertRoute(settings: Settings, cluster: ClusterSettings): AlertRoute {
+    if (cluster.role === "hub") return { via: "local", alertmanager: serviceUrl(settings, "alertmanager", "web") };
+    const target = alertmanagerTarget(settings, cluster);
+    // Ruled out by validation: a stack with spokes names the hub's endpoint.
+    if (!target) throw new Error(`cluster ${cluster.name} is a spoke but fleet.hub.host is not set`);
+    return { via: "fleet-gateway", ...target };
+}
+
+/** The model of a validated stack: pure, computed once (components/platform.ts), read by every cluster. */
+export function resolvePlatform(settings: Settings): PlatformModel {
+    const hub = settings.clusters.find((c) => c.role === "hub");
+    // Ruled out by validation: exactly one cluster is the hub.
+    if (!hub) throw new Error("no cluster has role hub");
+    const metrics = metricsStore(settings);
+    return {
+        stack: settings.stack,
+        tenant: tenantOf(settings),
+        hub: hub.name,
+        spokes: settings.clusters.filter((c) => c.role === "spoke").map((c) => c.name),
+        metrics,
+        clusters: settings.clusters.map((cluster) => ({
+            name: cluster.name,
+            role: cluster.role,
+            releases: releasesOf(settings, cluster, metrics),
+            signals: pushTargets(settings, cluster),
+            alerts: alertRoute(settings, cluster),
+        })),
+    };
+}
+
+/** The model as model.json carries it: charts as "<chart>@<version>" from their repository. */
+export function modelDocument(model: PlatformModel): unknown {
+    return {
+        ...model,
+        clusters: model.clusters.map((c) => ({
+            ...c,
+            releases: c.releases.map((r) => ({ release: r.release, namespace: r.namespace, chart: `${r.chart.chart}@${r.chart.version}`, repository: r.chart.repo })),
+        })),
+    };
+}

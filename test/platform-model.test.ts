@@ -1,0 +1,127 @@
+// The platform model (components/platform/model.ts): what runs on which cluster and where its signals
+// and alerts go, per backend and fleet shape, written out by hand; the plan installs exactly the
+// releases it lists, and the offline plan writes it as model.json.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CHARTS } from "../components/charts/pins";
+import { releaseInstaller } from "../components/cluster/context";
+import { resolvePlatform, type ClusterModel } from "../components/platform/model";
+import { writePlan } from "../tools/offline/plan";
+import { planVariant } from "./support/program";
+import { resolveStack } from "./support/stack-settings";
+
+const HOST = "fleet.hub.acme-corp.example";
+const FLEET = [
+    { name: "hub-gke", location: "us-central1", role: "hub" },
+    { name: "edge-a", location: "us-east1-b", role: "spoke" },
+    { name: "edge-b", location: "europe-west1", role: "spoke" },
+];
+const fleet = { clusters: FLEET, fleet: { hub: { host: HOST } } };
+const names = (c: ClusterModel) => c.releases.map((r) => `${r.namespace}/${r.release} ${r.chart.chart}`);
+
+const COLLECTORS = [
+    "monitoring/kube-prometheus-stack kube-prometheus-stack",
+    "argocd/argocd argo-cd",
+    "logging/alloy-logs alloy",
+    "logging/alloy-events alloy",
+    "tracing/otel-gateway opentelemetry-collector",
+    "tracing/opentelemetry-operator opentelemetry-operator",
+];
+const HUB_STORES = ["logging/loki loki", "tracing/tempo tempo", "monitoring/prometheus-blackbox-exporter prometheus-blackbox-exporter"];
+
+describe("platform model", () => {
+    it("prod (Mimir, one cluster): the collectors, Mimir with the rules' loader, the stores, the probes' exporter and one exporter per Redis", () => {
+        const model = resolvePlatform(resolveStack("prod"));
+        assert.equal(model.hub, "prod-gke");
+        assert.deepEqual(model.spokes, []);
+        assert.equal(model.tenant, "prod");
+        assert.deepEqual(model.metrics, { kind: "mimir", query: "http://mimir-gateway.monitoring.svc:80/prometheus", rulerEvaluatesSlos: true });
+        assert.deepEqual(names(model.clusters[0]), [
+            ...COLLECTORS,
+            "monitoring/mimir mimir-distributed",
+            "monitoring/alloy-rules alloy",
+            ...HUB_STORES,
+            "ojeomneo/ojeomneo-redis-exporter prometheus-redis-exporter",
+            "reviewmaps/reviewmaps-redis-exporter prometheus-redis-exporter",
+        ]);
+        assert.deepEqual(model.clusters[0].alerts, { via: "local", alertmanager: "http://kube-prometheus-stack-alertmanager.monitoring.svc:9093" });
+    });
+
+    it("a fleet on Thanos: spokes run the collectors only and send everything, alerts included, through the hub's gateway", () => {
+        const model = resolvePlatform(resolveStack("prod", { ...fleet, metricsBackend: "thanos" }));
+        assert.deepEqual(model.spokes, ["edge-a", "edge-b"]);
+        assert.deepEqual(model.metrics, { kind: "thanos", query: "http://thanos-query-frontend.monitoring.svc:9090", rulerEvaluatesSlos: true });
+        const [hub, edgeA] = model.clusters;
+        assert.deepEqual(names(hub).slice(6, 7), ["monitoring/thanos thanos"]);
+        assert.deepEqual(names(edgeA), COLLECTORS);
+        assert.deepEqual(edgeA.alerts, { via: "fleet-gateway", host: HOST, port: 443 });
+        // Thanos: the spoke's sidecar uploads blocks; logs and traces cross to the gateway with credentials.
+        assert.deepEqual(edgeA.signals, {
+            crossCluster: true,
+            tenant: "prod",
+            metricsRemoteWrite: null,
+            logsPush: `https://${HOST}/loki/api/v1/push`,
+            tracesOtlpGrpc: `${HOST}:4317`,
+            logsOtlpHttp: `https://${HOST}/otlp`,
+            credentials: { username: "edge-a" },
+        });
+    });
+
+    it("dev (Prometheus): no store release; with spokes the hub's Prometheus is the fleet's receiver", () => {
+        const single = resolvePlatform(resolveStack("dev"));
+        assert.deepEqual(single.metrics, { kind: "prometheus", fleetReceiver: false });
+        assert.deepEqual(names(single.clusters[0]), [...COLLECTORS, ...HUB_STORES]);
+        assert.deepEqual(resolvePlatform(resolveStack("dev", fleet)).metrics, { kind: "prometheus", fleetReceiver: true });
+    });
+
+    it("is what the plan installs: each cluster's releases in a fleet of every backend", async function () {
+        this.timeout(180_000);
+        for (const set of [{ ...fleet, metricsBackend: "thanos" }, fleet]) {
+            const plan = await planVariant("prod", { set });
+            const model = resolvePlatform(plan.settings);
+            for (const cluster of model.clusters) {
+                const planned = plan.releases.filter((r) => r.resource.startsWith(`${cluster.name}-`)).map((r) => `${r.namespace}/${r.resource.slice(cluster.name.length + 1)}`);
+                assert.deepEqual(planned.sort(), cluster.releases.map((r) => `${r.namespace}/${r.release}`).sort(), cluster.name);
+            }
+        }
+    });
+
+    it("refuses a release the model does not list, or in another namespace or chart", () => {
+        const cluster = { name: "c", location: "us-central1-a", role: "hub", project: "p" } as const;
+        const model: ClusterModel = {
+            name: "c",
+            role: "hub",
+            releases: [{ release: "loki", namespace: "logging", chart: CHARTS.loki }],
+            signals: resolvePlatform(resolveStack("dev")).clusters[0].signals,
+            alerts: { via: "local", alertmanager: "http://am" },
+        };
+        const install = releaseInstaller(cluster as never, model, {}, [], {}, () => undefined);
+        const args = { releaseName: "loki", namespace: "logging", chart: CHARTS.loki, values: {}, timeoutSeconds: 60 };
+        assert.throws(() => install({ ...args, releaseName: "tempo", chart: CHARTS.tempo }), /release tempo \(tempo in logging\) on c is not as the platform model lists it/);
+        assert.throws(() => install({ ...args, namespace: "monitoring" }), /not as the platform model lists it/);
+        assert.throws(() => install({ ...args, chart: CHARTS.alloy }), /not as the platform model lists it/);
+    });
+
+    it("is written by the offline plan as model.json, without a secret", async function () {
+        this.timeout(120_000);
+        const plan = await planVariant("prod", { set: fleet });
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "model-"));
+        try {
+            writePlan(plan, dir);
+            const doc = JSON.parse(fs.readFileSync(path.join(dir, "model.json"), "utf8"));
+            assert.equal(doc.hub, "hub-gke");
+            assert.deepEqual(doc.clusters[1].releases[0], {
+                release: "kube-prometheus-stack",
+                namespace: "monitoring",
+                chart: "kube-prometheus-stack@88.5.3",
+                repository: "https://prometheus-community.github.io/helm-charts",
+            });
+            assert.deepEqual(doc.clusters[1].alerts, { via: "fleet-gateway", host: HOST, port: 443 });
+            assert.doesNotMatch(JSON.stringify(doc), /password|BEGIN|hooks\.slack/i);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
