@@ -108,6 +108,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
             settings,
             cluster,
             model: args.model,
+            runs: (release) => args.model.releases.some((r) => r.release === release),
             isHub: args.model.role === "hub",
             opts: on,
             namespaces,

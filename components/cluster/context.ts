@@ -14,6 +14,8 @@ export interface ClusterContext {
     readonly cluster: ClusterSettings;
     /** This cluster's part of the platform model: what runs here and where its signals go. */
     readonly model: ClusterModel;
+    /** Whether the model runs `release` (a RELEASES name) on this cluster: installers ask, never decide. */
+    runs(release: string): boolean;
     readonly isHub: boolean;
     /** Parent and provider for every resource on this cluster. */
     readonly opts: pulumi.CustomResourceOptions;

@@ -64,9 +64,8 @@ export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Reso
     });
     const longTermStore = installLongTermStore(ctx, [kubePrometheusStack]);
     installScrapeTargets(ctx, kubePrometheusStack);
-    if (ctx.isHub) installRedisExporters(ctx, kubePrometheusStack);
-    // Always: the operator's webhook certificate is probed even where no `probes` are declared.
-    if (ctx.isHub) installProbes(ctx, kubePrometheusStack);
+    installRedisExporters(ctx, kubePrometheusStack);
+    if (ctx.runs(RELEASES.blackboxExporter)) installProbes(ctx, kubePrometheusStack);
     return { kubePrometheusStack, grafanaAdminPassword: admin?.password, longTermStore };
 }
 

@@ -6,7 +6,6 @@ import type * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../charts/pins";
 import type { ClusterContext } from "../cluster/context";
 import { KSA_NAMES } from "../gcp/stores";
-import { rulerInUse } from "../sre/evaluation";
 import { mimirValues } from "./mimir";
 import { mimirRulesSyncValues } from "./mimir-rules";
 import { RELEASES } from "../platform/services";
@@ -36,9 +35,8 @@ export function prepareMetricsShipping(ctx: ClusterContext): pulumi.Resource[] {
 /** On the hub: the store, after kube-prometheus-stack (whose CRDs its ServiceMonitors need). */
 export function installLongTermStore(ctx: ClusterContext, after: pulumi.Resource[]): k8s.helm.v3.Release | undefined {
     const { settings } = ctx;
-    if (!ctx.isHub || settings.metricsBackend === "prometheus") return undefined;
     const monitoring = settings.namespaces.monitoring;
-    if (settings.metricsBackend === "mimir") {
+    if (ctx.runs(RELEASES.mimir)) {
         const account = ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.mimir}`);
         if (!account) throw new Error("Mimir needs the platform's mimir Kubernetes service account on the hub");
         const mimir = ctx.install({
@@ -57,7 +55,7 @@ export function installLongTermStore(ctx: ClusterContext, after: pulumi.Resource
             dependsOn: [account, ...after],
         });
         // The SLO rules are Mimir's ruler's: Alloy loads them once the ruler exists.
-        if (rulerInUse(settings, "mimir-ruler")) {
+        if (ctx.runs(RELEASES.mimirRulesSync)) {
             ctx.install({
                 releaseName: RELEASES.mimirRulesSync,
                 namespace: monitoring,
@@ -69,6 +67,7 @@ export function installLongTermStore(ctx: ClusterContext, after: pulumi.Resource
         }
         return mimir;
     }
+    if (!ctx.runs(RELEASES.thanos)) return undefined;
     const accounts = [KSA_NAMES.thanosCompactor, KSA_NAMES.thanosStoreGateway].map((name) => {
         const account = ctx.workloadServiceAccounts.get(`${monitoring}/${name}`);
         if (!account) throw new Error(`Thanos needs the platform's ${name} Kubernetes service account on the hub`);

@@ -43,9 +43,9 @@ export function redisExporterValues(settings: Settings, instance: RedisInstance)
     };
 }
 
-/** The hub's exporters, after kube-prometheus-stack (its ServiceMonitor CRD). */
+/** The exporters the model runs on this cluster (the hub's), after kube-prometheus-stack (its ServiceMonitor CRD). */
 export function installRedisExporters(ctx: ClusterContext, kubePrometheusStack: pulumi.Resource): void {
-    for (const instance of ctx.settings.redis) {
+    for (const instance of ctx.settings.redis.filter((r) => ctx.runs(redisExporterRelease(r)))) {
         ctx.install({
             releaseName: redisExporterRelease(instance),
             namespace: instance.namespace,

@@ -2,7 +2,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterContext } from "../cluster/context";
-import { pushTargets } from "../fleet/endpoints";
+import { RELEASES } from "../platform/services";
 import { installEventCollection, installLogAlertRules, installLogCollection, installLoki } from "../logs/install";
 import { installTempo, installTraceCollection } from "../traces/install";
 
@@ -15,10 +15,14 @@ export function installLogsAndTraces(
     monitoringCrds: k8s.helm.v3.Release,
     collectorsAfter: readonly pulumi.Resource[],
 ): void {
-    const targets = pushTargets(ctx.settings, ctx.cluster);
-    // Stores on the hub only; collectors everywhere, started after the stores they push to.
-    const stores = ctx.isHub ? [installLoki(ctx, monitoringCrds), installTempo(ctx, targets, monitoringCrds)] : [];
-    if (ctx.isHub) installLogAlertRules(ctx);
+    const targets = ctx.model.signals;
+    // Stores where the model runs them (the hub); collectors everywhere, started after the stores they push to.
+    const stores = [
+        ...(ctx.runs(RELEASES.loki) ? [installLoki(ctx, monitoringCrds)] : []),
+        ...(ctx.runs(RELEASES.tempo) ? [installTempo(ctx, targets, monitoringCrds)] : []),
+    ];
+    // Loki's ruler reads its rules where Loki runs.
+    if (ctx.runs(RELEASES.loki)) installLogAlertRules(ctx);
     const after = [monitoringCrds, ...stores, ...collectorsAfter];
     installLogCollection(ctx, targets, after);
     installEventCollection(ctx, targets, after);
