@@ -37,11 +37,13 @@ export function parseManifest(text: string): K8sObject[] {
         .filter((o): o is K8sObject => o !== null && typeof o === "object");
 }
 
-export async function renderPlan(plan: Plan): Promise<RenderedPlan> {
-    const rendered = await renderReleases(plan.releases);
+/** Renders the plan's releases (those `only` keeps, every one by default). */
+export async function renderPlan(plan: Plan, only: (release: Plan["releases"][number]) => boolean = () => true): Promise<RenderedPlan> {
+    const selected = plan.releases.filter(only);
+    const rendered = await renderReleases(selected);
     const clusters = plan.settings.clusters.map((c) => c.name).sort((a, b) => b.length - a.length);
     const releases = rendered.map((r, i) => {
-        const release = plan.releases[i];
+        const release = selected[i];
         const cluster = clusters.find((c) => release.resource.startsWith(`${c}-`));
         if (!cluster) throw new Error(`${release.resource} names no cluster of the plan`);
         return { release, cluster, objects: r.manifest === undefined ? [] : parseManifest(r.manifest), ...(r.skipped ? { skipped: r.skipped } : {}) };
