@@ -6,10 +6,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CHARTS } from "../components/charts/pins";
-import { releaseInstaller } from "../components/cluster/context";
+import { releaseInstaller, secretCreator } from "../components/cluster/context";
 import { resolvePlatform, type ClusterModel } from "../components/platform/model";
 import { writePlan } from "../tools/offline/plan";
 import { planVariant } from "./support/program";
+import { planCase, RENDERED_STACKS, SECRETS } from "./support/rendered-stacks";
 import { resolveStack } from "./support/stack-settings";
 
 const HOST = "fleet.hub.acme-corp.example";
@@ -69,6 +70,23 @@ describe("platform model", () => {
         });
     });
 
+    it("puts each Secret only where it is used: the receivers' keys and the gateway's on the hub, a spoke's credentials on that spoke", () => {
+        const model = resolvePlatform(resolveStack("prod", { ...fleet, metricsBackend: "thanos" }));
+        const secrets = (c: ClusterModel) => c.secrets.map((s) => `${s.namespace}/${s.name}`);
+        assert.deepEqual(secrets(model.clusters[0]), [
+            "monitoring/grafana-admin",
+            "monitoring/alertmanager-platform-config",
+            "monitoring/thanos-objstore",
+            "monitoring/fleet-gateway-users",
+            "monitoring/fleet-gateway-tls",
+        ]);
+        for (const spoke of model.clusters.slice(1)) {
+            assert.deepEqual(secrets(spoke), ["monitoring/thanos-objstore", "monitoring/fleet-hub-credentials", "logging/fleet-hub-credentials", "tracing/fleet-hub-credentials"]);
+        }
+        // One cluster on Prometheus: Grafana's and Alertmanager's only.
+        assert.deepEqual(secrets(resolvePlatform(resolveStack("dev")).clusters[0]), ["monitoring/grafana-admin", "monitoring/alertmanager-platform-config"]);
+    });
+
     it("dev (Prometheus): no store release; with spokes the hub's Prometheus is the fleet's receiver", () => {
         const single = resolvePlatform(resolveStack("dev"));
         assert.deepEqual(single.metrics, { kind: "prometheus", fleetReceiver: false });
@@ -76,24 +94,29 @@ describe("platform model", () => {
         assert.deepEqual(resolvePlatform(resolveStack("dev", fleet)).metrics, { kind: "prometheus", fleetReceiver: true });
     });
 
-    it("is what the plan installs: each cluster's releases in a fleet of every backend", async function () {
+    it("is what the plan creates: each cluster's releases and Secrets in a fleet on Thanos and on Mimir", async function () {
         this.timeout(180_000);
         for (const set of [{ ...fleet, metricsBackend: "thanos" }, fleet]) {
             const plan = await planVariant("prod", { set });
             const model = resolvePlatform(plan.settings);
             for (const cluster of model.clusters) {
+                const secrets = plan.resources
+                    .filter((r) => r.type === "kubernetes:core/v1:Secret" && r.provider === `${cluster.name}-k8s`)
+                    .map((r) => `${(r.inputs as any).metadata.namespace}/${(r.inputs as any).metadata.name}`);
+                assert.deepEqual(secrets.sort(), cluster.secrets.map((s) => `${s.namespace}/${s.name}`).sort(), `${cluster.name} Secrets`);
                 const planned = plan.releases.filter((r) => r.resource.startsWith(`${cluster.name}-`)).map((r) => `${r.namespace}/${r.resource.slice(cluster.name.length + 1)}`);
                 assert.deepEqual(planned.sort(), cluster.releases.map((r) => `${r.namespace}/${r.release}`).sort(), cluster.name);
             }
         }
     });
 
-    it("refuses a release the model does not list, or in another namespace or chart", () => {
+    it("refuses a release the model does not list, or in another namespace or chart, and a Secret it does not list", () => {
         const cluster = { name: "c", location: "us-central1-a", role: "hub", project: "p" } as const;
         const model: ClusterModel = {
             name: "c",
             role: "hub",
             releases: [{ release: "loki", namespace: "logging", chart: CHARTS.loki }],
+            secrets: [],
             signals: resolvePlatform(resolveStack("dev")).clusters[0].signals,
             alerts: { via: "local", alertmanager: "http://am" },
         };
@@ -102,11 +125,14 @@ describe("platform model", () => {
         assert.throws(() => install({ ...args, releaseName: "tempo", chart: CHARTS.tempo }), /release tempo \(tempo in logging\) on c is not as the platform model lists it/);
         assert.throws(() => install({ ...args, namespace: "monitoring" }), /not as the platform model lists it/);
         assert.throws(() => install({ ...args, chart: CHARTS.alloy }), /not as the platform model lists it/);
+        const secret = secretCreator(cluster as never, model, {}, {}, () => undefined);
+        assert.throws(() => secret("c-x", { name: "alertmanager-platform-config", namespace: "monitoring", type: "Opaque", stringData: {} }), /Secret monitoring\/alertmanager-platform-config on c is not one the platform model lists/);
     });
 
     it("is written by the offline plan as model.json, without a secret", async function () {
         this.timeout(120_000);
-        const plan = await planVariant("prod", { set: fleet });
+        // Every secret config key set, in a fleet (whose spokes get generated passwords).
+        const plan = await planCase({ ...RENDERED_STACKS.secrets, variant: { set: fleet } });
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "model-"));
         try {
             writePlan(plan, dir);
@@ -119,7 +145,8 @@ describe("platform model", () => {
                 repository: "https://prometheus-community.github.io/helm-charts",
             });
             assert.deepEqual(doc.clusters[1].alerts, { via: "fleet-gateway", host: HOST, port: 443 });
-            assert.doesNotMatch(JSON.stringify(doc), /password|BEGIN|hooks\.slack/i);
+            const text = JSON.stringify(doc);
+            for (const value of [SECRETS.pagerdutyRoutingKey, "renderedalerts", "renderedmonitoring", SECRETS.heartbeatUrl, "BEGIN"]) assert.ok(!text.includes(value), value);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

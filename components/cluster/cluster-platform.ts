@@ -16,7 +16,7 @@ import { namespacePodSecurityLevel, podSecurityLabels } from "../kubernetes/pod-
 import { installMetrics } from "../metrics/install";
 import { installSre } from "../sre/install";
 import { installLogsAndTraces } from "../signals/install";
-import { missingReleases, releaseInstaller, type ClusterContext } from "./context";
+import { missingFromCluster, releaseInstaller, secretCreator, type ClusterContext } from "./context";
 import type { ClusterModel } from "../platform/model";
 import { networkPolicies } from "./network-policies";
 
@@ -104,6 +104,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
 
         const releases: Record<string, string> = {};
         const installedReleases: string[] = [];
+        const createdSecrets: string[] = [];
         const ctx: ClusterContext = {
             settings,
             cluster,
@@ -120,6 +121,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
                 releases[helmName] = `${chart.chart}@${chart.version}`;
                 installedReleases.push(release);
             }),
+            secret: secretCreator(cluster, args.model, on, namespaces, (secret) => createdSecrets.push(secret)),
         };
 
         const fleet = installFleetLink(ctx, args.fleet);
@@ -128,7 +130,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         installSre(ctx, metrics.kubePrometheusStack);
         installLogsAndTraces(ctx, metrics.kubePrometheusStack, fleet.collectorsAfter);
         installDashboards(ctx);
-        const missing = missingReleases(args.model, installedReleases);
+        const missing = missingFromCluster(args.model, installedReleases, createdSecrets);
         if (missing.length > 0) throw new Error(`the platform model lists ${missing.join(", ")} on ${cluster.name}, which nothing installed`);
 
         this.grafanaAdminPassword = metrics.grafanaAdminPassword;

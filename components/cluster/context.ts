@@ -1,6 +1,6 @@
 // What a concern (metrics, gitops, logs, traces...) gets to install itself on one cluster: the
 // settings, the cluster's provider and parent, and the shared pieces the cluster component owns.
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ChartPin } from "../charts/pins";
 import { pinnedRelease } from "../charts/release";
@@ -28,11 +28,55 @@ export interface ClusterContext {
     readonly storage: ObjectStorage;
     /** Installs a pinned chart on this cluster and records it for the outputs. */
     install(args: ClusterReleaseArgs): k8s.helm.v3.Release;
+    /** Creates one of the model's Secrets on this cluster, in a platform namespace. */
+    secret(resourceName: string, args: ClusterSecretArgs): k8s.core.v1.Secret;
 }
 
-/** The model's releases of a cluster that were not installed (ClusterPlatform refuses any). */
-export function missingReleases(model: ClusterModel, installed: readonly string[]): string[] {
-    return model.releases.map((r) => r.release).filter((r) => !installed.includes(r));
+export interface ClusterSecretArgs {
+    name: string;
+    /** A platform namespace, by name. */
+    namespace: string;
+    type: string;
+    annotations?: Record<string, string>;
+    stringData: Record<string, pulumi.Input<string>>;
+}
+
+/** Builds the `secret` function of a context: only the Secrets of the cluster's model, each once. */
+export function secretCreator(
+    cluster: ClusterSettings,
+    model: ClusterModel,
+    opts: pulumi.CustomResourceOptions,
+    namespaces: Readonly<Record<string, k8s.core.v1.Namespace>>,
+    record: (secret: string) => void,
+): ClusterContext["secret"] {
+    const created = new Set<string>();
+    return (resourceName, args) => {
+        const key = `${args.namespace}/${args.name}`;
+        if (!model.secrets.some((s) => s.namespace === args.namespace && s.name === args.name) || created.has(key)) {
+            throw new Error(`Secret ${key} on ${cluster.name} is ${created.has(key) ? "created twice" : "not one the platform model lists"}`);
+        }
+        created.add(key);
+        record(key);
+        const namespace = namespaces[args.namespace];
+        if (!namespace) throw new Error(`namespace ${args.namespace} is not one of the platform's namespaces`);
+        return new k8s.core.v1.Secret(
+            resourceName,
+            {
+                metadata: { name: args.name, namespace: namespace.metadata.name, ...(args.annotations ? { annotations: args.annotations } : {}) },
+                type: args.type,
+                stringData: args.stringData,
+            },
+            opts,
+        );
+    };
+}
+
+/** What the cluster's model lists that was not installed or created (ClusterPlatform refuses any). */
+export function missingFromCluster(model: ClusterModel, installed: readonly string[], secrets: readonly string[]): string[] {
+    return [
+        ...model.releases.map((r) => r.release).filter((r) => !installed.includes(r)),
+        ...model.secrets.map((s) => `${s.namespace}/${s.name}`).filter((s) => !secrets.includes(s)).map((s) => `Secret ${s}`),
+    ];
 }
 
 export interface ClusterReleaseArgs {

@@ -84,6 +84,9 @@ export const FLEET_GATEWAY = {
     },
 } as const;
 
+/** The hub gateway's Secrets: the spokes' users (htpasswd) and its TLS certificate and key. */
+export const FLEET_GATEWAY_SECRETS = { users: `${FLEET_GATEWAY.name}-users`, tls: `${FLEET_GATEWAY.name}-tls` } as const;
+
 /**
  * The Secret a spoke's collectors authenticate to the hub with, created in each of the spoke's
  * platform namespaces (monitoring, logging, tracing): basic-auth user and password, and the fleet

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterContext } from "../cluster/context";
 import { containerResources } from "../kubernetes/resources";
 import type { FleetCredentials } from "./credentials";
-import { FLEET_GATEWAY, SPOKE_CREDENTIALS } from "./endpoints";
+import { FLEET_GATEWAY, FLEET_GATEWAY_SECRETS, SPOKE_CREDENTIALS } from "./endpoints";
 import { FLEET_GATEWAY_FILES, FLEET_GATEWAY_IMAGE, FLEET_GATEWAY_PORTS, gatewayNginxConfig, userFileLine } from "./gateway";
 
 export interface FleetLink {
@@ -24,22 +24,18 @@ function installSpokeCredentials(ctx: ClusterContext, credentials: FleetCredenti
     const own = credentials.spokes.get(cluster.name);
     if (!own) throw new Error(`no fleet credentials for spoke ${cluster.name}`);
     const namespaces = [...new Set([settings.namespaces.monitoring, settings.namespaces.logging, settings.namespaces.tracing])];
-    const secrets = namespaces.map(
-        (ns) =>
-            new k8s.core.v1.Secret(
-                `${cluster.name}-fleet-credentials-${ns}`,
-                {
-                    metadata: { name: SPOKE_CREDENTIALS.secretName, namespace: ctx.namespaces[ns].metadata.name },
-                    type: "Opaque",
-                    // The provider keeps a Secret's stringData secret in state as a whole.
-                    stringData: {
-                        [SPOKE_CREDENTIALS.usernameKey]: own.username,
-                        [SPOKE_CREDENTIALS.passwordKey]: own.password,
-                        [SPOKE_CREDENTIALS.caKey]: credentials.caCertPem,
-                    },
-                },
-                ctx.opts,
-            ),
+    const secrets = namespaces.map((ns) =>
+        ctx.secret(`${cluster.name}-fleet-credentials-${ns}`, {
+            name: SPOKE_CREDENTIALS.secretName,
+            namespace: ns,
+            type: "Opaque",
+            // The provider keeps a Secret's stringData secret in state as a whole.
+            stringData: {
+                [SPOKE_CREDENTIALS.usernameKey]: own.username,
+                [SPOKE_CREDENTIALS.passwordKey]: own.password,
+                [SPOKE_CREDENTIALS.caKey]: credentials.caCertPem,
+            },
+        }),
     );
     return { collectorsAfter: secrets };
 }
@@ -59,24 +55,18 @@ function installGateway(ctx: ClusterContext, credentials: FleetCredentials): Fle
     const credentialsChecksum = pulumi.unsecret(
         pulumi.all([userFile, credentials.serverCertPem]).apply(([u, c]) => createHash("sha256").update(u).update(c).digest("hex")),
     );
-    const users = new k8s.core.v1.Secret(
-        `${cluster.name}-fleet-gateway-users`,
-        {
-            metadata: { name: `${name}-users`, namespace },
-            type: "Opaque",
-            stringData: { htpasswd: userFile },
-        },
-        ctx.opts,
-    );
-    const certificate = new k8s.core.v1.Secret(
-        `${cluster.name}-fleet-gateway-tls`,
-        {
-            metadata: { name: `${name}-tls`, namespace },
-            type: "kubernetes.io/tls",
-            stringData: { "tls.crt": credentials.serverCertPem, "tls.key": credentials.serverKeyPem, "ca.crt": credentials.caCertPem },
-        },
-        ctx.opts,
-    );
+    const users = ctx.secret(`${cluster.name}-fleet-gateway-users`, {
+        name: FLEET_GATEWAY_SECRETS.users,
+        namespace: settings.namespaces.monitoring,
+        type: "Opaque",
+        stringData: { htpasswd: userFile },
+    });
+    const certificate = ctx.secret(`${cluster.name}-fleet-gateway-tls`, {
+        name: FLEET_GATEWAY_SECRETS.tls,
+        namespace: settings.namespaces.monitoring,
+        type: "kubernetes.io/tls",
+        stringData: { "tls.crt": credentials.serverCertPem, "tls.key": credentials.serverKeyPem, "ca.crt": credentials.caCertPem },
+    });
     const nginxConfig = gatewayNginxConfig(settings);
     const config = new k8s.core.v1.ConfigMap(
         `${cluster.name}-fleet-gateway-config`,

@@ -16,8 +16,8 @@ import { annotationScrapeConfig } from "./scrape-annotations";
 import { installRedisExporters } from "./redis-exporter";
 import { installProbes } from "./blackbox-exporter";
 import { RELEASES } from "../platform/services";
+import { GRAFANA_ADMIN_SECRET } from "../platform/model";
 
-const GRAFANA_ADMIN_SECRET = "grafana-admin";
 
 export interface MetricsInstallation {
     kubePrometheusStack: k8s.helm.v3.Release;
@@ -100,18 +100,15 @@ function grafanaAdmin(ctx: ClusterContext): { secret: k8s.core.v1.Secret; passwo
     );
     const password = pulumi.secret(adminPassword.result);
     // Handed to Grafana as an existing Secret, so the password is never part of the Helm values.
-    const secret = new k8s.core.v1.Secret(
-        `${cluster.name}-grafana-admin`,
-        {
-            metadata: { name: GRAFANA_ADMIN_SECRET, namespace: ctx.namespaces[monitoring].metadata.name },
-            type: "Opaque",
-            stringData: {
-                [GRAFANA_ADMIN_SECRET_KEYS.user]: "admin",
-                [GRAFANA_ADMIN_SECRET_KEYS.password]: password,
-            },
+    const secret = ctx.secret(`${cluster.name}-grafana-admin`, {
+        name: GRAFANA_ADMIN_SECRET,
+        namespace: monitoring,
+        type: "Opaque",
+        stringData: {
+            [GRAFANA_ADMIN_SECRET_KEYS.user]: "admin",
+            [GRAFANA_ADMIN_SECRET_KEYS.password]: password,
         },
-        ctx.opts,
-    );
+    });
 
     return { secret, password };
 }

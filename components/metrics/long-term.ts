@@ -20,15 +20,12 @@ const bucket = (ctx: ClusterContext, key: string): pulumi.Output<string> => {
 /** Resources kube-prometheus-stack must wait for on this cluster (the Thanos sidecar's bucket config). */
 export function prepareMetricsShipping(ctx: ClusterContext): pulumi.Resource[] {
     if (ctx.settings.metricsBackend !== "thanos") return [];
-    const secret = new k8s.core.v1.Secret(
-        `${ctx.cluster.name}-thanos-objstore`,
-        {
-            metadata: { name: THANOS_OBJSTORE_SECRET.name, namespace: ctx.namespaces[ctx.settings.namespaces.monitoring].metadata.name },
-            type: "Opaque",
-            stringData: { [THANOS_OBJSTORE_SECRET.key]: bucket(ctx, "thanos-blocks").apply(thanosObjstoreConfig) },
-        },
-        ctx.opts,
-    );
+    const secret = ctx.secret(`${ctx.cluster.name}-thanos-objstore`, {
+        name: THANOS_OBJSTORE_SECRET.name,
+        namespace: ctx.settings.namespaces.monitoring,
+        type: "Opaque",
+        stringData: { [THANOS_OBJSTORE_SECRET.key]: bucket(ctx, "thanos-blocks").apply(thanosObjstoreConfig) },
+    });
     return [secret];
 }
 

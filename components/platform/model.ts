@@ -6,7 +6,9 @@
 import type { ChartPin } from "../charts/pins";
 import { CHARTS } from "../charts/pins";
 import type { ClusterSettings, Settings } from "../config/schema";
-import { alertmanagerTarget, pushTargets, tenantOf, type PushTargets } from "../fleet/endpoints";
+import { alertmanagerTarget, FLEET_GATEWAY_SECRETS, pushTargets, SPOKE_CREDENTIALS, tenantOf, type PushTargets } from "../fleet/endpoints";
+import { THANOS_OBJSTORE_SECRET } from "../metrics/thanos";
+import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
 import { rulerInUse } from "../sre/evaluation";
 import { RELEASES, redisExporterRelease, serviceUrl } from "./services";
 
@@ -18,6 +20,17 @@ export interface ReleaseModel {
     readonly chart: ChartPin;
 }
 
+/** A Secret the program creates on a cluster (its data is a Pulumi secret, or derived from one). */
+export interface SecretModel {
+    readonly namespace: string;
+    readonly name: string;
+    /** What it holds, for reviews of model.json. */
+    readonly holds: string;
+}
+
+/** The Secret holding Grafana's admin user and password, on the hub. */
+export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+
 /** Where a cluster's Prometheus sends its alerts. */
 export type AlertRoute =
     | { readonly via: "local"; readonly alertmanager: string }
@@ -27,6 +40,8 @@ export interface ClusterModel {
     readonly name: string;
     readonly role: "hub" | "spoke";
     readonly releases: readonly ReleaseModel[];
+    /** Every Secret created here: credentials reach only the clusters that use them. */
+    readonly secrets: readonly SecretModel[];
     readonly signals: PushTargets;
     readonly alerts: AlertRoute;
 }
@@ -95,6 +110,30 @@ function releasesOf(settings: Settings, cluster: ClusterSettings, metrics: Metri
     ];
 }
 
+function secretsOf(settings: Settings, cluster: ClusterSettings): SecretModel[] {
+    const ns = settings.namespaces;
+    const spokes = settings.clusters.some((c) => c.role === "spoke");
+    const thanos: SecretModel[] =
+        settings.metricsBackend === "thanos" ? [{ namespace: ns.monitoring, name: THANOS_OBJSTORE_SECRET.name, holds: "the Thanos sidecar's bucket configuration" }] : [];
+    if (cluster.role === "hub") {
+        return [
+            { namespace: ns.monitoring, name: GRAFANA_ADMIN_SECRET, holds: "Grafana's admin user and generated password" },
+            // Only where Alertmanager runs: the receivers' keys never reach a spoke.
+            { namespace: ns.monitoring, name: ALERTMANAGER_CONFIG_SECRET, holds: "the Alertmanager configuration with the receivers' keys and URLs" },
+            ...thanos,
+            ...(spokes
+                ? [
+                      { namespace: ns.monitoring, name: FLEET_GATEWAY_SECRETS.users, holds: "the fleet gateway's users: one password hash per spoke" },
+                      { namespace: ns.monitoring, name: FLEET_GATEWAY_SECRETS.tls, holds: "the fleet gateway's certificate and key" },
+                  ]
+                : []),
+        ];
+    }
+    // A spoke's own credentials, in each namespace whose collectors push to the hub.
+    const pushing = [...new Set([ns.monitoring, ns.logging, ns.tracing])];
+    return [...thanos, ...pushing.map((namespace) => ({ namespace, name: SPOKE_CREDENTIALS.secretName, holds: "this spoke's fleet username, password and the fleet CA" }))];
+}
+
 function alertRoute(settings: Settings, cluster: ClusterSettings): AlertRoute {
     if (cluster.role === "hub") return { via: "local", alertmanager: serviceUrl(settings, "alertmanager", "web") };
     const target = alertmanagerTarget(settings, cluster);
@@ -119,6 +158,7 @@ export function resolvePlatform(settings: Settings): PlatformModel {
             name: cluster.name,
             role: cluster.role,
             releases: releasesOf(settings, cluster, metrics),
+            secrets: secretsOf(settings, cluster),
             signals: pushTargets(settings, cluster),
             alerts: alertRoute(settings, cluster),
         })),

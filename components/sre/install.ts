@@ -83,7 +83,7 @@ export function installSre(
 
     // Only the hub runs Alertmanager (spokes send their alerts to it through the fleet gateway), so
     // only the hub gets its config and the receivers' keys in it: a spoke's cluster never holds them.
-    if (ctx.isHub) installAlertmanagerConfig(ctx, monitoring, secrets);
+    if (ctx.model.alerts.via === "local") installAlertmanagerConfig(ctx, secrets);
 
     for (const rule of prometheusRules(settings, cluster.name)) {
         new k8s.apiextensions.CustomResource(
@@ -108,7 +108,7 @@ export function installSre(
 }
 
 /** The hub's Alertmanager configuration, as a Secret: it holds the receivers' keys and URLs. */
-function installAlertmanagerConfig(ctx: ClusterContext, monitoring: pulumi.Output<string>, secrets: AlertingSecrets): void {
+function installAlertmanagerConfig(ctx: ClusterContext, secrets: AlertingSecrets): void {
     const { settings, cluster } = ctx;
     const configured = (Object.keys(secrets) as SecretConfigKey[]).sort();
     for (const warning of missingReceiverWarnings(new Set(configured), settings)) pulumi.log.warn(warning, ctx.opts.parent);
@@ -117,18 +117,12 @@ function installAlertmanagerConfig(ctx: ClusterContext, monitoring: pulumi.Outpu
         const receiverSecrets: ReceiverSecrets = Object.fromEntries(configured.map((k, i) => [k, plain[i]]));
         return yamlText(alertmanagerConfig(settings, receiverSecrets));
     });
-    new k8s.core.v1.Secret(
-        `${cluster.name}-alertmanager-config`,
-        {
-            metadata: {
-                name: ALERTMANAGER_CONFIG_SECRET,
-                namespace: monitoring,
-                annotations: { [SECRET_KEYS_ANNOTATION]: configured.join(",") },
-            },
-            type: "Opaque",
-            // The rendered file carries the receivers' keys and URLs: a secret end to end.
-            stringData: { "alertmanager.yaml": configured.length > 0 ? pulumi.secret(configYaml) : configYaml },
-        },
-        ctx.opts,
-    );
+    ctx.secret(`${cluster.name}-alertmanager-config`, {
+        name: ALERTMANAGER_CONFIG_SECRET,
+        namespace: settings.namespaces.monitoring,
+        annotations: { [SECRET_KEYS_ANNOTATION]: configured.join(",") },
+        type: "Opaque",
+        // The rendered file carries the receivers' keys and URLs: a secret end to end.
+        stringData: { "alertmanager.yaml": configured.length > 0 ? pulumi.secret(configYaml) : configYaml },
+    });
 }
