@@ -124,7 +124,8 @@ describe("data-loss guard: what a deployment may delete", function () {
         assert.equal(
             message,
             refusedWith("prod", [
-                "removes cluster prod-edge from the stack: uninstalls releases kube-prometheus-stack (prometheus 50 GiB, alertmanager 2 GiB) and deletes " +
+                // A spoke runs no Alertmanager: its Prometheus is the one disk it has.
+                "removes cluster prod-edge from the stack: uninstalls releases kube-prometheus-stack (prometheus 50 GiB) and deletes " +
                     "StorageClass observability-pd-balanced (its namespaces argocd, logging, monitoring, tracing stay, with what others put in them)",
             ]),
         );

@@ -7,6 +7,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CHARTS } from "../components/charts/pins";
 import { releaseInstaller, secretCreator } from "../components/cluster/context";
+import { dataLoss } from "../components/data-loss/compare";
+import { dataInventory } from "../components/data-loss/inventory";
 import { resolvePlatform, type ClusterModel } from "../components/platform/model";
 import { writePlan } from "../tools/offline/plan";
 import { planVariant } from "./support/program";
@@ -87,6 +89,30 @@ describe("platform model", () => {
         assert.deepEqual(secrets(resolvePlatform(resolveStack("dev")).clusters[0]), ["monitoring/grafana-admin", "monitoring/alertmanager-platform-config"]);
     });
 
+    it("lists each release's volumes: a spoke's Prometheus only; the hub's Alertmanager, Grafana, Thanos Ruler and stores", () => {
+        const s = resolveStack("prod", { ...fleet, metricsBackend: "thanos" });
+        const model = resolvePlatform(s);
+        const volumes = (c: ClusterModel) => c.releases.filter((r) => r.volumes.length > 0).map((r) => [r.release, r.volumes.map((v) => `${v.name} ${v.sizeGi}Gi`)]);
+        assert.deepEqual(volumes(model.clusters[0]), [
+            ["kube-prometheus-stack", [`prometheus ${s.prometheus.storageGi}Gi`, `alertmanager ${s.alertmanager.storageGi}Gi`, `grafana ${s.grafana.storageGi}Gi`, `thanos-ruler ${s.thanos.rulerStorageGi}Gi`]],
+            ["thanos", [`store-gateway ${s.thanos.storeGatewayStorageGi}Gi`, `compactor ${s.thanos.compactorStorageGi}Gi`]],
+            ["loki", ["loki 100Gi"]],
+            ["tempo", ["tempo 50Gi"]],
+        ]);
+        assert.deepEqual(volumes(model.clusters[1]), [["kube-prometheus-stack", [`prometheus ${s.prometheus.storageGi}Gi`]]]);
+    });
+
+    it("the data-loss inventory takes its volumes from it, and the spokes' Alertmanager disk it no longer records is no loss", () => {
+        const s = resolveStack("prod", fleet);
+        const next = dataInventory(s);
+        const spoke = next.clusters.find((c) => c.name === "edge-a")!;
+        assert.deepEqual(spoke.releases, [{ name: "kube-prometheus-stack", namespace: "monitoring", chart: "kube-prometheus-stack", volumes: [{ name: "prometheus", sizeGi: s.prometheus.storageGi }] }]);
+        // What earlier plans recorded for a spoke (an Alertmanager disk it never had).
+        const previous = structuredClone(next);
+        previous.clusters.find((c) => c.name === "edge-a")!.releases[0].volumes.push({ name: "alertmanager", sizeGi: s.alertmanager.storageGi });
+        assert.deepEqual(dataLoss(previous, next), []);
+    });
+
     it("dev (Prometheus): no store release; with spokes the hub's Prometheus is the fleet's receiver", () => {
         const single = resolvePlatform(resolveStack("dev"));
         assert.deepEqual(single.metrics, { kind: "prometheus", fleetReceiver: false });
@@ -115,7 +141,7 @@ describe("platform model", () => {
         const model: ClusterModel = {
             name: "c",
             role: "hub",
-            releases: [{ release: "loki", namespace: "logging", chart: CHARTS.loki }],
+            releases: [{ release: "loki", namespace: "logging", chart: CHARTS.loki, volumes: [] }],
             secrets: [],
             signals: resolvePlatform(resolveStack("dev")).clusters[0].signals,
             alerts: { via: "local", alertmanager: "http://am" },
@@ -143,6 +169,7 @@ describe("platform model", () => {
                 namespace: "monitoring",
                 chart: "kube-prometheus-stack@88.5.3",
                 repository: "https://prometheus-community.github.io/helm-charts",
+                volumes: [{ name: "prometheus", sizeGi: 50 }],
             });
             assert.deepEqual(doc.clusters[1].alerts, { via: "fleet-gateway", host: HOST, port: 443 });
             const text = JSON.stringify(doc);

@@ -9,6 +9,7 @@ import { bucketNamePrefix, objectStores, type ObjectStoreSpec } from "../gcp/sto
 import { storageClassName } from "../kubernetes/storage-class";
 import { localRetentionDays } from "../sre/evaluation";
 import { helmReleaseNameOf } from "../config/adoption";
+import { resolvePlatform, type ClusterModel } from "../platform/model";
 
 /** Bumped when the shape changes; an inventory of another format is not compared (guard.ts). */
 export const INVENTORY_FORMAT = 1;
@@ -108,49 +109,16 @@ function bucketRetentions(settings: Settings, store: ObjectStoreSpec): Retention
     return [window(store.signal, store.signal, store.retentionDays, key)];
 }
 
-function clusterRecord(settings: Settings, cluster: ClusterSettings): ClusterRecord {
-    const ns = settings.namespaces;
-    const hub = cluster.role === "hub";
-    // Under the Helm name it has on the cluster: another name is another release to Helm.
-    const release = (name: string, namespace: string, chart: string, volumes: VolumeRecord[]): ReleaseRecord => ({ name: helmReleaseNameOf(cluster, name), namespace, chart, volumes });
-    const releases: ReleaseRecord[] = [
-        release("kube-prometheus-stack", ns.monitoring, "kube-prometheus-stack", [
-            { name: "prometheus", sizeGi: settings.prometheus.storageGi },
-            { name: "alertmanager", sizeGi: settings.alertmanager.storageGi },
-            // Only the hub runs Grafana.
-            ...(hub ? [{ name: "grafana", sizeGi: settings.grafana.storageGi }] : []),
-        ]),
-    ];
-    if (hub && settings.metricsBackend === "mimir") {
-        const m = settings.mimir;
-        releases.push(
-            release("mimir", ns.monitoring, "mimir-distributed", [
-                { name: "ingester", sizeGi: m.ingesterStorageGi },
-                { name: "store-gateway", sizeGi: m.storeGatewayStorageGi },
-                { name: "compactor", sizeGi: m.compactorStorageGi },
-                { name: "alertmanager", sizeGi: m.alertmanagerStorageGi },
-            ]),
-        );
-    }
-    if (hub && settings.metricsBackend === "thanos") {
-        releases.push(
-            release("thanos", ns.monitoring, "thanos", [
-                { name: "store-gateway", sizeGi: settings.thanos.storeGatewayStorageGi },
-                { name: "compactor", sizeGi: settings.thanos.compactorStorageGi },
-            ]),
-        );
-    }
-    if (hub) {
-        releases.push(
-            release("loki", ns.logging, "loki", [{ name: "loki", sizeGi: settings.loki.storageGi }]),
-            release("tempo", ns.tracing, "tempo", [{ name: "tempo", sizeGi: settings.tempo.storageGi }]),
-        );
-    }
+/** A cluster's namespaces, StorageClass and the releases of its model that claim volumes. */
+function clusterRecord(settings: Settings, cluster: ClusterSettings, model: ClusterModel): ClusterRecord {
     return {
         name: cluster.name,
-        namespaces: [...new Set(Object.values(ns))].sort(),
+        namespaces: [...new Set(Object.values(settings.namespaces))].sort(),
         storageClass: storageClassName(settings),
-        releases,
+        releases: model.releases
+            .filter((r) => r.volumes.length > 0)
+            // Under the Helm name it has on the cluster: another name is another release to Helm.
+            .map((r) => ({ name: helmReleaseNameOf(cluster, r.release), namespace: r.namespace, chart: r.chart.chart, volumes: r.volumes.map((v) => ({ ...v })) })),
     };
 }
 
@@ -197,7 +165,7 @@ export function dataInventory(settings: Settings): DataInventory {
                 ...(store.kind === "state" ? { state: stateContent(store) } : {}),
             };
         }),
-        clusters: settings.clusters.map((c) => clusterRecord(settings, c)),
+        clusters: resolvePlatform(settings).clusters.map((model, i) => clusterRecord(settings, settings.clusters[i], model)),
         retentions: [...stores.flatMap((s) => bucketRetentions(settings, s)), ...settings.clusters.flatMap((c) => diskRetentions(settings, c))],
     };
 }

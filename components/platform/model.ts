@@ -12,12 +12,21 @@ import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
 import { rulerInUse } from "../sre/evaluation";
 import { RELEASES, redisExporterRelease, serviceUrl } from "./services";
 
+/** A persistent volume a release claims (per replica), from the platform StorageClass. */
+export interface VolumeModel {
+    /** The component whose data is on it ("prometheus", "ingester"). */
+    readonly name: string;
+    readonly sizeGi: number;
+}
+
 export interface ReleaseModel {
     /** The program's name of the release (its resource is "<cluster>-<release>"). */
     readonly release: string;
     /** The namespace it is installed in: one of the platform's, or an application's. */
     readonly namespace: string;
     readonly chart: ChartPin;
+    /** Its persistent volumes; none for a stateless release. */
+    readonly volumes: readonly VolumeModel[];
 }
 
 /** A Secret the program creates on a cluster (its data is a Pulumi secret, or derived from one). */
@@ -79,34 +88,72 @@ function metricsStore(settings: Settings): MetricsStore {
 /** The releases of one cluster: the collectors everywhere; the stores, Grafana's companions and the exporters on the hub. */
 function releasesOf(settings: Settings, cluster: ClusterSettings, metrics: MetricsStore): ReleaseModel[] {
     const ns = settings.namespaces;
+    const hub = cluster.role === "hub";
+    const stateless = (release: string, namespace: string, chart: ChartPin): ReleaseModel => ({ release, namespace, chart, volumes: [] });
     const everywhere: ReleaseModel[] = [
-        { release: RELEASES.kubePrometheusStack, namespace: ns.monitoring, chart: CHARTS.kubePrometheusStack },
-        { release: RELEASES.argocd, namespace: ns.gitops, chart: CHARTS.argoCd },
-        { release: RELEASES.alloyLogs, namespace: ns.logging, chart: CHARTS.alloy },
-        { release: RELEASES.alloyEvents, namespace: ns.logging, chart: CHARTS.alloy },
-        { release: RELEASES.otelGateway, namespace: ns.tracing, chart: CHARTS.opentelemetryCollector },
-        { release: RELEASES.otelOperator, namespace: ns.tracing, chart: CHARTS.opentelemetryOperator },
+        {
+            release: RELEASES.kubePrometheusStack,
+            namespace: ns.monitoring,
+            chart: CHARTS.kubePrometheusStack,
+            volumes: [
+                { name: "prometheus", sizeGi: settings.prometheus.storageGi },
+                // Alertmanager and Grafana run on the hub only; so does the Thanos Ruler, when it has rules.
+                ...(hub
+                    ? [
+                          { name: "alertmanager", sizeGi: settings.alertmanager.storageGi },
+                          { name: "grafana", sizeGi: settings.grafana.storageGi },
+                      ]
+                    : []),
+                ...(hub && metrics.kind === "thanos" && metrics.rulerEvaluatesSlos ? [{ name: "thanos-ruler", sizeGi: settings.thanos.rulerStorageGi }] : []),
+            ],
+        },
+        stateless(RELEASES.argocd, ns.gitops, CHARTS.argoCd),
+        stateless(RELEASES.alloyLogs, ns.logging, CHARTS.alloy),
+        stateless(RELEASES.alloyEvents, ns.logging, CHARTS.alloy),
+        stateless(RELEASES.otelGateway, ns.tracing, CHARTS.opentelemetryCollector),
+        stateless(RELEASES.otelOperator, ns.tracing, CHARTS.opentelemetryOperator),
     ];
-    if (cluster.role !== "hub") return everywhere;
+    if (!hub) return everywhere;
+    const m = settings.mimir;
     const store: ReleaseModel[] =
         metrics.kind === "mimir"
             ? [
-                  { release: RELEASES.mimir, namespace: ns.monitoring, chart: CHARTS.mimirDistributed },
+                  {
+                      release: RELEASES.mimir,
+                      namespace: ns.monitoring,
+                      chart: CHARTS.mimirDistributed,
+                      volumes: [
+                          { name: "ingester", sizeGi: m.ingesterStorageGi },
+                          { name: "store-gateway", sizeGi: m.storeGatewayStorageGi },
+                          { name: "compactor", sizeGi: m.compactorStorageGi },
+                          { name: "alertmanager", sizeGi: m.alertmanagerStorageGi },
+                      ],
+                  },
                   // Alloy loads the hub's SLO PrometheusRules into Mimir's ruler.
-                  ...(metrics.rulerEvaluatesSlos ? [{ release: RELEASES.mimirRulesSync, namespace: ns.monitoring, chart: CHARTS.alloy }] : []),
+                  ...(metrics.rulerEvaluatesSlos ? [stateless(RELEASES.mimirRulesSync, ns.monitoring, CHARTS.alloy)] : []),
               ]
             : metrics.kind === "thanos"
-              ? [{ release: RELEASES.thanos, namespace: ns.monitoring, chart: CHARTS.thanos }]
+              ? [
+                    {
+                        release: RELEASES.thanos,
+                        namespace: ns.monitoring,
+                        chart: CHARTS.thanos,
+                        volumes: [
+                            { name: "store-gateway", sizeGi: settings.thanos.storeGatewayStorageGi },
+                            { name: "compactor", sizeGi: settings.thanos.compactorStorageGi },
+                        ],
+                    },
+                ]
               : [];
     return [
         ...everywhere,
         ...store,
-        { release: RELEASES.loki, namespace: ns.logging, chart: CHARTS.loki },
-        { release: RELEASES.tempo, namespace: ns.tracing, chart: CHARTS.tempo },
+        { release: RELEASES.loki, namespace: ns.logging, chart: CHARTS.loki, volumes: [{ name: "loki", sizeGi: settings.loki.storageGi }] },
+        { release: RELEASES.tempo, namespace: ns.tracing, chart: CHARTS.tempo, volumes: [{ name: "tempo", sizeGi: settings.tempo.storageGi }] },
         // Always: the platform's own certificates are probed even where no `probes` are declared.
-        { release: RELEASES.blackboxExporter, namespace: ns.monitoring, chart: CHARTS.prometheusBlackboxExporter },
+        stateless(RELEASES.blackboxExporter, ns.monitoring, CHARTS.prometheusBlackboxExporter),
         // Beside each Redis instance, in its own namespace, next to the password Secret it reads.
-        ...settings.redis.map((r) => ({ release: redisExporterRelease(r), namespace: r.namespace, chart: CHARTS.prometheusRedisExporter })),
+        ...settings.redis.map((r) => stateless(redisExporterRelease(r), r.namespace, CHARTS.prometheusRedisExporter)),
     ];
 }
 
@@ -171,7 +218,13 @@ export function modelDocument(model: PlatformModel): unknown {
         ...model,
         clusters: model.clusters.map((c) => ({
             ...c,
-            releases: c.releases.map((r) => ({ release: r.release, namespace: r.namespace, chart: `${r.chart.chart}@${r.chart.version}`, repository: r.chart.repo })),
+            releases: c.releases.map((r) => ({
+                release: r.release,
+                namespace: r.namespace,
+                chart: `${r.chart.chart}@${r.chart.version}`,
+                repository: r.chart.repo,
+                ...(r.volumes.length > 0 ? { volumes: r.volumes } : {}),
+            })),
         })),
     };
 }
