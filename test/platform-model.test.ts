@@ -89,6 +89,24 @@ describe("platform model", () => {
         assert.deepEqual(secrets(resolvePlatform(resolveStack("dev")).clusters[0]), ["monitoring/grafana-admin", "monitoring/alertmanager-platform-config"]);
     });
 
+    it("names each cluster's Workload Identity accounts with their only bucket access: a spoke's sidecar may upload, never delete", () => {
+        const model = resolvePlatform(resolveStack("prod", { ...fleet, metricsBackend: "thanos" }));
+        const accounts = (c: ClusterModel) => c.serviceAccounts.map((a) => `${a.namespace}/${a.name} as ${a.identity}: ${a.grants.map((g) => `${g.access} ${g.store}`).join(", ")}`);
+        assert.deepEqual(model.buckets.map((b) => b.key), ["thanos-blocks", "loki-chunks", "loki-ruler", "tempo-traces"]);
+        assert.deepEqual(accounts(model.clusters[0]), [
+            "monitoring/thanos as thanos: admin thanos-blocks",
+            "monitoring/prometheus as thanos-uploader: upload thanos-blocks",
+            "monitoring/thanos-ruler as thanos-uploader: upload thanos-blocks",
+            "monitoring/thanos-storegateway as thanos-reader: read thanos-blocks",
+            "logging/loki as loki: admin loki-chunks, admin loki-ruler",
+            "tracing/tempo as tempo: admin tempo-traces",
+        ]);
+        for (const spoke of model.clusters.slice(1)) assert.deepEqual(accounts(spoke), ["monitoring/prometheus as thanos-uploader: upload thanos-blocks"]);
+        // The minimal tier keeps everything on disks: no bucket, no identity.
+        const dev = resolvePlatform(resolveStack("dev"));
+        assert.deepEqual([dev.buckets, dev.clusters[0].serviceAccounts], [[], []]);
+    });
+
     it("lists each release's volumes: a spoke's Prometheus only; the hub's Alertmanager, Grafana, Thanos Ruler and stores", () => {
         const s = resolveStack("prod", { ...fleet, metricsBackend: "thanos" });
         const model = resolvePlatform(s);
@@ -143,6 +161,7 @@ describe("platform model", () => {
             role: "hub",
             releases: [{ release: "loki", namespace: "logging", chart: CHARTS.loki, volumes: [] }],
             secrets: [],
+            serviceAccounts: [],
             signals: resolvePlatform(resolveStack("dev")).clusters[0].signals,
             alerts: { via: "local", alertmanager: "http://am" },
         };

@@ -8,7 +8,6 @@ import type { FleetCredentials } from "../fleet/credentials";
 import { installFleetLink } from "../fleet/install";
 import { installDashboards } from "../dashboards/install";
 import type { ObjectStorage } from "../gcp/object-storage";
-import { workloadIdentities } from "../gcp/stores";
 import { installGitOps } from "../gitops/install";
 import { gkeKubeconfig } from "../kubernetes/kubeconfig";
 import { storageClassSpec } from "../kubernetes/storage-class";
@@ -81,25 +80,23 @@ export class ClusterPlatform extends pulumi.ComponentResource {
 
         // Kubernetes service accounts that act as a GCP service account on this cluster.
         const workloadServiceAccounts = new Map<string, k8s.core.v1.ServiceAccount>();
-        for (const identity of workloadIdentities(settings)) {
-            const email = storage.serviceAccountEmails[identity.key];
-            if (!email) throw new Error(`no GCP service account for ${identity.key}`);
-            for (const ksa of identity.kubernetesServiceAccounts.filter((k) => k.cluster === cluster.name)) {
-                workloadServiceAccounts.set(
-                    `${ksa.namespace}/${ksa.name}`,
-                    new k8s.core.v1.ServiceAccount(
-                        `${id}-ksa-${ksa.namespace}-${ksa.name}`,
-                        {
-                            metadata: {
-                                name: ksa.name,
-                                namespace: namespaces[ksa.namespace].metadata.name,
-                                annotations: { "iam.gke.io/gcp-service-account": email },
-                            },
+        for (const ksa of args.model.serviceAccounts) {
+            const email = storage.serviceAccountEmails[ksa.identity];
+            if (!email) throw new Error(`no GCP service account for ${ksa.identity}`);
+            workloadServiceAccounts.set(
+                `${ksa.namespace}/${ksa.name}`,
+                new k8s.core.v1.ServiceAccount(
+                    `${id}-ksa-${ksa.namespace}-${ksa.name}`,
+                    {
+                        metadata: {
+                            name: ksa.name,
+                            namespace: namespaces[ksa.namespace].metadata.name,
+                            annotations: { "iam.gke.io/gcp-service-account": email },
                         },
-                        on,
-                    ),
-                );
-            }
+                    },
+                    on,
+                ),
+            );
         }
 
         const releases: Record<string, string> = {};

@@ -1,12 +1,14 @@
 // The platform model: once per stack, as typed data, which cluster is the hub and which are spokes,
-// what runs on each (every Helm release, with its namespace and chart), where each cluster's signals
-// and alerts go, and which store keeps the metrics history. ClusterPlatform installs exactly the
-// releases the model lists (context.ts refuses any other, and a listed one left out); the dashboards
-// read the components from it; the offline plan writes it as model.json for reviews and tools.
+// what each gets (every Helm release with its namespace, chart and volumes, every Secret, every
+// Workload Identity service account), where each cluster's signals and alerts go, the buckets, and
+// which store keeps the metrics history. ClusterPlatform creates exactly what the model lists
+// (context.ts refuses anything else, and a listed release or Secret left out); the dashboards and the
+// data-loss inventory read it; the offline plan writes it as model.json for reviews and tools.
 import type { ChartPin } from "../charts/pins";
 import { CHARTS } from "../charts/pins";
 import type { ClusterSettings, Settings } from "../config/schema";
 import { alertmanagerTarget, FLEET_GATEWAY_SECRETS, pushTargets, SPOKE_CREDENTIALS, tenantOf, type PushTargets } from "../fleet/endpoints";
+import { objectStores, workloadIdentities, type BucketGrant, type ObjectStoreSpec } from "../gcp/stores";
 import { THANOS_OBJSTORE_SECRET } from "../metrics/thanos";
 import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
 import { rulerInUse } from "../sre/evaluation";
@@ -37,6 +39,16 @@ export interface SecretModel {
     readonly holds: string;
 }
 
+/** A Kubernetes service account the platform creates, acting as a GCP service account (Workload Identity). */
+export interface ServiceAccountModel {
+    readonly namespace: string;
+    readonly name: string;
+    /** The GCP identity's key (gcp/stores.ts), its account id and its only storage access. */
+    readonly identity: string;
+    readonly accountId: string;
+    readonly grants: readonly BucketGrant[];
+}
+
 /** The Secret holding Grafana's admin user and password, on the hub. */
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 
@@ -51,6 +63,8 @@ export interface ClusterModel {
     readonly releases: readonly ReleaseModel[];
     /** Every Secret created here: credentials reach only the clusters that use them. */
     readonly secrets: readonly SecretModel[];
+    /** The Workload Identity service accounts created here; none in the minimal tier (no buckets). */
+    readonly serviceAccounts: readonly ServiceAccountModel[];
     readonly signals: PushTargets;
     readonly alerts: AlertRoute;
 }
@@ -71,6 +85,8 @@ export interface PlatformModel {
     readonly hub: string;
     readonly spokes: readonly string[];
     readonly metrics: MetricsStore;
+    /** The Cloud Storage buckets of the stack (none in the minimal tier). */
+    readonly buckets: readonly ObjectStoreSpec[];
     readonly clusters: readonly ClusterModel[];
 }
 
@@ -195,17 +211,24 @@ export function resolvePlatform(settings: Settings): PlatformModel {
     // Ruled out by validation: exactly one cluster is the hub.
     if (!hub) throw new Error("no cluster has role hub");
     const metrics = metricsStore(settings);
+    const identities = workloadIdentities(settings);
     return {
         stack: settings.stack,
         tenant: tenantOf(settings),
         hub: hub.name,
         spokes: settings.clusters.filter((c) => c.role === "spoke").map((c) => c.name),
         metrics,
+        buckets: objectStores(settings),
         clusters: settings.clusters.map((cluster) => ({
             name: cluster.name,
             role: cluster.role,
             releases: releasesOf(settings, cluster, metrics),
             secrets: secretsOf(settings, cluster),
+            serviceAccounts: identities.flatMap((identity) =>
+                identity.kubernetesServiceAccounts
+                    .filter((k) => k.cluster === cluster.name)
+                    .map((k) => ({ namespace: k.namespace, name: k.name, identity: identity.key, accountId: identity.accountId, grants: identity.grants })),
+            ),
             signals: pushTargets(settings, cluster),
             alerts: alertRoute(settings, cluster),
         })),
