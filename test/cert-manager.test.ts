@@ -3,7 +3,8 @@
 // refused at their key path; the alerts fire on the failures they name and stay quiet otherwise.
 import * as assert from "node:assert/strict";
 import { scrapeMonitors } from "../components/metrics/scrape-targets";
-import { PROMETHEUS_RULE_TYPE, prometheusRules } from "../components/sre/install";
+import { PROMETHEUS_RULE_TYPE } from "../components/sre/install";
+import { prometheusRules } from "../components/sre/prometheus-rules";
 import type { AlertingRule, RuleGroup } from "../components/sre/rules";
 import type { Plan } from "../tools/offline/plan";
 import { ofType, planVariant } from "./support/program";

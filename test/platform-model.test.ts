@@ -107,6 +107,33 @@ describe("platform model", () => {
         assert.deepEqual([dev.buckets, dev.clusters[0].serviceAccounts], [[], []]);
     });
 
+    it("places each PrometheusRule with its evaluator: SLO rules where their service runs, the long windows in the hub's Thanos Ruler", () => {
+        const rules = (s: ReturnType<typeof resolveStack>) =>
+            resolvePlatform(s).clusters.map((c) => [c.name, c.rules.map((r) => `${r.name} (${r.evaluator})`)]);
+        assert.deepEqual(rules(resolveStack("prod", { ...fleet, metricsBackend: "thanos" })), [
+            [
+                "hub-gke",
+                [
+                    "slo-ojeomneo-server (prometheus)",
+                    "slo-ojeomneo-server-long-term (thanos-ruler)",
+                    "slo-reviewmaps-server (prometheus)",
+                    "slo-reviewmaps-server-long-term (thanos-ruler)",
+                    "platform-self-monitoring (prometheus)",
+                ],
+            ],
+            ["edge-a", ["platform-self-monitoring (prometheus)"]],
+            ["edge-b", ["platform-self-monitoring (prometheus)"]],
+        ]);
+        // A service that runs on edge-a only: its SLI ratios and alerts there, its period recordings still in the hub's ruler.
+        const prod = resolveStack("prod");
+        const slos = prod.slos.map((s) => (s.service === "reviewmaps-server" ? { ...s, clusters: ["edge-a"] } : s));
+        const moved = rules(resolveStack("prod", { ...fleet, metricsBackend: "thanos", slos }));
+        assert.deepEqual(moved[1], ["edge-a", ["slo-reviewmaps-server (prometheus)", "platform-self-monitoring (prometheus)"]]);
+        assert.deepEqual(moved[2], ["edge-b", ["platform-self-monitoring (prometheus)"]]);
+        assert.ok((moved[0][1] as string[]).includes("slo-reviewmaps-server-long-term (thanos-ruler)"));
+        assert.ok(!(moved[0][1] as string[]).includes("slo-reviewmaps-server (prometheus)"));
+    });
+
     it("lists each release's volumes: a spoke's Prometheus only; the hub's Alertmanager, Grafana, Thanos Ruler and stores", () => {
         const s = resolveStack("prod", { ...fleet, metricsBackend: "thanos" });
         const model = resolvePlatform(s);
@@ -162,6 +189,7 @@ describe("platform model", () => {
             releases: [{ release: "loki", namespace: "logging", chart: CHARTS.loki, volumes: [] }],
             secrets: [],
             serviceAccounts: [],
+            rules: [],
             signals: resolvePlatform(resolveStack("dev")).clusters[0].signals,
             alerts: { via: "local", alertmanager: "http://am" },
         };

@@ -1,6 +1,6 @@
 // The platform model: once per stack, as typed data, which cluster is the hub and which are spokes,
 // what each gets (every Helm release with its namespace, chart and volumes, every Secret, every
-// Workload Identity service account), where each cluster's signals and alerts go, the buckets, and
+// Workload Identity service account, every PrometheusRule), where each cluster's signals and alerts go, the buckets, and
 // which store keeps the metrics history. ClusterPlatform creates exactly what the model lists
 // (context.ts refuses anything else, and a listed release or Secret left out); the dashboards and the
 // data-loss inventory read it; the offline plan writes it as model.json for reviews and tools.
@@ -11,6 +11,7 @@ import { alertmanagerTarget, FLEET_GATEWAY_SECRETS, pushTargets, SPOKE_CREDENTIA
 import { objectStores, workloadIdentities, type BucketGrant, type ObjectStoreSpec } from "../gcp/stores";
 import { THANOS_OBJSTORE_SECRET } from "../metrics/thanos";
 import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
+import { prometheusRules, type PrometheusRuleSpec } from "../sre/prometheus-rules";
 import { rulerInUse } from "../sre/evaluation";
 import { RELEASES, redisExporterRelease, serviceUrl } from "./services";
 
@@ -65,6 +66,11 @@ export interface ClusterModel {
     readonly secrets: readonly SecretModel[];
     /** The Workload Identity service accounts created here; none in the minimal tier (no buckets). */
     readonly serviceAccounts: readonly ServiceAccountModel[];
+    /**
+     * The PrometheusRules created here, each with the evaluator that loads it: a service's SLO rules
+     * only where it runs (or, for a ruler, on the hub), the platform's alerts everywhere.
+     */
+    readonly rules: readonly PrometheusRuleSpec[];
     readonly signals: PushTargets;
     readonly alerts: AlertRoute;
 }
@@ -229,6 +235,7 @@ export function resolvePlatform(settings: Settings): PlatformModel {
                     .filter((k) => k.cluster === cluster.name)
                     .map((k) => ({ namespace: k.namespace, name: k.name, identity: identity.key, accountId: identity.accountId, grants: identity.grants })),
             ),
+            rules: prometheusRules(settings, cluster.name),
             signals: pushTargets(settings, cluster),
             alerts: alertRoute(settings, cluster),
         })),
@@ -248,6 +255,8 @@ export function modelDocument(model: PlatformModel): unknown {
                 repository: r.chart.repo,
                 ...(r.volumes.length > 0 ? { volumes: r.volumes } : {}),
             })),
+            // The rules' names, evaluators and group names; their text is in the plan's rules/ files.
+            rules: c.rules.map((r) => ({ name: r.name, evaluator: r.evaluator, evaluatedBy: r.evaluatedBy, groups: r.groups.map((g) => g.name) })),
         })),
     };
 }

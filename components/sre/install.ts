@@ -1,77 +1,20 @@
 // Installs the SRE layer on one cluster: the Alertmanager configuration as a Kubernetes Secret (it
-// holds the receivers' secrets) and the rules as PrometheusRule resources, each labelled with the
-// evaluator that loads it (evaluation.ts: the cluster's Prometheus, Mimir's ruler or a Thanos Ruler).
+// holds the receivers' secrets) and the rules the platform model places there as PrometheusRule
+// resources, each labelled with the evaluator that loads it (evaluation.ts: the cluster's
+// Prometheus, Mimir's ruler or a Thanos Ruler).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { ClusterContext } from "../cluster/context";
-import type { Settings } from "../config/schema";
 import { ALERTMANAGER_CONFIG_SECRET, alertmanagerConfig, missingReceiverWarnings, type ReceiverSecrets } from "./alertmanager-config";
-import { EVALUATION_ANNOTATION, EVALUATOR_LABEL, evaluatorData, groupLookbackSeconds, placedSloRules, type RuleEvaluator } from "./evaluation";
-import { formatDuration } from "../config/durations";
-import { platformAlertGroups } from "./platform-alerts";
-import { certManagerAlertGroups } from "./cert-manager-alerts";
-import { redisAlertGroups } from "./redis-alerts";
-import { limitsAlertGroups } from "./limits-alerts";
-import { probeAlertGroups } from "./probe-alerts";
-import type { RuleGroup } from "./rules";
+import { EVALUATION_ANNOTATION, EVALUATOR_LABEL } from "./evaluation";
 import { readAlertingSecrets, type AlertingSecrets, type SecretConfigKey } from "../config/secrets";
 
 /** Annotation on that Secret naming the secret config keys it was rendered with (names only). */
 export const SECRET_KEYS_ANNOTATION = "observability-platform/secret-config-keys";
 export const PROMETHEUS_RULE_TYPE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 
-export interface PrometheusRuleSpec {
-    /** Kubernetes object name. */
-    name: string;
-    /** Who loads and evaluates the groups. */
-    evaluator: RuleEvaluator;
-    /** The evaluator and the retention behind it, in words. */
-    evaluatedBy: string;
-    groups: RuleGroup[];
-}
-
 export const yamlText = (value: unknown): string => stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
-
-/** Grafana's external URL, when users can reach it (links in alerts). */
-export function grafanaUrl(settings: Settings): string | undefined {
-    const ingress = settings.grafana.ingress;
-    return settings.alerting.grafanaUrl?.replace(/\/+$/, "") ?? (ingress.enabled && ingress.host ? `https://${ingress.host}` : undefined);
-}
-
-/**
- * Every PrometheusRule one cluster gets: the SLO rules placed on it (per service, evaluation.ts) and
- * the platform's own alerts, which every cluster's Prometheus evaluates.
- */
-export function prometheusRules(settings: Settings, clusterName: string): PrometheusRuleSpec[] {
-    const cluster = settings.clusters.find((c) => c.name === clusterName);
-    if (!cluster) throw new Error(`no cluster ${clusterName} in the settings`);
-    const placed = [
-        ...placedSloRules(settings, cluster, { grafanaUrl: grafanaUrl(settings) }),
-        {
-            name: "platform-self-monitoring",
-            evaluator: "prometheus" as const,
-            // The platform's own alerts, then the presets' (each empty unless its preset is on here).
-            groups: [
-                ...platformAlertGroups(settings, clusterName),
-                ...certManagerAlertGroups(settings, clusterName),
-                ...redisAlertGroups(settings, clusterName),
-                ...limitsAlertGroups(settings, clusterName),
-                ...probeAlertGroups(settings, clusterName),
-            ],
-        },
-    ];
-    return placed.map((p) => {
-        const data = evaluatorData(settings, cluster, p.evaluator);
-        // The config validation keeps every window within its evaluator's data (with a margin);
-        // a rule reading past it would compute over truncated data without anyone noticing.
-        const reads = Math.max(0, ...p.groups.map(groupLookbackSeconds));
-        if (reads > data.retentionDays * 86_400) {
-            throw new Error(`PrometheusRule ${p.name} on ${clusterName} reads ${formatDuration(reads)}, more than ${data.description} keeps`);
-        }
-        return { ...p, evaluatedBy: data.description };
-    });
-}
 
 export function installSre(
     ctx: ClusterContext,
@@ -85,7 +28,8 @@ export function installSre(
     // only the hub gets its config and the receivers' keys in it: a spoke's cluster never holds them.
     if (ctx.model.alerts.via === "local") installAlertmanagerConfig(ctx, secrets);
 
-    for (const rule of prometheusRules(settings, cluster.name)) {
+    // The rules the model places on this cluster (sre/prometheus-rules.ts).
+    for (const rule of ctx.model.rules) {
         new k8s.apiextensions.CustomResource(
             `${cluster.name}-${rule.name}`,
             {
