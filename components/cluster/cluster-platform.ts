@@ -128,7 +128,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         installLogsAndTraces(ctx, metrics.kubePrometheusStack, fleet.collectorsAfter);
         installDashboards(ctx);
         const missing = missingFromCluster(args.model, installedReleases, createdSecrets);
-        if (missing.length > 0) throw new Error(`the platform model lists ${missing.join(", ")} on ${cluster.name}, which nothing installed`);
+        if (missing.length > 0) throw new Error(`the platform model lists ${missing.join(", ")} on ${cluster.name}, which nothing installed or created`);
 
         this.grafanaAdminPassword = metrics.grafanaAdminPassword;
         this.releases = releases;
