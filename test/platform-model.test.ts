@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CHARTS } from "../components/charts/pins";
-import { releaseInstaller, secretCreator } from "../components/cluster/context";
+import { missingFromCluster, releaseInstaller, secretCreator } from "../components/cluster/context";
 import { dataLoss } from "../components/data-loss/compare";
 import { dataInventory } from "../components/data-loss/inventory";
 import { resolvePlatform, type ClusterModel } from "../components/platform/model";
@@ -200,6 +200,10 @@ describe("platform model", () => {
         assert.throws(() => install({ ...args, chart: CHARTS.alloy }), /not as the platform model lists it/);
         const secret = secretCreator(cluster as never, model, {}, {}, () => undefined);
         assert.throws(() => secret("c-x", { name: "alertmanager-platform-config", namespace: "monitoring", type: "Opaque", stringData: {} }), /Secret monitoring\/alertmanager-platform-config on c is not one the platform model lists/);
+        // And what it lists must all be there when the cluster is done.
+        const listed: ClusterModel = { ...model, secrets: [{ namespace: "monitoring", name: "grafana-admin", holds: "" }] };
+        assert.deepEqual(missingFromCluster(listed, [], []), ["loki", "Secret monitoring/grafana-admin"]);
+        assert.deepEqual(missingFromCluster(listed, ["loki"], ["monitoring/grafana-admin"]), []);
     });
 
     it("is written by the offline plan as model.json, without a secret", async function () {
