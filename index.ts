@@ -5,13 +5,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadSettings } from "./components/config/settings";
 import { DATA_INVENTORY_OUTPUT, guardStoredData } from "./components/data-loss/guard";
 import { ObservabilityPlatform } from "./components/platform";
+import { resolvePlatform } from "./components/platform/model";
 
 export = async () => {
     // Fails with every config problem listed before any resource is declared.
     const settings = loadSettings();
+    // Where everything runs and how it connects, resolved once.
+    const model = resolvePlatform(settings);
     // Fails naming every loss, unless the stack sets allowDataLoss.
-    const inventory = await guardStoredData(settings);
-    const platform = new ObservabilityPlatform(`observability-${settings.stack}`, settings);
+    const inventory = await guardStoredData(settings, model);
+    const platform = new ObservabilityPlatform(`observability-${settings.stack}`, settings, model);
 
     return {
         tier: settings.tier,

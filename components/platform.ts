@@ -4,19 +4,17 @@ import { ClusterPlatform } from "./cluster/cluster-platform";
 import type { Settings } from "./config/schema";
 import { fleetCredentials } from "./fleet/credentials";
 import { ObjectStorage } from "./gcp/object-storage";
-import { resolvePlatform } from "./platform/model";
+import type { PlatformModel } from "./platform/model";
 
 export class ObservabilityPlatform extends pulumi.ComponentResource {
     readonly storage: ObjectStorage;
     readonly clusters: Readonly<Record<string, ClusterPlatform>>;
 
-    constructor(name: string, settings: Settings, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, settings: Settings, model: PlatformModel, opts?: pulumi.ComponentResourceOptions) {
         super("observability:index:Platform", name, {}, opts);
         this.storage = new ObjectStorage("object-storage", settings, { parent: this });
         // Generated once, read by the hub (gateway) and every spoke (its credentials).
         const fleet = fleetCredentials(settings, this);
-        // Where everything runs and how it connects, resolved once.
-        const model = resolvePlatform(settings);
         this.clusters = Object.fromEntries(
             settings.clusters.map((cluster, i) => [
                 cluster.name,

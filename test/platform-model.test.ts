@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CHARTS } from "../components/charts/pins";
-import { missingFromCluster, releaseInstaller, secretCreator } from "../components/cluster/context";
+import { ModelLedger, releaseInstaller, secretCreator } from "../components/cluster/context";
 import { dataLoss } from "../components/data-loss/compare";
 import { dataInventory } from "../components/data-loss/inventory";
 import { resolvePlatform, type ClusterModel } from "../components/platform/model";
@@ -149,7 +149,7 @@ describe("platform model", () => {
 
     it("the data-loss inventory takes its volumes from it, and the spokes' Alertmanager disk it no longer records is no loss", () => {
         const s = resolveStack("prod", fleet);
-        const next = dataInventory(s);
+        const next = dataInventory(s, resolvePlatform(s));
         const spoke = next.clusters.find((c) => c.name === "edge-a")!;
         assert.deepEqual(spoke.releases, [{ name: "kube-prometheus-stack", namespace: "monitoring", chart: "kube-prometheus-stack", volumes: [{ name: "prometheus", sizeGi: s.prometheus.storageGi }] }]);
         // What earlier plans recorded for a spoke (an Alertmanager disk it never had).
@@ -193,17 +193,22 @@ describe("platform model", () => {
             signals: resolvePlatform(resolveStack("dev")).clusters[0].signals,
             alerts: { via: "local", alertmanager: "http://am" },
         };
-        const install = releaseInstaller(cluster as never, model, {}, [], {}, () => undefined);
+        const install = releaseInstaller(cluster as never, new ModelLedger("c", model), {}, [], {}, () => undefined);
         const args = { releaseName: "loki", namespace: "logging", chart: CHARTS.loki, values: {}, timeoutSeconds: 60 };
         assert.throws(() => install({ ...args, releaseName: "tempo", chart: CHARTS.tempo }), /release tempo \(tempo in logging\) on c is not as the platform model lists it/);
         assert.throws(() => install({ ...args, namespace: "monitoring" }), /not as the platform model lists it/);
         assert.throws(() => install({ ...args, chart: CHARTS.alloy }), /not as the platform model lists it/);
-        const secret = secretCreator(cluster as never, model, {}, {}, () => undefined);
+        const secret = secretCreator(new ModelLedger("c", model), {}, {});
         assert.throws(() => secret("c-x", { name: "alertmanager-platform-config", namespace: "monitoring", type: "Opaque", stringData: {} }), /Secret monitoring\/alertmanager-platform-config on c is not one the platform model lists/);
         // And what it lists must all be there when the cluster is done.
-        const listed: ClusterModel = { ...model, secrets: [{ namespace: "monitoring", name: "grafana-admin", holds: "" }] };
-        assert.deepEqual(missingFromCluster(listed, [], []), ["loki", "Secret monitoring/grafana-admin"]);
-        assert.deepEqual(missingFromCluster(listed, ["loki"], ["monitoring/grafana-admin"]), []);
+        const listed = new ModelLedger("c", { ...model, secrets: [{ namespace: "monitoring", name: "grafana-admin", holds: "" }] });
+        assert.deepEqual(listed.missing(), ["loki", "Secret monitoring/grafana-admin"]);
+        listed.claimRelease("loki", "logging", CHARTS.loki);
+        listed.claimSecret("monitoring", "grafana-admin");
+        assert.deepEqual(listed.missing(), []);
+        // Each once.
+        assert.throws(() => listed.claimRelease("loki", "logging", CHARTS.loki), /release loki \(loki in logging\) on c is installed twice/);
+        assert.throws(() => listed.claimSecret("monitoring", "grafana-admin"), /Secret monitoring\/grafana-admin on c is created twice/);
     });
 
     it("is written by the offline plan as model.json, without a secret", async function () {

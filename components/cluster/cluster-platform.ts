@@ -15,7 +15,7 @@ import { namespacePodSecurityLevel, podSecurityLabels } from "../kubernetes/pod-
 import { installMetrics } from "../metrics/install";
 import { installSre } from "../sre/install";
 import { installLogsAndTraces } from "../signals/install";
-import { missingFromCluster, releaseInstaller, secretCreator, type ClusterContext } from "./context";
+import { ModelLedger, releaseInstaller, secretCreator, type ClusterContext } from "./context";
 import type { ClusterModel } from "../platform/model";
 import { networkPolicies } from "./network-policies";
 
@@ -100,8 +100,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         }
 
         const releases: Record<string, string> = {};
-        const installedReleases: string[] = [];
-        const createdSecrets: string[] = [];
+        const ledger = new ModelLedger(cluster.name, args.model);
         const ctx: ClusterContext = {
             settings,
             cluster,
@@ -114,11 +113,10 @@ export class ClusterPlatform extends pulumi.ComponentResource {
             workloadServiceAccounts,
             storage,
             // Every release waits for the StorageClass its volumes are provisioned from.
-            install: releaseInstaller(cluster, args.model, on, [storageClass], namespaces, (helmName: string, chart: ChartPin, release: string) => {
-                releases[helmName] = `${chart.chart}@${chart.version}`;
-                installedReleases.push(release);
+            install: releaseInstaller(cluster, ledger, on, [storageClass], namespaces, (release: string, chart: ChartPin) => {
+                releases[release] = `${chart.chart}@${chart.version}`;
             }),
-            secret: secretCreator(cluster, args.model, on, namespaces, (secret) => createdSecrets.push(secret)),
+            secret: secretCreator(ledger, on, namespaces),
         };
 
         const fleet = installFleetLink(ctx, args.fleet);
@@ -127,7 +125,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         installSre(ctx, metrics.kubePrometheusStack);
         installLogsAndTraces(ctx, metrics.kubePrometheusStack, fleet.collectorsAfter);
         installDashboards(ctx);
-        const missing = missingFromCluster(args.model, installedReleases, createdSecrets);
+        const missing = ledger.missing();
         if (missing.length > 0) throw new Error(`the platform model lists ${missing.join(", ")} on ${cluster.name}, which nothing installed or created`);
 
         this.grafanaAdminPassword = metrics.grafanaAdminPassword;

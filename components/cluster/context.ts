@@ -41,22 +41,51 @@ export interface ClusterSecretArgs {
     stringData: Record<string, pulumi.Input<string>>;
 }
 
-/** Builds the `secret` function of a context: only the Secrets of the cluster's model, each once. */
+/**
+ * What a cluster has created of its model: each release and Secret the model lists, once, and at the
+ * end what it lists that nothing created. The installer and the Secret creator claim through it.
+ */
+export class ModelLedger {
+    private readonly releases = new Set<string>();
+    private readonly secrets = new Set<string>();
+
+    constructor(
+        private readonly cluster: string,
+        private readonly model: ClusterModel,
+    ) {}
+
+    claimRelease(release: string, namespace: string, chart: ChartPin): void {
+        const listed = this.model.releases.some((r) => r.release === release && r.namespace === namespace && r.chart === chart);
+        if (!listed || this.releases.has(release)) {
+            throw new Error(`release ${release} (${chart.chart} in ${namespace}) on ${this.cluster} is ${listed ? "installed twice" : "not as the platform model lists it"}`);
+        }
+        this.releases.add(release);
+    }
+
+    claimSecret(namespace: string, name: string): void {
+        const key = `${namespace}/${name}`;
+        const listed = this.model.secrets.some((s) => s.namespace === namespace && s.name === name);
+        if (!listed || this.secrets.has(key)) throw new Error(`Secret ${key} on ${this.cluster} is ${listed ? "created twice" : "not one the platform model lists"}`);
+        this.secrets.add(key);
+    }
+
+    /** What the model lists that was not installed or created (ClusterPlatform refuses any). */
+    missing(): string[] {
+        return [
+            ...this.model.releases.map((r) => r.release).filter((r) => !this.releases.has(r)),
+            ...this.model.secrets.map((s) => `${s.namespace}/${s.name}`).filter((s) => !this.secrets.has(s)).map((s) => `Secret ${s}`),
+        ];
+    }
+}
+
+/** Builds the `secret` function of a context: only the Secrets the ledger's model lists. */
 export function secretCreator(
-    cluster: ClusterSettings,
-    model: ClusterModel,
+    ledger: ModelLedger,
     opts: pulumi.CustomResourceOptions,
     namespaces: Readonly<Record<string, k8s.core.v1.Namespace>>,
-    record: (secret: string) => void,
 ): ClusterContext["secret"] {
-    const created = new Set<string>();
     return (resourceName, args) => {
-        const key = `${args.namespace}/${args.name}`;
-        if (!model.secrets.some((s) => s.namespace === args.namespace && s.name === args.name) || created.has(key)) {
-            throw new Error(`Secret ${key} on ${cluster.name} is ${created.has(key) ? "created twice" : "not one the platform model lists"}`);
-        }
-        created.add(key);
-        record(key);
+        ledger.claimSecret(args.namespace, args.name);
         const namespace = namespaces[args.namespace];
         if (!namespace) throw new Error(`namespace ${args.namespace} is not one of the platform's namespaces`);
         return new k8s.core.v1.Secret(
@@ -69,14 +98,6 @@ export function secretCreator(
             opts,
         );
     };
-}
-
-/** What the cluster's model lists that was not installed or created (ClusterPlatform refuses any). */
-export function missingFromCluster(model: ClusterModel, installed: readonly string[], secrets: readonly string[]): string[] {
-    return [
-        ...model.releases.map((r) => r.release).filter((r) => !installed.includes(r)),
-        ...model.secrets.map((s) => `${s.namespace}/${s.name}`).filter((s) => !secrets.includes(s)).map((s) => `Secret ${s}`),
-    ];
 }
 
 export interface ClusterReleaseArgs {
@@ -97,30 +118,22 @@ export interface ClusterReleaseArgs {
 /**
  * Builds the `install` function of a context: resource name "<cluster>-<release>" whatever the Helm
  * name, so that adopting a release (a Helm name of its own) keeps the resource names the import uses.
- * Only the releases of the cluster's model, each once, in its namespace and chart.
+ * Only the releases the ledger's model lists, each once, in its namespace and chart.
  */
 export function releaseInstaller(
     cluster: ClusterSettings,
-    model: ClusterModel,
+    ledger: ModelLedger,
     opts: pulumi.CustomResourceOptions,
     alwaysAfter: pulumi.Resource[],
     namespaces: Readonly<Record<string, k8s.core.v1.Namespace>>,
-    /** The Helm name, the chart, and the program's name of each release installed. */
-    record: (helmName: string, chart: ChartPin, release: string) => void,
+    record: (releaseName: string, chart: ChartPin) => void,
 ): ClusterContext["install"] {
-    const installed = new Set<string>();
     return (args) => {
-        const planned = model.releases.find((r) => r.release === args.releaseName);
-        if (!planned || planned.namespace !== args.namespace || planned.chart !== args.chart || installed.has(args.releaseName)) {
-            throw new Error(
-                `release ${args.releaseName} (${args.chart.chart} in ${args.namespace}) on ${cluster.name} is ${installed.has(args.releaseName) ? "installed twice" : "not as the platform model lists it"}`,
-            );
-        }
-        installed.add(args.releaseName);
+        ledger.claimRelease(args.releaseName, args.namespace, args.chart);
         const namespace = args.applicationNamespace ? undefined : namespaces[args.namespace];
         if (!namespace && !args.applicationNamespace) throw new Error(`namespace ${args.namespace} is not one of the platform's namespaces`);
         const releaseName = helmReleaseNameOf(cluster, args.releaseName);
-        record(releaseName, args.chart, args.releaseName);
+        record(releaseName, args.chart);
         return pinnedRelease(
             `${cluster.name}-${args.releaseName}`,
             {

@@ -3,6 +3,7 @@
 // naming every loss, unless the stack sets allowDataLoss for that run.
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../config/schema";
+import type { PlatformModel } from "../platform/model";
 import { dataLoss } from "./compare";
 import { dataInventory, readInventory, type DataInventory } from "./inventory";
 
@@ -73,8 +74,8 @@ async function lastDeployedInventory(): Promise<unknown> {
 }
 
 /** Refuses (throws) or warns per the verdict; returns the inventory this deployment exports. */
-export async function guardStoredData(settings: Settings): Promise<DataInventory> {
-    const next = dataInventory(settings);
+export async function guardStoredData(settings: Settings, model: PlatformModel): Promise<DataInventory> {
+    const next = dataInventory(settings, model);
     const verdict = judgeDataLoss({
         stack: settings.stack,
         namespace: pulumi.getProject(),

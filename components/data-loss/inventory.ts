@@ -9,7 +9,7 @@ import { bucketNamePrefix, objectStores, type ObjectStoreSpec } from "../gcp/sto
 import { storageClassName } from "../kubernetes/storage-class";
 import { localRetentionDays } from "../sre/evaluation";
 import { helmReleaseNameOf } from "../config/adoption";
-import { resolvePlatform, type ClusterModel } from "../platform/model";
+import type { ClusterModel, PlatformModel } from "../platform/model";
 
 /** Bumped when the shape changes; an inventory of another format is not compared (guard.ts). */
 export const INVENTORY_FORMAT = 1;
@@ -147,7 +147,7 @@ function diskRetentions(settings: Settings, cluster: ClusterSettings): Retention
     return out;
 }
 
-export function dataInventory(settings: Settings): DataInventory {
+export function dataInventory(settings: Settings, model: PlatformModel): DataInventory {
     const stores = objectStores(settings);
     return {
         format: INVENTORY_FORMAT,
@@ -165,7 +165,7 @@ export function dataInventory(settings: Settings): DataInventory {
                 ...(store.kind === "state" ? { state: stateContent(store) } : {}),
             };
         }),
-        clusters: resolvePlatform(settings).clusters.map((model, i) => clusterRecord(settings, settings.clusters[i], model)),
+        clusters: model.clusters.map((c, i) => clusterRecord(settings, settings.clusters[i], c)),
         retentions: [...stores.flatMap((s) => bucketRetentions(settings, s)), ...settings.clusters.flatMap((c) => diskRetentions(settings, c))],
     };
 }

@@ -17,9 +17,9 @@ const bucket = (ctx: ClusterContext, key: string): pulumi.Output<string> => {
     return name;
 };
 
-/** Resources kube-prometheus-stack must wait for on this cluster (the Thanos sidecar's bucket config). */
+/** Resources kube-prometheus-stack must wait for on this cluster (the Thanos sidecar's bucket config, where the model lists it). */
 export function prepareMetricsShipping(ctx: ClusterContext): pulumi.Resource[] {
-    if (ctx.settings.metricsBackend !== "thanos") return [];
+    if (!ctx.model.secrets.some((s) => s.name === THANOS_OBJSTORE_SECRET.name)) return [];
     const secret = ctx.secret(`${ctx.cluster.name}-thanos-objstore`, {
         name: THANOS_OBJSTORE_SECRET.name,
         namespace: ctx.settings.namespaces.monitoring,

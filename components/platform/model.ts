@@ -1,7 +1,7 @@
 // The platform model: once per stack, as typed data, which cluster is the hub and which are spokes,
 // what each gets (every Helm release with its namespace, chart and volumes, every Secret, every
-// Workload Identity service account, every PrometheusRule), where each cluster's signals and alerts go, the buckets, and
-// which store keeps the metrics history. ClusterPlatform creates exactly what the model lists
+// Workload Identity service account, every PrometheusRule), where each cluster's signals and alerts
+// go, the buckets, and which store keeps the metrics history. ClusterPlatform creates exactly what the model lists
 // (context.ts refuses anything else, and a listed release or Secret left out); the dashboards and the
 // data-loss inventory read it; the offline plan writes it as model.json for reviews and tools.
 import type { ChartPin } from "../charts/pins";
@@ -12,7 +12,6 @@ import { objectStores, workloadIdentities, type BucketGrant, type ObjectStoreSpe
 import { THANOS_OBJSTORE_SECRET } from "../metrics/thanos";
 import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
 import { prometheusRules, type PrometheusRuleSpec } from "../sre/prometheus-rules";
-import { rulerInUse } from "../sre/evaluation";
 import { RELEASES, redisExporterRelease, serviceUrl } from "./services";
 
 /** A persistent volume a release claims (per replica), from the platform StorageClass. */
@@ -96,14 +95,15 @@ export interface PlatformModel {
     readonly clusters: readonly ClusterModel[];
 }
 
-function metricsStore(settings: Settings): MetricsStore {
+/** The store, with whether its ruler evaluates any of the hub's rules (read off those rules). */
+function metricsStore(settings: Settings, hubRules: readonly PrometheusRuleSpec[]): MetricsStore {
     switch (settings.metricsBackend) {
         case "prometheus":
             return { kind: "prometheus", fleetReceiver: settings.clusters.some((c) => c.role === "spoke") };
         case "mimir":
-            return { kind: "mimir", query: serviceUrl(settings, "mimirGateway", "http", "/prometheus"), rulerEvaluatesSlos: rulerInUse(settings, "mimir-ruler") };
+            return { kind: "mimir", query: serviceUrl(settings, "mimirGateway", "http", "/prometheus"), rulerEvaluatesSlos: hubRules.some((r) => r.evaluator === "mimir-ruler") };
         case "thanos":
-            return { kind: "thanos", query: serviceUrl(settings, "thanosQueryFrontend", "http"), rulerEvaluatesSlos: rulerInUse(settings, "thanos-ruler") };
+            return { kind: "thanos", query: serviceUrl(settings, "thanosQueryFrontend", "http"), rulerEvaluatesSlos: hubRules.some((r) => r.evaluator === "thanos-ruler") };
     }
 }
 
@@ -211,12 +211,14 @@ function alertRoute(settings: Settings, cluster: ClusterSettings): AlertRoute {
     return { via: "fleet-gateway", ...target };
 }
 
-/** The model of a validated stack: pure, computed once (components/platform.ts), read by every cluster. */
+/** The model of a validated stack: pure, computed once (index.ts), read by the guard and every cluster. */
 export function resolvePlatform(settings: Settings): PlatformModel {
     const hub = settings.clusters.find((c) => c.role === "hub");
     // Ruled out by validation: exactly one cluster is the hub.
     if (!hub) throw new Error("no cluster has role hub");
-    const metrics = metricsStore(settings);
+    // Computed once per cluster: the hub's also tell whether a store's ruler has work.
+    const rules = new Map(settings.clusters.map((c) => [c.name, prometheusRules(settings, c.name)]));
+    const metrics = metricsStore(settings, rules.get(hub.name)!);
     const identities = workloadIdentities(settings);
     return {
         stack: settings.stack,
@@ -235,7 +237,7 @@ export function resolvePlatform(settings: Settings): PlatformModel {
                     .filter((k) => k.cluster === cluster.name)
                     .map((k) => ({ namespace: k.namespace, name: k.name, identity: identity.key, accountId: identity.accountId, grants: identity.grants })),
             ),
-            rules: prometheusRules(settings, cluster.name),
+            rules: rules.get(cluster.name)!,
             signals: pushTargets(settings, cluster),
             alerts: alertRoute(settings, cluster),
         })),
