@@ -9,18 +9,19 @@ export const clusterNamesSchema = z
 type Problem = { path: (string | number)[]; expected: string; given: unknown };
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Each `<key>[i].clusters[j]` that names no cluster of the stack (defensive: shapes may be invalid). */
+/** Each `<path>.clusters[j]` of `entry` that names no cluster of the stack (defensive: shapes may be invalid). */
+export function unknownEntryClusterProblems(candidate: Record<string, unknown>, entry: unknown, path: (string | number)[]): Problem[] {
+    if (!isObject(entry) || !Array.isArray(entry.clusters)) return [];
+    const known = Array.isArray(candidate.clusters) ? candidate.clusters.map((c) => (isObject(c) ? c.name : undefined)).filter((n) => typeof n === "string") : [];
+    return entry.clusters.flatMap((name, j) =>
+        typeof name === "string" && !known.includes(name) ? [{ path: [...path, "clusters", j], expected: `a cluster of this stack (${known.join(", ")})`, given: name }] : [],
+    );
+}
+
+/** Each `<key>[i].clusters[j]` that names no cluster of the stack. */
 export function unknownClusterProblems(candidate: Record<string, unknown>, key: string): Problem[] {
     const entries = candidate[key];
-    if (!Array.isArray(entries)) return [];
-    const known = Array.isArray(candidate.clusters) ? candidate.clusters.map((c) => (isObject(c) ? c.name : undefined)).filter((n) => typeof n === "string") : [];
-    return entries.flatMap((entry, i) =>
-        isObject(entry) && Array.isArray(entry.clusters)
-            ? entry.clusters.flatMap((name, j) =>
-                  typeof name === "string" && !known.includes(name) ? [{ path: [key, i, "clusters", j], expected: `a cluster of this stack (${known.join(", ")})`, given: name }] : [],
-              )
-            : [],
-    );
+    return Array.isArray(entries) ? entries.flatMap((entry, i) => unknownEntryClusterProblems(candidate, entry, [key, i])) : [];
 }
 
 /** The clusters an entry runs on: its own list, else the hub. */

@@ -5,8 +5,8 @@
 import { z } from "zod";
 import type { DeepReadonly } from "./deep-readonly";
 import type { ConfigProblem } from "./errors";
-import { clusterNamesSchema } from "./cluster-names";
-import { namespaceName } from "../kubernetes/names";
+import { clusterNamesSchema, unknownEntryClusterProblems } from "./cluster-names";
+import { namespaceName, RESERVED_NAMESPACES } from "../kubernetes/names";
 import { scrapeInterval } from "./scrape";
 
 /** The `job` of a discovered pod with neither an `app.kubernetes.io/name` nor an `app` label. */
@@ -18,7 +18,14 @@ export const ANNOTATED_PODS_JOB = "annotated-pods";
  * own namespaces are added per stack: their pods are scraped by the charts' monitors, and an
  * annotation there would scrape them twice.
  */
-export const SYSTEM_NAMESPACE_PATTERNS: readonly string[] = ["kube-system", "kube-public", "kube-node-lease", "gke-managed-.*", "gke-gmp-system", "gmp-system", "gmp-public"];
+export const SYSTEM_NAMESPACE_PATTERNS: readonly string[] = [
+    // Kubernetes' own, but "default", where applications may well run.
+    ...RESERVED_NAMESPACES.filter((n) => n !== "default"),
+    "gke-managed-.*",
+    "gke-gmp-system",
+    "gmp-system",
+    "gmp-public",
+];
 
 const namespaces = (what: string) =>
     z.array(namespaceName("shop"), { error: `a list of namespace names ${what}` }).min(1, { error: `at least one namespace (or leave the key out)` });
@@ -53,15 +60,7 @@ function platformNamespaces(candidate: Record<string, unknown>): string[] {
 export function scrapeAnnotationsConfigProblems(candidate: Record<string, unknown>): ConfigProblem[] {
     const a = candidate.scrapeAnnotations;
     if (!isObject(a)) return [];
-    const problems: ConfigProblem[] = [];
-    if (Array.isArray(a.clusters)) {
-        const known = Array.isArray(candidate.clusters) ? candidate.clusters.map((c) => (isObject(c) ? c.name : undefined)).filter((n) => typeof n === "string") : [];
-        a.clusters.forEach((name, j) => {
-            if (typeof name === "string" && !known.includes(name)) {
-                problems.push({ path: ["scrapeAnnotations", "clusters", j], expected: `a cluster of this stack (${known.join(", ")})`, given: name });
-            }
-        });
-    }
+    const problems: ConfigProblem[] = unknownEntryClusterProblems(candidate, a, ["scrapeAnnotations"]);
     if (Array.isArray(a.namespaces)) {
         const platform = platformNamespaces(candidate);
         const system = SYSTEM_NAMESPACE_PATTERNS.map((p) => new RegExp(`^(?:${p})$`));

@@ -69,6 +69,7 @@ export function scrapeMonitors(settings: Settings, cluster: string): ScrapeMonit
  */
 export function undeclaredSloJobWarnings(settings: Settings): string[] {
     const warnings = new Set<string>();
+    const discovered = new Set(annotationDiscoveryClusters(settings));
     for (const service of settings.slos) {
         for (const o of service.objectives) {
             // A probe SLO's job is its probe's, which the config validation requires to be declared.
@@ -76,7 +77,6 @@ export function undeclaredSloJobWarnings(settings: Settings): string[] {
             const { job, namespace } = o.selector;
             if (job === undefined) continue;
             // "<namespace>/<app>" is a discovered pod's job: declared by annotation discovery where it is on.
-            const discovered = new Set(annotationDiscoveryClusters(settings));
             if (job.includes("/") && placedOn(settings.clusters, service).every((c) => discovered.has(c))) continue;
             const declared = settings.scrape.filter((t) => t.name === job && (namespace === undefined || t.namespace === namespace));
             const where = namespace === undefined ? "" : ` in namespace ${namespace}`;
