@@ -11,7 +11,8 @@ import { absentAlertNameOf, alertNameOf, budgetExhaustedAlertNameOf, budgetLowAl
 import { format } from "../components/sre/decimal";
 import { writePlan, type Plan } from "../tools/offline/plan";
 import { planVariant, PROJECT, stackConfig } from "./support/program";
-import { pooled, promtoolPath, promtoolTestRules, promtoolTestRulesAsync, runTool, type ToolRun } from "./support/prometheus-tools";
+import { pooled } from "../tools/pool";
+import { promtoolPath, promtoolTestRules, promtoolTestRulesAsync, runTool, type ToolRun } from "./support/prometheus-tools";
 
 /** Counter values, one per minute, for phases of constant per-minute rates. */
 function counter(phases: readonly { minutes: number; perMinute: number }[]): string {

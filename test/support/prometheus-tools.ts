@@ -72,17 +72,3 @@ export function promtoolTestRulesAsync(groups: readonly { rules: readonly object
         child.once("close", (code) => done(code));
     });
 }
-
-/** Runs `jobs` with at most `limit` at a time, each result at its job's index. */
-export async function pooled<T>(jobs: readonly (() => Promise<T>)[], limit = Math.max(1, os.cpus().length)): Promise<T[]> {
-    const results: T[] = new Array(jobs.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < jobs.length) {
-            const i = next++;
-            results[i] = await jobs[i]();
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-    return results;
-}

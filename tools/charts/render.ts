@@ -10,6 +10,7 @@ import { TARGET_KUBERNETES_VERSION } from "../../components/kubernetes/target";
 import type { PlannedRelease } from "../offline/plan";
 import { ensureChart, mayBeMissing, packagePath, pinFor, ChartNotFoundError, UNRENDERED_CHARTS } from "./cache";
 import { helmBinary } from "./helm";
+import { pooled } from "../pool";
 
 const run = promisify(execFile);
 
@@ -99,19 +100,15 @@ export async function renderReleases(
     releases: readonly ReleaseToRender[],
     options: { pull?: boolean; concurrency?: number } = {},
 ): Promise<RenderedRelease[]> {
-    const concurrency = Math.max(1, options.concurrency ?? os.availableParallelism());
-    const results: PromiseSettledResult<RenderedRelease>[] = new Array(releases.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < releases.length) {
-            const i = next++;
-            results[i] = await renderOne(releases[i], releases, options.pull ?? true).then(
+    const results: PromiseSettledResult<RenderedRelease>[] = await pooled(
+        releases.map((release) => () =>
+            renderOne(release, releases, options.pull ?? true).then(
                 (value) => ({ status: "fulfilled", value }) as const,
                 (reason: unknown) => ({ status: "rejected", reason }) as const,
-            );
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, releases.length) }, worker));
+            ),
+        ),
+        options.concurrency,
+    );
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failures.length > 0) {
         throw new RenderError(failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join("\n"));
