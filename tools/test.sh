@@ -13,6 +13,11 @@ npx tsc --noEmit -p .
 npm run --silent deps
 # Dead code: exports nothing imports, unused files and dependencies (knip.jsonc).
 npm run --silent knip
+# Plans and Helm renders are computed once for the whole run and shared by its processes
+# (tools/run-cache.ts), in a folder removed when the run ends.
+RUN_CACHE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/npm-test-run.XXXXXX")
+export RUN_CACHE_DIR
+trap 'rm -rf "$RUN_CACHE_DIR"' EXIT
 # tsc has just checked every file: ts-node only strips the types. Two files at a time, one per core
 # of the 2-core machines this runs on (4 min sequential, about 3 min 10 s in parallel, measured).
 TS_NODE_TRANSPILE_ONLY=true npx mocha --parallel --jobs 2 "$@"

@@ -2,6 +2,7 @@
 import { planStack, type Plan, type PlannedResource } from "../../tools/offline/plan";
 import type { FakeCluster } from "../../tools/offline/runtime";
 import { readStackConfig } from "../../tools/offline/stack-config";
+import { runCached } from "../../tools/run-cache";
 
 export const PROJECT = "observability-platform";
 
@@ -30,17 +31,23 @@ export function stackConfig(stack: string, variant: PlanVariant = {}): Record<st
 const plans = new Map<string, Promise<Plan>>();
 
 /**
- * The stack file's plan with `variant` applied. Planning is deterministic, so each variant is
- * planned once per test process; every caller gets its own copy to read or edit.
+ * The plan of `stack` with this config. Planning is deterministic, so each config is planned once per
+ * run: once per process, and once for every process of npm test (tools/run-cache.ts). Every caller
+ * gets its own copy to read or edit.
  */
-export function planVariant(stack: string, variant: PlanVariant = {}): Promise<Plan> {
-    const key = JSON.stringify([stack, variant]);
+export function planOnce(stack: string, options: { config: Record<string, string>; secretKeys: string[]; clusters?: PlanVariant["clusters"] }): Promise<Plan> {
+    const key = JSON.stringify([stack, options.config, [...options.secretKeys].sort(), options.clusters ?? null]);
     let plan = plans.get(key);
     if (!plan) {
-        plan = planStack(stack, { config: stackConfig(stack, variant), secretKeys: [], clusters: variant.clusters });
+        plan = runCached("plan", key, async () => JSON.stringify(await planStack(stack, options))).then((text) => JSON.parse(text) as Plan);
         plans.set(key, plan);
     }
     return plan.then((p) => structuredClone(p));
+}
+
+/** The stack file's plan with `variant` applied, planned once per run. */
+export function planVariant(stack: string, variant: PlanVariant = {}): Promise<Plan> {
+    return planOnce(stack, { config: stackConfig(stack, variant), secretKeys: [], clusters: variant.clusters });
 }
 
 export const ofType = (plan: Plan, type: string): PlannedResource[] => plan.resources.filter((r) => r.type === type);

@@ -1,8 +1,8 @@
 // The stacks the rendered-object suites check, each planned and rendered by Helm once per test run
 // and shared: rendering is the slow part of the suite (seconds per stack), and every suite that
 // reads rendered objects wants the same few stacks.
-import { planStack, type Plan } from "../../tools/offline/plan";
-import { PROJECT, stackConfig, type PlanVariant } from "./program";
+import type { Plan } from "../../tools/offline/plan";
+import { planOnce, PROJECT, stackConfig, type PlanVariant } from "./program";
 import { renderPlan, type RenderedPlan } from "./rendered";
 
 export const FLEET = [
@@ -41,7 +41,7 @@ export type RenderedStackKey = keyof typeof RENDERED_STACKS;
 export function planCase(c: StackCase): Promise<Plan> {
     const raw = Object.fromEntries(Object.entries(c.secrets ?? {}).map(([k, v]) => [`${PROJECT}:${k}`, v]));
     const variant = { ...c.variant, raw: { ...c.variant?.raw, ...raw } };
-    return planStack(c.stack, { config: stackConfig(c.stack, variant), secretKeys: Object.keys(raw), clusters: variant.clusters });
+    return planOnce(c.stack, { config: stackConfig(c.stack, variant), secretKeys: Object.keys(raw), clusters: variant.clusters });
 }
 
 const renders = new Map<RenderedStackKey, Promise<RenderedPlan>>();

@@ -140,11 +140,28 @@ async function fetchAndUnpack(pin: ChartPin, options: EnsureOptions): Promise<So
 async function unpack(pin: ChartPin, file: string): Promise<void> {
     const dir = unpackedChartDir(pin.chart, pin.version);
     const chartYaml = path.join(dir, "Chart.yaml");
-    if (!fs.existsSync(chartYaml) || fs.statSync(chartYaml).mtimeMs < fs.statSync(file).mtimeMs) {
+    // A pinned package never changes, so an unpacked copy is kept. It is unpacked beside its place and
+    // renamed into it, so processes rendering at the same time never see a half-unpacked chart (nor one
+    // another process is deleting).
+    if (!fs.existsSync(chartYaml)) {
         const parent = path.dirname(dir);
-        fs.rmSync(parent, { recursive: true, force: true });
-        fs.mkdirSync(parent, { recursive: true });
-        await run("tar", ["-xzf", file, "-C", parent]);
+        fs.mkdirSync(path.dirname(parent), { recursive: true });
+        const staging = fs.mkdtempSync(`${parent}.unpacking-`);
+        try {
+            await run("tar", ["-xzf", file, "-C", staging]);
+            try {
+                fs.renameSync(staging, parent);
+            } catch {
+                // Another process put the same package in place first; or a copy left half-unpacked by
+                // an interrupted run is in the way.
+                if (!fs.existsSync(chartYaml)) {
+                    fs.rmSync(parent, { recursive: true, force: true });
+                    fs.renameSync(staging, parent);
+                }
+            }
+        } finally {
+            fs.rmSync(staging, { recursive: true, force: true });
+        }
     }
     const meta = parse(fs.readFileSync(chartYaml, "utf8")) as { name?: string; version?: string };
     if (meta.name !== pin.chart || meta.version !== pin.version) {

@@ -11,6 +11,7 @@ import type { PlannedRelease } from "../offline/plan";
 import { ensureChart, mayBeMissing, packagePath, pinFor, ChartNotFoundError, UNRENDERED_CHARTS } from "./cache";
 import { helmBinary } from "./helm";
 import { pooled } from "../pool";
+import { runCached } from "../run-cache";
 
 const run = promisify(execFile);
 
@@ -80,13 +81,21 @@ async function renderOne(release: ReleaseToRender, all: readonly ReleaseToRender
         }
         throw err;
     }
+    const values = JSON.stringify(release.values);
+    const apiVersions = apiVersionsFor(release, all);
+    // Everything helm template reads: the same inputs render the same manifest.
+    const key = JSON.stringify([release.releaseName, release.namespace, release.chart, release.version, apiVersions, values]);
+    return { ...base, manifest: await runCached("helm-template", key, () => helmTemplate(release, values, apiVersions)) };
+}
+
+async function helmTemplate(release: ReleaseToRender, values: string, apiVersions: readonly string[]): Promise<string> {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
     try {
         const valuesFile = path.join(tmp, "values.json");
-        fs.writeFileSync(valuesFile, JSON.stringify(release.values));
-        const args = helmTemplateArgs(release, packagePath(release.chart, release.version), valuesFile, apiVersionsFor(release, all));
+        fs.writeFileSync(valuesFile, values);
+        const args = helmTemplateArgs(release, packagePath(release.chart, release.version), valuesFile, apiVersions);
         const { stdout } = await run(helmBinary(), args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-        return { ...base, manifest: stdout };
+        return stdout;
     } catch (err) {
         const e = err as { stderr?: string; message: string };
         throw new RenderError(`${release.resource} (${release.chart} ${release.version}) does not render: ${(e.stderr || e.message).trim()}`);
