@@ -248,6 +248,10 @@ describe("SLO rules (promtool)", function () {
                         return { service, objective, budget };
                     };
                     const test = (title: string, tests: () => unknown[]) => burnCase(stack, serviceName, title, tests);
+                    // The 28-day rules differ from the 30-day ones in their burn factors and period
+                    // windows, which the burn cases exercise; what does not depend on the period (a page
+                    // from the start, missing series, no traffic) is checked on the 30-day rules alone.
+                    const periodIndependent = periodDays === 30 ? test : () => undefined;
 
                     test("pages on a fast burn (every request bad) within the workbook's detection time, and not before the burn", () => {
                         const { service, objective, budget } = get();
@@ -263,7 +267,7 @@ describe("SLO rules (promtool)", function () {
                         ]);
                     });
 
-                    test("pages within 5 minutes when every request is bad from the start", () => {
+                    periodIndependent("pages within 5 minutes when every request is bad from the start", () => {
                         const { service, objective } = get();
                         return promtoolCase(service, objective, 30, () => 1, [{ at: "5m", severities: ["critical", "warning"] }]);
                     });
@@ -298,7 +302,7 @@ describe("SLO rules (promtool)", function () {
                         return promtoolCase(service, objective, 6 * 60, () => budget / 2, checks);
                     });
 
-                    test("warns after 15 minutes when the SLI's series are missing, and not while they exist", () => {
+                    periodIndependent("warns after 15 minutes when the SLI's series are missing, and not while they exist", () => {
                         const { service, objective } = get();
                         const name = absentAlertNameOf(service, objective);
                         // absent() carries the selector's equality matchers as labels.
@@ -311,7 +315,7 @@ describe("SLO rules (promtool)", function () {
                         ];
                     });
 
-                    test("fires nothing without traffic", () => {
+                    periodIndependent("fires nothing without traffic", () => {
                         const { service, objective } = get();
                         const checks: Check[] = [];
                         for (let m = 5; m <= 360; m += 25) checks.push({ at: `${m}m`, severities: [] });

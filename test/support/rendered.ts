@@ -4,6 +4,7 @@
 import { parseAllDocuments } from "yaml";
 import type { Plan, PlannedRelease } from "../../tools/offline/plan";
 import { renderReleases } from "../../tools/charts/render";
+import { runCached } from "../../tools/run-cache";
 import { addCrds, crdProblems } from "./crd-schema";
 import type { CrdDefinition } from "./charts";
 
@@ -28,6 +29,14 @@ export interface RenderedPlan {
     releases: RenderedRelease[];
 }
 
+/**
+ * The objects of a manifest, parsed once per run: the same release renders the same text for many
+ * suites, and YAML parsing is most of what reading it costs (JSON is read far faster).
+ */
+export async function parsedManifest(text: string): Promise<K8sObject[]> {
+    return JSON.parse(await runCached("manifest-objects", text, async () => JSON.stringify(parseManifest(text)))) as K8sObject[];
+}
+
 export function parseManifest(text: string): K8sObject[] {
     return parseAllDocuments(text)
         .map((d) => {
@@ -42,12 +51,14 @@ export async function renderPlan(plan: Plan, only: (release: Plan["releases"][nu
     const selected = plan.releases.filter(only);
     const rendered = await renderReleases(selected);
     const clusters = plan.settings.clusters.map((c) => c.name).sort((a, b) => b.length - a.length);
-    const releases = rendered.map((r, i) => {
-        const release = selected[i];
-        const cluster = clusters.find((c) => release.resource.startsWith(`${c}-`));
-        if (!cluster) throw new Error(`${release.resource} names no cluster of the plan`);
-        return { release, cluster, objects: r.manifest === undefined ? [] : parseManifest(r.manifest), ...(r.skipped ? { skipped: r.skipped } : {}) };
-    });
+    const releases = await Promise.all(
+        rendered.map(async (r, i) => {
+            const release = selected[i];
+            const cluster = clusters.find((c) => release.resource.startsWith(`${c}-`));
+            if (!cluster) throw new Error(`${release.resource} names no cluster of the plan`);
+            return { release, cluster, objects: r.manifest === undefined ? [] : await parsedManifest(r.manifest), ...(r.skipped ? { skipped: r.skipped } : {}) };
+        }),
+    );
     // The CRDs these releases install validate their own and Pulumi's custom resources.
     addCrds(releases.flatMap((r) => r.objects).filter((o) => o.kind === "CustomResourceDefinition").map((o) => o.spec as CrdDefinition));
     return { plan, releases };
