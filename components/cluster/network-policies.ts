@@ -15,6 +15,7 @@ import { FLEET_GATEWAY } from "../fleet/endpoints";
 import { FLEET_GATEWAY_PORTS } from "../fleet/gateway";
 import { GKE_EXTERNAL_CLASS } from "../config/grafana-exposure";
 import { helmReleaseNameOf } from "../config/adoption";
+import { backendProfile, type ReceiverService } from "../platform/backends";
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -74,6 +75,12 @@ export const PLATFORM_PODS = {
  */
 export const GOOGLE_FRONT_END_RANGES = ["35.191.0.0/16", "130.211.0.0/22"] as const;
 
+/** The pods behind each Service that takes pushed samples, and the name of their port. */
+const RECEIVER_PODS = {
+    prometheus: { pods: PLATFORM_PODS.prometheus, port: "web" },
+    mimirGateway: { pods: PLATFORM_PODS.mimirGateway, port: "http-metrics" },
+} as const satisfies Record<ReceiverService, { pods: Labels; port: string }>;
+
 const tcp = (...ports: (number | string)[]): PolicyPort[] => ports.map((port) => ({ protocol: "TCP", port }));
 const pods = (namespace: string, labels: Labels): PolicyPeer => ({
     namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } },
@@ -94,7 +101,6 @@ export function platformFlows(settings: Settings, cluster: ClusterSettings): Flo
     const ns = settings.namespaces;
     const hub = cluster.role === "hub";
     const hasSpokes = settings.clusters.some((c) => c.role === "spoke");
-    const mimirHere = hub && settings.metricsBackend === "mimir";
     const grafana = pods(ns.monitoring, PLATFORM_PODS.grafana);
     const fleetGateway = pods(ns.monitoring, PLATFORM_PODS.fleetGateway);
     // The chart labels the gateway's pods with its release name, an adopted one included.
@@ -102,6 +108,7 @@ export function platformFlows(settings: Settings, cluster: ClusterSettings): Flo
     const otelGateway = pods(ns.tracing, otelGatewayPods);
     // Tempo's metrics generator remote-writes span metrics where the gateway sends metrics.
     const metricsWriters = [otelGateway, ...(hub ? [pods(ns.tracing, PLATFORM_PODS.tempo)] : [])];
+    const receiver = RECEIVER_PODS[hub ? backendProfile(settings).receiver.service : "prometheus"];
     const flows: Flow[] = [
         // The API server calls admission webhooks from Google's control plane, outside the pod
         // network, with no address a selector could name: the webhook ports admit any source.
@@ -109,10 +116,8 @@ export function platformFlows(settings: Settings, cluster: ClusterSettings): Flo
         { name: "allow-admission-webhook", namespace: ns.tracing, to: PLATFORM_PODS.otelOperator, ports: tcp("webhook-server") },
         // Applications in any namespace send OTLP to their cluster's gateway (pods only: not from outside).
         { name: "allow-otlp-from-cluster", namespace: ns.tracing, to: otelGatewayPods, from: [{ namespaceSelector: { matchLabels: {} } }], ports: tcp("otlp", "otlp-http") },
-        // The remote-write receiver, or Mimir's gateway on a Mimir hub.
-        mimirHere
-            ? { name: "allow-metrics-push", namespace: ns.monitoring, to: PLATFORM_PODS.mimirGateway, from: metricsWriters, ports: tcp("http-metrics") }
-            : { name: "allow-metrics-push", namespace: ns.monitoring, to: PLATFORM_PODS.prometheus, from: metricsWriters, ports: tcp("web") },
+        // Pushed samples: to the hub's receiver (platform/backends.ts); on a spoke, to its own Prometheus.
+        { name: "allow-metrics-push", namespace: ns.monitoring, to: receiver.pods, from: metricsWriters, ports: tcp(receiver.port) },
     ];
     if (hub) {
         flows.push(

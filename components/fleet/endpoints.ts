@@ -2,6 +2,7 @@
 // services; a spoke sends to the hub's endpoints from settings, over TLS with credentials.
 // The logs/traces and fleet work both read this module: keep the signatures stable.
 import type { ClusterSettings, Settings } from "../config/schema";
+import { backendProfile, remoteWrites } from "../platform/backends";
 import { SERVICES, serviceAddress, serviceUrl } from "../platform/services";
 
 /** Tenant of every signal in the multi-tenant stores (Mimir, Loki, Tempo): `tenant`, by default the stack's name. */
@@ -31,11 +32,15 @@ export interface PushTargets {
 
 export function pushTargets(settings: Settings, cluster: ClusterSettings): PushTargets {
     const tenant = tenantOf(settings);
+    const profile = backendProfile(settings);
+    const writes = remoteWrites(profile, cluster.role);
+    const receiver = profile.receiver;
     if (cluster.role === "hub") {
         return {
             crossCluster: false,
             tenant,
-            metricsRemoteWrite: settings.metricsBackend === "mimir" ? serviceUrl(settings, "mimirGateway", undefined, "/api/v1/push") : null,
+            // Without a port: the receiver serves http's own (the Mimir gateway's 80).
+            metricsRemoteWrite: writes ? serviceUrl(settings, receiver.service, undefined, receiver.path) : null,
             logsPush: serviceUrl(settings, "lokiGateway", undefined, "/loki/api/v1/push"),
             tracesOtlpGrpc: serviceAddress(settings, "tempo", "otlpGrpc"),
             logsOtlpHttp: serviceUrl(settings, "lokiGateway", undefined, "/otlp"),
@@ -53,13 +58,9 @@ export function pushTargets(settings: Settings, cluster: ClusterSettings): PushT
     return {
         crossCluster: true,
         tenant,
-        metricsRemoteWrite:
-            settings.metricsBackend === "mimir"
-                ? `${base}${FLEET_GATEWAY.paths.mimirPush}`
-                : settings.metricsBackend === "prometheus"
-                  ? `${base}${FLEET_GATEWAY.paths.prometheusWrite}`
-                  : // Thanos: the spoke's sidecar uploads blocks to the shared bucket instead.
-                    null,
+        // The gateway forwards the receiver's path (fleet/gateway.ts); with Thanos the spoke's sidecar
+        // uploads blocks to the shared bucket instead.
+        metricsRemoteWrite: writes ? `${base}${receiver.path}` : null,
         logsPush: `${base}${FLEET_GATEWAY.paths.lokiPush}`,
         tracesOtlpGrpc: `${host}:${FLEET_GATEWAY.otlpGrpcPort}`,
         logsOtlpHttp: `${base}${FLEET_GATEWAY.paths.lokiOtlpLogs.replace(/\/v1\/logs$/, "")}`,
@@ -73,10 +74,8 @@ export const FLEET_GATEWAY = {
     name: SERVICES.fleetGateway.name,
     httpsPort: SERVICES.fleetGateway.ports.https,
     otlpGrpcPort: SERVICES.fleetGateway.ports.otlpGrpc,
-    /** Paths the gateway forwards; everything else is refused. */
+    /** Paths the gateway forwards, besides the metrics receiver's (platform/backends.ts); everything else is refused. */
     paths: {
-        mimirPush: "/api/v1/push",
-        prometheusWrite: "/api/v1/write",
         lokiPush: "/loki/api/v1/push",
         // Loki's OTLP logs endpoint, for the OpenTelemetry collectors' logs pipeline.
         lokiOtlpLogs: "/otlp/v1/logs",

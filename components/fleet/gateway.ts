@@ -3,7 +3,8 @@
 // exposes beyond the hub, on an internal load balancer.
 import { createHash } from "node:crypto";
 import type { Settings } from "../config/schema";
-import { serviceAddress } from "../platform/services";
+import { backendProfile, remoteWrites } from "../platform/backends";
+import { serviceAddress, servicePortAddress } from "../platform/services";
 import { FLEET_GATEWAY, tenantOf } from "./endpoints";
 
 /** Same image the Mimir chart's gateway runs: nginx as a non-root user. */
@@ -31,13 +32,10 @@ const CLUSTER_DOMAIN = "svc.cluster.local";
 
 /** Upstreams the gateway forwards to, by signal, with the fully qualified service names (nginx resolves them at request time). */
 export function gatewayUpstreams(settings: Settings) {
+    const profile = backendProfile(settings);
     return {
-        metrics:
-            settings.metricsBackend === "mimir"
-                ? { path: FLEET_GATEWAY.paths.mimirPush, upstream: serviceAddress(settings, "mimirGateway", "http", true) }
-                : settings.metricsBackend === "prometheus"
-                  ? { path: FLEET_GATEWAY.paths.prometheusWrite, upstream: serviceAddress(settings, "prometheus", "web", true) }
-                  : null,
+        // Only when spokes remote-write: to the hub's receiver, at its own path.
+        metrics: remoteWrites(profile, "spoke") ? { path: profile.receiver.path, upstream: servicePortAddress(settings, profile.receiver, true) } : null,
         logs: { path: FLEET_GATEWAY.paths.lokiPush, upstream: serviceAddress(settings, "lokiGateway", "http", true) },
         otlpLogs: { path: FLEET_GATEWAY.paths.lokiOtlpLogs, upstream: serviceAddress(settings, "lokiGateway", "http", true) },
         alerts: { path: FLEET_GATEWAY.paths.alertmanagerAlerts, upstream: serviceAddress(settings, "alertmanager", "web", true) },

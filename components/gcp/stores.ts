@@ -2,6 +2,7 @@
 // for every tier and backend, so the releases that use a bucket only consume what is declared here.
 import { createHash } from "node:crypto";
 import type { Settings } from "../config/schema";
+import { backendProfile } from "../platform/backends";
 
 export type StoreComponent = "mimir" | "thanos" | "loki" | "tempo";
 
@@ -103,16 +104,11 @@ export function objectStores(settings: Settings): ObjectStoreSpec[] {
         retentionDays: storage.stateHistoryDays,
         deleteAfterDays: storage.stateHistoryDays,
     });
-    const metrics: ObjectStoreSpec[] =
-        settings.metricsBackend === "mimir"
-            ? [
-                  data("mimir-blocks", "mimir", "metrics", retention.metricsDays),
-                  state("mimir-ruler", "mimir", "metrics"),
-                  state("mimir-alertmanager", "mimir", "metrics"),
-              ]
-            : settings.metricsBackend === "thanos"
-              ? [data("thanos-blocks", "thanos", "metrics", retention.metricsDays)]
-              : [];
+    // The metrics store's buckets, as its profile lists them; none when Prometheus is the store.
+    const store = backendProfile(settings).store;
+    const metrics: ObjectStoreSpec[] = store
+        ? store.buckets.map((b) => (b.kind === "data" ? data(b.key, store.component, "metrics", retention.metricsDays) : state(b.key, store.component, "metrics")))
+        : [];
     return [
         ...metrics,
         data("loki-chunks", "loki", "logs", retention.logsDays),

@@ -12,6 +12,7 @@ import { objectStores, workloadIdentities, type BucketGrant, type ObjectStoreSpe
 import { THANOS_OBJSTORE_SECRET } from "../metrics/thanos";
 import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
 import { prometheusRules, type PrometheusRuleSpec } from "../sre/prometheus-rules";
+import { backendProfile, endpointUrl, type PrometheusOnlyBackend, type StoreBackend } from "./backends";
 import { RELEASES, redisExporterRelease, serviceUrl } from "./services";
 
 /** A persistent volume a release claims (per replica), from the platform StorageClass. */
@@ -74,15 +75,14 @@ export interface ClusterModel {
     readonly alerts: AlertRoute;
 }
 
-/** The store of the metrics history: one case per backend. */
+/** The store of the metrics history: one case per backend, shaped by its profile (backends.ts). */
 export type MetricsStore =
     | {
-          readonly kind: "prometheus";
+          readonly kind: PrometheusOnlyBackend;
           /** With spokes, the hub's Prometheus takes their samples, through the fleet gateway. */
           readonly fleetReceiver: boolean;
       }
-    | { readonly kind: "mimir"; readonly query: string; readonly rulerEvaluatesSlos: boolean }
-    | { readonly kind: "thanos"; readonly query: string; readonly rulerEvaluatesSlos: boolean };
+    | { readonly kind: StoreBackend; readonly query: string; readonly rulerEvaluatesSlos: boolean };
 
 export interface PlatformModel {
     readonly stack: string;
@@ -97,14 +97,10 @@ export interface PlatformModel {
 
 /** The store, with whether its ruler evaluates any of the hub's rules (read off those rules). */
 function metricsStore(settings: Settings, hubRules: readonly PrometheusRuleSpec[]): MetricsStore {
-    switch (settings.metricsBackend) {
-        case "prometheus":
-            return { kind: "prometheus", fleetReceiver: settings.clusters.some((c) => c.role === "spoke") };
-        case "mimir":
-            return { kind: "mimir", query: serviceUrl(settings, "mimirGateway", "http", "/prometheus"), rulerEvaluatesSlos: hubRules.some((r) => r.evaluator === "mimir-ruler") };
-        case "thanos":
-            return { kind: "thanos", query: serviceUrl(settings, "thanosQueryFrontend", "http"), rulerEvaluatesSlos: hubRules.some((r) => r.evaluator === "thanos-ruler") };
-    }
+    const profile = backendProfile(settings);
+    if (profile.store === null) return { kind: profile.backend, fleetReceiver: settings.clusters.some((c) => c.role === "spoke") };
+    const ruler = profile.slos.ruler;
+    return { kind: profile.backend, query: endpointUrl(settings, profile.store.query), rulerEvaluatesSlos: hubRules.some((r) => r.evaluator === ruler) };
 }
 
 /** The releases of one cluster: the collectors everywhere; the stores, Grafana's companions and the exporters on the hub. */
@@ -183,7 +179,7 @@ function secretsOf(settings: Settings, cluster: ClusterSettings): SecretModel[] 
     const ns = settings.namespaces;
     const spokes = settings.clusters.some((c) => c.role === "spoke");
     const thanos: SecretModel[] =
-        settings.metricsBackend === "thanos" ? [{ namespace: ns.monitoring, name: THANOS_OBJSTORE_SECRET.name, holds: "the Thanos sidecar's bucket configuration" }] : [];
+        backendProfile(settings).samples.via === "sidecar-upload" ? [{ namespace: ns.monitoring, name: THANOS_OBJSTORE_SECRET.name, holds: "the Thanos sidecar's bucket configuration" }] : [];
     if (cluster.role === "hub") {
         return [
             { namespace: ns.monitoring, name: GRAFANA_ADMIN_SECRET, holds: "Grafana's admin user and generated password" },

@@ -72,7 +72,10 @@ export const SERVICES = {
 export type ServiceId = keyof typeof SERVICES;
 export type PortOf<I extends ServiceId> = keyof (typeof SERVICES)[I]["ports"] & string;
 
-const portNumber = <I extends ServiceId>(id: I, port: PortOf<I>): number => (SERVICES[id].ports as Record<string, number>)[port];
+/** One Service of the directory at one of its own ports: what data names instead of an address. */
+export type ServicePort = { readonly [I in ServiceId]: { readonly service: I; readonly port: PortOf<I> } }[ServiceId];
+
+const portNumber = (id: ServiceId, port: string): number => (SERVICES[id].ports as Record<string, number>)[port];
 
 /** "<name>.<namespace>.svc": the short name pods of any namespace resolve. */
 export function serviceHost(settings: Settings, id: ServiceId): string {
@@ -85,6 +88,15 @@ export function serviceHost(settings: Settings, id: ServiceId): string {
  * search the cluster's domains (nginx, DNS SRV lookups).
  */
 export function serviceAddress<I extends ServiceId>(settings: Settings, id: I, port: PortOf<I>, fullyQualified = false): string {
+    return address(settings, id, port, fullyQualified);
+}
+
+/** serviceAddress of a ServicePort (its pair is checked where it is written, not where it is dialled). */
+export function servicePortAddress(settings: Settings, at: ServicePort, fullyQualified = false): string {
+    return address(settings, at.service, at.port, fullyQualified);
+}
+
+function address(settings: Settings, id: ServiceId, port: string, fullyQualified: boolean): string {
     return `${serviceHost(settings, id)}${fullyQualified ? ".cluster.local" : ""}:${portNumber(id, port)}`;
 }
 

@@ -1,0 +1,115 @@
+// The metrics backends' profiles (components/platform/backends.ts), as a user of each backend sees
+// them in a fleet of a hub and two spokes: where each cluster's Prometheus sends its samples, what the
+// hub's gateway forwards, which buckets the stack has and who evaluates the SLO rules. Every expected
+// value is written out by hand.
+import * as assert from "node:assert/strict";
+import type { Settings } from "../components/config/schema";
+import { pushTargets } from "../components/fleet/endpoints";
+import { gatewayUpstreams } from "../components/fleet/gateway";
+import { objectStores } from "../components/gcp/stores";
+import { platformFlows } from "../components/cluster/network-policies";
+import { resolvePlatform } from "../components/platform/model";
+import { resolveStack } from "./support/stack-settings";
+
+const HOST = "fleet.hub.acme-corp.example";
+const FLEET = {
+    clusters: [
+        { name: "hub-gke", location: "us-central1", role: "hub" },
+        { name: "edge-a", location: "us-east1-b", role: "spoke" },
+    ],
+    fleet: { hub: { host: HOST } },
+};
+
+const STACKS: Record<"prometheus" | "mimir" | "thanos", Settings> = {
+    // Prod's services and SLOs in the minimal tier; the hub's Prometheus keeps the 30-day SLO period.
+    prometheus: resolveStack("prod", { ...FLEET, tier: "minimal", metricsBackend: "prometheus", prometheus: { retentionDays: 31 } }),
+    mimir: resolveStack("prod", FLEET),
+    thanos: resolveStack("prod", { ...FLEET, metricsBackend: "thanos" }),
+};
+
+const [hubOf, spokeOf] = [(s: Settings) => s.clusters[0], (s: Settings) => s.clusters[1]];
+
+/** The SLO PrometheusRules of each cluster with their evaluators, as model.json lists them. */
+function sloRules(settings: Settings): Record<string, string[]> {
+    const model = resolvePlatform(settings);
+    return Object.fromEntries(model.clusters.map((c) => [c.name, c.rules.filter((r) => r.name.startsWith("slo-")).map((r) => `${r.name} ${r.evaluator}`)]));
+}
+
+const metricsPush = (settings: Settings, cluster: Settings["clusters"][number]) => {
+    const flow = platformFlows(settings, cluster).find((f) => f.name === "allow-metrics-push")!;
+    return { to: flow.to, ports: flow.ports };
+};
+const PROMETHEUS_PODS = { to: { "app.kubernetes.io/name": "prometheus" }, ports: [{ protocol: "TCP", port: "web" }] };
+
+describe("metrics backend profiles", () => {
+    describe("prometheus: the hub's Prometheus is the fleet's store", () => {
+        const s = STACKS.prometheus;
+        it("spokes remote-write through the gateway to the hub's Prometheus, which writes nowhere", () => {
+            assert.equal(pushTargets(s, hubOf(s)).metricsRemoteWrite, null);
+            assert.equal(pushTargets(s, spokeOf(s)).metricsRemoteWrite, "https://fleet.hub.acme-corp.example/api/v1/write");
+            assert.deepEqual(gatewayUpstreams(s).metrics, { path: "/api/v1/write", upstream: "kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" });
+            assert.deepEqual(metricsPush(s, hubOf(s)), PROMETHEUS_PODS);
+        });
+        it("has no bucket, and the hub's Prometheus evaluates every SLO rule", () => {
+            assert.deepEqual(objectStores(s), []);
+            assert.deepEqual(sloRules(s), {
+                "hub-gke": ["slo-ojeomneo-server prometheus", "slo-reviewmaps-server prometheus"],
+                "edge-a": [],
+            });
+            assert.deepEqual(resolvePlatform(s).metrics, { kind: "prometheus", fleetReceiver: true });
+        });
+    });
+
+    describe("mimir: every cluster remote-writes to Mimir", () => {
+        const s = STACKS.mimir;
+        it("the hub writes to Mimir's gateway, a spoke through the fleet gateway, which forwards to it", () => {
+            assert.equal(pushTargets(s, hubOf(s)).metricsRemoteWrite, "http://mimir-gateway.monitoring.svc/api/v1/push");
+            assert.equal(pushTargets(s, spokeOf(s)).metricsRemoteWrite, "https://fleet.hub.acme-corp.example/api/v1/push");
+            assert.deepEqual(gatewayUpstreams(s).metrics, { path: "/api/v1/push", upstream: "mimir-gateway.monitoring.svc.cluster.local:80" });
+            // The hub's OpenTelemetry gateway and Tempo push to Mimir too; a spoke's to its own Prometheus.
+            assert.deepEqual(metricsPush(s, hubOf(s)), {
+                to: { "app.kubernetes.io/name": "mimir", "app.kubernetes.io/component": "gateway" },
+                ports: [{ protocol: "TCP", port: "http-metrics" }],
+            });
+            assert.deepEqual(metricsPush(s, spokeOf(s)), PROMETHEUS_PODS);
+        });
+        it("keeps blocks, rules and Alertmanager state in buckets, and Mimir's ruler evaluates every SLO rule", () => {
+            assert.deepEqual(
+                objectStores(s).map((b) => `${b.key} ${b.kind}`),
+                ["mimir-blocks data", "mimir-ruler state", "mimir-alertmanager state", "loki-chunks data", "loki-ruler state", "tempo-traces data"],
+            );
+            assert.deepEqual(sloRules(s), {
+                "hub-gke": ["slo-ojeomneo-server mimir-ruler", "slo-reviewmaps-server mimir-ruler"],
+                "edge-a": [],
+            });
+            assert.deepEqual(resolvePlatform(s).metrics, { kind: "mimir", query: "http://mimir-gateway.monitoring.svc:80/prometheus", rulerEvaluatesSlos: true });
+        });
+    });
+
+    describe("thanos: sidecars upload blocks, nothing remote-writes", () => {
+        const s = STACKS.thanos;
+        it("no Prometheus remote-writes and the gateway has no metrics path; the hub's writers push to its Prometheus", () => {
+            assert.equal(pushTargets(s, hubOf(s)).metricsRemoteWrite, null);
+            assert.equal(pushTargets(s, spokeOf(s)).metricsRemoteWrite, null);
+            assert.equal(gatewayUpstreams(s).metrics, null);
+            assert.deepEqual(metricsPush(s, hubOf(s)), PROMETHEUS_PODS);
+        });
+        it("keeps blocks in one bucket; short SLO windows stay on the hub's Prometheus, the 30-day ones go to the Thanos Ruler", () => {
+            assert.deepEqual(
+                objectStores(s).map((b) => `${b.key} ${b.kind}`),
+                ["thanos-blocks data", "loki-chunks data", "loki-ruler state", "tempo-traces data"],
+            );
+            // The services run on the hub only (no `clusters`): the spoke evaluates none of their rules.
+            assert.deepEqual(sloRules(s), {
+                "hub-gke": [
+                    "slo-ojeomneo-server prometheus",
+                    "slo-ojeomneo-server-long-term thanos-ruler",
+                    "slo-reviewmaps-server prometheus",
+                    "slo-reviewmaps-server-long-term thanos-ruler",
+                ],
+                "edge-a": [],
+            });
+            assert.deepEqual(resolvePlatform(s).metrics, { kind: "thanos", query: "http://thanos-query-frontend.monitoring.svc:9090", rulerEvaluatesSlos: true });
+        });
+    });
+});
