@@ -1,13 +1,15 @@
 // The metrics backends' profiles (components/platform/backends.ts), as a user of each backend sees
-// them in a fleet of a hub and two spokes: where each cluster's Prometheus sends its samples, what the
-// hub's gateway forwards, which buckets the stack has and who evaluates the SLO rules. Every expected
-// value is written out by hand.
+// them in a fleet of a hub and a spoke: where each cluster's Prometheus sends its samples, what the
+// hub's gateway forwards, which buckets the stack has, who evaluates the SLO rules and which alerts
+// watch the store. Every expected value is written out by hand.
 import * as assert from "node:assert/strict";
 import type { Settings } from "../components/config/schema";
 import { pushTargets } from "../components/fleet/endpoints";
 import { gatewayUpstreams } from "../components/fleet/gateway";
 import { objectStores } from "../components/gcp/stores";
 import { platformFlows } from "../components/cluster/network-policies";
+import { limitsAlertGroups } from "../components/sre/limits-alerts";
+import { platformAlerts } from "../components/sre/platform-alerts";
 import { resolvePlatform } from "../components/platform/model";
 import { resolveStack } from "./support/stack-settings";
 
@@ -39,6 +41,12 @@ const metricsPush = (settings: Settings, cluster: Settings["clusters"][number]) 
     const flow = platformFlows(settings, cluster).find((f) => f.name === "allow-metrics-push")!;
     return { to: flow.to, ports: flow.ports };
 };
+/** The alerts on the metrics pipeline and store: self-monitoring, and the hub's limits alerts. */
+const storeAlerts = (settings: Settings) => ({
+    platform: platformAlerts(settings).map((a) => a.alert).filter((a) => /^(RemoteWrite|Mimir|Thanos|Ruler)/.test(a)),
+    limits: limitsAlertGroups(settings, "hub-gke").flatMap((g) => g.rules.map((r) => ("alert" in r ? r.alert : ""))).filter((a) => a.startsWith("Mimir")),
+});
+
 const PROMETHEUS_PODS = { to: { "app.kubernetes.io/name": "prometheus" }, ports: [{ protocol: "TCP", port: "web" }] };
 
 describe("metrics backend profiles", () => {
@@ -57,6 +65,9 @@ describe("metrics backend profiles", () => {
                 "edge-a": [],
             });
             assert.deepEqual(resolvePlatform(s).metrics, { kind: "prometheus", fleetReceiver: true });
+        });
+        it("has no store or ruler of its own to alert on", () => {
+            assert.deepEqual(storeAlerts(s), { platform: [], limits: [] });
         });
     });
 
@@ -84,6 +95,12 @@ describe("metrics backend profiles", () => {
             });
             assert.deepEqual(resolvePlatform(s).metrics, { kind: "mimir", query: "http://mimir-gateway.monitoring.svc:80/prometheus", rulerEvaluatesSlos: true });
         });
+        it("alerts on remote write, Mimir, its ruler and its per-tenant limits", () => {
+            assert.deepEqual(storeAlerts(s), {
+                platform: ["RemoteWriteFailing", "RemoteWriteBehind", "MimirIngestionErrors", "MimirCompactionFailing", "RulerFailing"],
+                limits: ["MimirSeriesNearLimit", "MimirIngestionNearRateLimit", "MimirDiscardingSamples"],
+            });
+        });
     });
 
     describe("thanos: sidecars upload blocks, nothing remote-writes", () => {
@@ -110,6 +127,9 @@ describe("metrics backend profiles", () => {
                 "edge-a": [],
             });
             assert.deepEqual(resolvePlatform(s).metrics, { kind: "thanos", query: "http://thanos-query-frontend.monitoring.svc:9090", rulerEvaluatesSlos: true });
+        });
+        it("alerts on uploads, compaction and the Thanos Ruler; no remote write, no tenant limits", () => {
+            assert.deepEqual(storeAlerts(s), { platform: ["ThanosUploadFailing", "ThanosCompactionHalted", "RulerFailing"], limits: [] });
         });
     });
 });

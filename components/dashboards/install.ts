@@ -7,6 +7,7 @@ import { MIMIR_REPLICATION_FACTOR } from "../config/long-term-rules";
 import { lokiReplicationFactor } from "../logs/loki";
 import { grafanaDatasources } from "../grafana/datasources";
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION } from "../metrics/kube-prometheus-stack";
+import { RELEASES } from "../platform/services";
 import { platformDashboards } from "./catalog";
 import type { DashboardInputs } from "./inputs";
 import { dashboardJson, type DashboardDefinition } from "./kit";
@@ -36,7 +37,8 @@ function hubDashboardInputs(ctx: ClusterContext): DashboardInputs {
                 maxStreams: settings.limits.logs.maxGlobalStreamsPerTenant,
                 replicationFactor: lokiReplicationFactor(settings),
             },
-            ...(settings.metricsBackend === "mimir" ? { mimir: { maxSeries: settings.mimir.maxGlobalSeriesPerTenant, replicationFactor: MIMIR_REPLICATION_FACTOR } } : {}),
+            // Mimir's per-tenant limits, on the hub that runs it.
+            ...(ctx.runs(RELEASES.mimir) ? { mimir: { maxSeries: settings.mimir.maxGlobalSeriesPerTenant, replicationFactor: MIMIR_REPLICATION_FACTOR } } : {}),
         },
     };
 }

@@ -9,6 +9,7 @@ import { bucketNamePrefix, objectStores, type ObjectStoreSpec } from "../gcp/sto
 import { storageClassName } from "../kubernetes/storage-class";
 import { localRetentionDays } from "../sre/evaluation";
 import { helmReleaseNameOf } from "../config/adoption";
+import { backendProfile } from "../platform/backends";
 import type { ClusterModel, PlatformModel } from "../platform/model";
 
 /** Bumped when the shape changes; an inventory of another format is not compared (guard.ts). */
@@ -134,7 +135,7 @@ function diskRetentions(settings: Settings, cluster: ClusterSettings): Retention
     });
     // Only the hub's Prometheus of a prometheus-backend stack holds the sole copy of its history: every
     // other Prometheus's window is also in the long-term store or, for a spoke, in the hub's Prometheus.
-    if (settings.metricsBackend === "prometheus" && cluster.role === "hub") {
+    if (backendProfile(settings).store === null && cluster.role === "hub") {
         out.push(on("prometheus:metrics", "metrics", "Prometheus' disks", localRetentionDays(settings, cluster), "prometheus.retentionDays", "kube-prometheus-stack"));
     }
     // Without object storage, Loki and Tempo keep everything on the hub's disks.

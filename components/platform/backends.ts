@@ -51,7 +51,7 @@ export interface LongTermStore {
     /** Where Grafana and the rules query the history. */
     readonly query: Endpoint;
     readonly buckets: readonly StoreBucket[];
-    /** It refuses samples past per-tenant series limits: the limits alerts and dashboard show them. */
+    /** It refuses samples past per-tenant series limits (settings.mimir): the limits alerts watch them. */
     readonly tenantLimits: boolean;
 }
 

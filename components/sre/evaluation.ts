@@ -27,6 +27,7 @@ import { DAY, durationSeconds, formatDuration } from "../config/durations";
 import { RETENTION_MARGIN_DAYS } from "../config/slo-retention";
 import type { ClusterSettings, Settings } from "../config/schema";
 import { pushTargets } from "../fleet/endpoints";
+import { backendProfile } from "../platform/backends";
 import { isAlertingRule, type Rule, type RuleGroup } from "./rules";
 import { serviceSloGroups, type SloRuleContext } from "./slo-rules";
 
@@ -177,34 +178,43 @@ export function serviceClusters(settings: Settings, service: Settings["slos"][nu
     return placedOn(settings.clusters, service);
 }
 
-/** The SLO rules of one cluster, placed per backend (see the top of this file). */
+/** The SLO rules of one cluster, placed as the backend's profile says (see the top of this file). */
 export function placedSloRules(settings: Settings, cluster: ClusterSettings, ctx: Omit<SloRuleContext, "cluster">): PlacedRules[] {
-    const isHub = cluster.role === "hub";
-    const out: PlacedRules[] = [];
-    for (const service of settings.slos) {
-        const name = `slo-${service.service}`;
-        const groups = serviceSloGroups(service, { ...ctx, cluster: cluster.name });
-        if (settings.metricsBackend === "prometheus") {
-            // The hub holds the fleet's samples; a spoke keeps two days and would page a second time.
-            if (isHub) out.push({ name, evaluator: "prometheus", groups });
-        } else if (settings.metricsBackend === "mimir") {
-            if (isHub) out.push({ name, evaluator: "mimir-ruler", groups });
-        } else {
-            const localSeconds = (localRetentionDays(settings, cluster) - RETENTION_MARGIN_DAYS) * DAY;
-            const { local, store } = splitByLookback(groups, localSeconds, LONG_TERM_SUFFIX);
-            // Each cluster the service runs on evaluates its short windows from its own samples.
-            if (local.length > 0 && serviceClusters(settings, service).includes(cluster.name)) out.push({ name, evaluator: "prometheus", groups: local });
-            // One Thanos Ruler on the hub serves every cluster. Its expressions keep each series'
-            // cluster label (they do not aggregate it away), so its alerts take their cluster from
-            // the series rather than the hub's name, which would give every cluster's alert one labelset.
-            if (isHub && store.length > 0) {
-                const perCluster = store.map((g) => ({
-                    ...g,
-                    rules: g.rules.map((r) => (isAlertingRule(r) ? { ...r, labels: withoutKey(r.labels, "cluster") } : r)),
-                }));
-                out.push({ name: `${name}${LONG_TERM_SUFFIX}`, evaluator: "thanos-ruler", groups: perCluster });
+    const slos = backendProfile(settings).slos;
+    return settings.slos.flatMap((service) => {
+        const placed = { name: `slo-${service.service}`, groups: serviceSloGroups(service, { ...ctx, cluster: cluster.name }) };
+        switch (slos.placement) {
+            case "hub-prometheus":
+                // The hub holds the fleet's samples; a spoke keeps two days and would page a second time.
+                return cluster.role === "hub" ? [{ ...placed, evaluator: "prometheus" as const }] : [];
+            case "store-ruler":
+                return cluster.role === "hub" ? [{ ...placed, evaluator: slos.ruler }] : [];
+            case "split":
+                return splitPlacement(settings, cluster, service, placed.name, placed.groups, slos.ruler);
+            default: {
+                const unknown: never = slos;
+                throw new Error(`no SLO placement ${JSON.stringify(unknown)}`);
             }
         }
+    });
+}
+
+/** Short windows on each cluster the service runs on, what reads further back on the store's ruler. */
+function splitPlacement(settings: Settings, cluster: ClusterSettings, service: Settings["slos"][number], name: string, groups: RuleGroup[], ruler: RuleEvaluator): PlacedRules[] {
+    const out: PlacedRules[] = [];
+    const localSeconds = (localRetentionDays(settings, cluster) - RETENTION_MARGIN_DAYS) * DAY;
+    const { local, store } = splitByLookback(groups, localSeconds, LONG_TERM_SUFFIX);
+    // Each cluster the service runs on evaluates its short windows from its own samples.
+    if (local.length > 0 && serviceClusters(settings, service).includes(cluster.name)) out.push({ name, evaluator: "prometheus", groups: local });
+    // One ruler on the hub serves every cluster. Its expressions keep each series' cluster label
+    // (they do not aggregate it away), so its alerts take their cluster from the series rather than
+    // the hub's name, which would give every cluster's alert one labelset.
+    if (cluster.role === "hub" && store.length > 0) {
+        const perCluster = store.map((g) => ({
+            ...g,
+            rules: g.rules.map((r) => (isAlertingRule(r) ? { ...r, labels: withoutKey(r.labels, "cluster") } : r)),
+        }));
+        out.push({ name: `${name}${LONG_TERM_SUFFIX}`, evaluator: ruler, groups: perCluster });
     }
     return out;
 }

@@ -5,6 +5,7 @@
 // the target, stream tenant or Mimir tenant.
 import { MIMIR_REPLICATION_FACTOR } from "../config/long-term-rules";
 import type { Settings } from "../config/schema";
+import { backendProfile } from "../platform/backends";
 import { lokiReplicationFactor } from "../logs/loki";
 import { alertingRules, type AlertSpec } from "./alert-specs";
 import { promString, type RuleGroup } from "./rules";
@@ -115,7 +116,7 @@ export function limitsAlertGroups(settings: Settings, cluster: string): RuleGrou
     const specs = [
         ...scrapeAlerts(settings),
         ...(hub ? lokiAlerts(settings) : []),
-        ...(hub && settings.metricsBackend === "mimir" ? mimirAlerts(settings) : []),
+        ...(hub && backendProfile(settings).store?.tenantLimits ? mimirAlerts(settings) : []),
     ];
     return [{ name: LIMITS_ALERT_GROUP, rules: alertingRules(settings, cluster, "limits", specs) }];
 }

@@ -2,6 +2,7 @@
 // Each links to docs/runbooks/<AlertName>.md. Alerts on stores a stack does not run would never
 // fire, so only the backends the stack uses get theirs.
 import type { Settings } from "../config/schema";
+import { backendProfile, type LongTermStore } from "../platform/backends";
 import { rulerInUse } from "./evaluation";
 import { alertingRules, type AlertSpec } from "./alert-specs";
 import { promString, type RuleGroup } from "./rules";
@@ -143,7 +144,7 @@ const thanos: PlatformAlert[] = [
  * evaluate or deliver them: the SLO alerts it holds would stay silent. Evaluated by each cluster's
  * own Prometheus, which scrapes the ruler, not by the ruler itself.
  */
-const rulerFailing = (backend: "mimir" | "thanos"): PlatformAlert => ({
+const rulerFailing = (backend: LongTermStore["component"]): PlatformAlert => ({
     alert: "RulerFailing",
     expr:
         backend === "mimir"
@@ -201,19 +202,20 @@ const argocd: PlatformAlert[] = [
     },
 ];
 
+/** Each long-term store's own alerts. */
+const STORE_ALERTS: Readonly<Record<LongTermStore["component"], readonly PlatformAlert[]>> = { mimir, thanos };
+
 /** The self-monitoring alerts that apply to this stack, by name. */
 export function platformAlerts(settings: Settings): PlatformAlert[] {
+    const profile = backendProfile(settings);
     return [
-        // Only Mimir is fed by remote write; Thanos takes blocks from its sidecar.
-        ...(settings.metricsBackend === "mimir" ? remoteWrite : []),
+        ...(profile.remoteWriteAlerts ? remoteWrite : []),
         volumes(settings),
         ...loki,
         ...tempo,
-        ...(settings.metricsBackend === "mimir" ? mimir : []),
-        ...(settings.metricsBackend === "thanos" ? thanos : []),
+        ...(profile.store ? STORE_ALERTS[profile.store.component] : []),
         // Only when the store's ruler holds SLO rules (the stack has SLOs).
-        ...(settings.metricsBackend === "mimir" && rulerInUse(settings, "mimir-ruler") ? [rulerFailing("mimir")] : []),
-        ...(settings.metricsBackend === "thanos" && rulerInUse(settings, "thanos-ruler") ? [rulerFailing("thanos")] : []),
+        ...(profile.store !== null && rulerInUse(settings, profile.slos.ruler) ? [rulerFailing(profile.store.component)] : []),
         ...collectors,
         ...argocd,
     ];
