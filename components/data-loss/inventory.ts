@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { ClusterSettings, Settings } from "../config/schema";
 import { bucketConfiguration } from "../gcp/object-storage";
-import { bucketNamePrefix, objectStores, type ObjectStoreSpec } from "../gcp/stores";
+import { bucketNamePrefix, hasBuckets, objectStores, type ObjectStoreSpec } from "../gcp/stores";
 import { storageClassName } from "../kubernetes/storage-class";
 import { localRetentionDays } from "../sre/evaluation";
 import { helmReleaseNameOf } from "../config/adoption";
@@ -138,12 +138,12 @@ function diskRetentions(settings: Settings, cluster: ClusterSettings): Retention
     if (backendProfile(settings).store === null && cluster.role === "hub") {
         out.push(on("prometheus:metrics", "metrics", "Prometheus' disks", localRetentionDays(settings, cluster), "prometheus.retentionDays", "kube-prometheus-stack"));
     }
-    // Without object storage, Loki and Tempo keep everything on the hub's disks.
-    if (settings.tier === "minimal" && cluster.role === "hub") {
-        out.push(
-            on("loki:logs", "logs", "Loki's disk", settings.retention.logsDays, "retention.logsDays", "loki"),
-            on("tempo:traces", "traces", "Tempo's disk", settings.retention.tracesDays, "retention.tracesDays", "tempo"),
-        );
+    // Without their buckets, Loki and Tempo keep everything on the hub's disks.
+    if (cluster.role === "hub" && !hasBuckets(settings, "loki")) {
+        out.push(on("loki:logs", "logs", "Loki's disk", settings.retention.logsDays, "retention.logsDays", "loki"));
+    }
+    if (cluster.role === "hub" && !hasBuckets(settings, "tempo")) {
+        out.push(on("tempo:traces", "traces", "Tempo's disk", settings.retention.tracesDays, "retention.tracesDays", "tempo"));
     }
     return out;
 }

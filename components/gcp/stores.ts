@@ -117,6 +117,11 @@ export function objectStores(settings: Settings): ObjectStoreSpec[] {
     ];
 }
 
+/** Whether the stack keeps `component`'s data in buckets; without, it stays on persistent disks. */
+export function hasBuckets(settings: Settings, component: StoreComponent): boolean {
+    return objectStores(settings).some((s) => s.component === component);
+}
+
 export function workloadIdentities(settings: Settings): WorkloadIdentitySpec[] {
     const stores = objectStores(settings);
     const has = (component: StoreComponent) => stores.some((s) => s.component === component);

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../charts/pins";
 import type { ClusterContext } from "../cluster/context";
-import { KSA_NAMES } from "../gcp/stores";
+import { hasBuckets, KSA_NAMES } from "../gcp/stores";
 import type { PushTargets } from "../fleet/endpoints";
 import { alloyEventsValues, alloyValues } from "./alloy";
 import { RELEASES } from "../platform/services";
@@ -15,7 +15,8 @@ export function installLoki(ctx: ClusterContext, monitoringCrds: k8s.helm.v3.Rel
     const { settings, cluster } = ctx;
     const ns = settings.namespaces.logging;
     const account = ctx.workloadServiceAccounts.get(`${ns}/${KSA_NAMES.loki}`);
-    const longTerm = settings.tier === "long-term";
+    // The stack's buckets decide where Loki keeps its chunks, not its tier.
+    const longTerm = hasBuckets(settings, "loki");
     if (longTerm && !account) throw new Error(`no Workload Identity service account ${ns}/${KSA_NAMES.loki} on ${cluster.name}`);
     return ctx.install({
         releaseName: RELEASES.loki,

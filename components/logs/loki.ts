@@ -4,6 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings, ResourceSpec, Settings } from "../config/schema";
 import { tenantOf } from "../fleet/endpoints";
+import { hasBuckets } from "../gcp/stores";
 import { containerResources } from "../kubernetes/resources";
 import { FULLNAMES, serviceUrl } from "../platform/services";
 
@@ -27,7 +28,7 @@ export const lokiRulesFolder = (settings: Settings): string => `${LOKI_RULES_DIR
 
 export interface LokiRefs {
     storageClassName: string;
-    /** Long-term tier only: the foundation's buckets and the annotated Kubernetes service account. */
+    /** When the stack declares Loki's buckets (gcp/stores.ts): those and the annotated Kubernetes service account. */
     objectStorage?: {
         chunksBucket: pulumi.Input<string>;
         rulerBucket: pulumi.Input<string>;
@@ -81,7 +82,7 @@ const ZEROED_COMPONENTS = [
 export function lokiValues(settings: Settings, _cluster: ClusterSettings, refs: LokiRefs) {
     const r = settings.resources;
     const gcs = refs.objectStorage;
-    if (settings.tier === "long-term" && !gcs) throw new Error("Loki in the long-term tier needs the foundation's buckets");
+    if (hasBuckets(settings, "loki") && !gcs) throw new Error("Loki needs the buckets the stack declares for it");
     const store = gcs ? "gcs" : "filesystem";
     const distributed = settings.loki.deploymentMode === "Distributed";
     const retentionHours = settings.retention.logsDays * 24;

@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../charts/pins";
 import type { ClusterContext } from "../cluster/context";
-import { KSA_NAMES } from "../gcp/stores";
+import { hasBuckets, KSA_NAMES } from "../gcp/stores";
 import type { PushTargets } from "../fleet/endpoints";
 import { instrumentation, otelOperatorValues } from "./otel-operator";
 import { otelGatewayValues } from "./otel-gateway";
@@ -16,7 +16,8 @@ export function installTempo(ctx: ClusterContext, targets: PushTargets, monitori
     const { settings, cluster } = ctx;
     const ns = settings.namespaces.tracing;
     const account = ctx.workloadServiceAccounts.get(`${ns}/${KSA_NAMES.tempo}`);
-    const longTerm = settings.tier === "long-term";
+    // The stack's buckets decide where Tempo keeps its blocks, not its tier.
+    const longTerm = hasBuckets(settings, "tempo");
     if (longTerm && !account) throw new Error(`no Workload Identity service account ${ns}/${KSA_NAMES.tempo} on ${cluster.name}`);
     return ctx.install({
         releaseName: RELEASES.tempo,

@@ -4,6 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings, Settings } from "../config/schema";
 import { tenantOf, type PushTargets } from "../fleet/endpoints";
+import { hasBuckets } from "../gcp/stores";
 import { containerResources } from "../kubernetes/resources";
 import { FULLNAMES, SERVICES, serviceUrl } from "../platform/services";
 
@@ -43,7 +44,7 @@ export function metricsWriteHeaders(settings: Settings, targets: PushTargets): R
 
 export function tempoValues(settings: Settings, cluster: ClusterSettings, targets: PushTargets, refs: TempoRefs) {
     const gcs = refs.objectStorage;
-    if (settings.tier === "long-term" && !gcs) throw new Error("Tempo in the long-term tier needs the foundation's bucket");
+    if (hasBuckets(settings, "tempo") && !gcs) throw new Error("Tempo needs the bucket the stack declares for it");
     const headers = metricsWriteHeaders(settings, targets);
     return {
         fullnameOverride: FULLNAMES.tempo,
