@@ -10,13 +10,12 @@ import { grafanaDatasources } from "../grafana/datasources";
 import { installGrafanaExposure } from "../grafana/exposure";
 import { GRAFANA_ADMIN_SECRET_KEYS, kubePrometheusStackValues } from "./kube-prometheus-stack";
 import { installLongTermStore, prepareMetricsShipping } from "./long-term";
-import { rulerInUse } from "../sre/evaluation";
 import { scrapeMonitors, undeclaredSloJobWarnings } from "./scrape-targets";
 import { annotationScrapeConfig } from "./scrape-annotations";
 import { installRedisExporters } from "./redis-exporter";
 import { installProbes } from "./blackbox-exporter";
 import { RELEASES } from "../platform/services";
-import { GRAFANA_ADMIN_SECRET } from "../platform/model";
+import { evaluates, GRAFANA_ADMIN_SECRET } from "../platform/model";
 
 
 export interface MetricsInstallation {
@@ -41,8 +40,8 @@ export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Reso
     // With Thanos, Prometheus (its sidecar) and the hub's Thanos Ruler, when it has rules, run as
     // Kubernetes service accounts of the uploader Workload Identity account (see gcp/stores).
     const prometheusAccount = ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.prometheus}`);
-    const rulerAccount =
-        ctx.isHub && rulerInUse(settings, "thanos-ruler") ? ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.thanosRuler}`) : undefined;
+    const thanosRuler = evaluates(ctx.model, "thanos-ruler");
+    const rulerAccount = thanosRuler ? ctx.workloadServiceAccounts.get(`${monitoring}/${KSA_NAMES.thanosRuler}`) : undefined;
     const kubePrometheusStack = ctx.install({
         releaseName: RELEASES.kubePrometheusStack,
         namespace: monitoring,
@@ -52,6 +51,7 @@ export function installMetrics(ctx: ClusterContext, collectorsAfter: pulumi.Reso
             storageClassName: ctx.storageClassName,
             grafanaAdminSecretName: GRAFANA_ADMIN_SECRET,
             datasources: grafanaDatasources(settings),
+            thanosRuler,
         }),
         dependsOn: [
             ...(admin ? [admin.secret] : []),

@@ -8,7 +8,7 @@ import { grafanaExposureValues } from "../grafana/exposure";
 import { containerResources, volumeClaimSpec } from "../kubernetes/resources";
 import { FULLNAMES } from "../platform/services";
 import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
-import { EVALUATOR_LABEL, localRetentionDays, RULER_EVALUATORS, rulerInUse } from "../sre/evaluation";
+import { EVALUATOR_LABEL, localRetentionDays, RULER_EVALUATORS } from "../sre/evaluation";
 import { prometheusShipping } from "./shipping";
 import { thanosRulerValues } from "./thanos-ruler";
 
@@ -17,6 +17,8 @@ export interface KubePrometheusStackRefs {
     /** Secret holding Grafana's admin user and password (keys `admin-user`, `admin-password`). */
     grafanaAdminSecretName: string;
     datasources: readonly GrafanaDatasource[];
+    /** Whether this cluster's model has rules for a Thanos Ruler (then it runs here, on the hub). */
+    thanosRuler: boolean;
 }
 
 export const GRAFANA_ADMIN_SECRET_KEYS = { user: "admin-user", password: "admin-password" } as const;
@@ -104,9 +106,7 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
             : { enabled: false },
         grafana: isHub ? grafanaValues(settings, refs) : { enabled: false },
         // With Thanos, the SLO recordings that read more than a cluster's local window run on the hub.
-        ...(isHub && settings.metricsBackend === "thanos" && rulerInUse(settings, "thanos-ruler")
-            ? { thanosRuler: thanosRulerValues(settings, refs.storageClassName) }
-            : {}),
+        ...(refs.thanosRuler ? { thanosRuler: thanosRulerValues(settings, refs.storageClassName) } : {}),
         // The chart's Alertmanager rules watch a local Alertmanager; a spoke has none, so they would
         // select series nothing scrapes. The hub's Prometheus watches the central one.
         ...(isHub ? {} : { defaultRules: { rules: { alertmanager: false } } }),

@@ -8,6 +8,7 @@ import type { ClusterContext } from "../cluster/context";
 import { KSA_NAMES } from "../gcp/stores";
 import { mimirValues } from "./mimir";
 import { mimirRulesSyncValues } from "./mimir-rules";
+import { evaluates } from "../platform/model";
 import { RELEASES } from "../platform/services";
 import { THANOS_OBJSTORE_SECRET, thanosObjstoreConfig, thanosValues } from "./thanos";
 
@@ -75,7 +76,7 @@ export function installLongTermStore(ctx: ClusterContext, after: pulumi.Resource
         namespace: monitoring,
         chart: CHARTS.thanos,
         timeoutSeconds: 900,
-        values: thanosValues(settings, { storageClassName: ctx.storageClassName }),
+        values: thanosValues(settings, { storageClassName: ctx.storageClassName, ruler: evaluates(ctx.model, "thanos-ruler") }),
         dependsOn: [...accounts, ...after],
     });
 }

@@ -3,7 +3,6 @@
 import type { Settings } from "../config/schema";
 import { KSA_NAMES } from "../gcp/stores";
 import { containerResources } from "../kubernetes/resources";
-import { rulerInUse } from "../sre/evaluation";
 import { FULLNAMES, serviceAddress } from "../platform/services";
 
 
@@ -37,7 +36,8 @@ export const THANOS_RULER_OPERATED = { name: "thanos-ruler-operated", grpcPort: 
 /** Thanos Query's HTTP service (Bitnami chart: `<fullname>-query`, port 9090). */
 export const thanosQueryAddress = (settings: Settings) => serviceAddress(settings, "thanosQuery", "http");
 
-export function thanosValues(settings: Settings, refs: { storageClassName: string }) {
+/** `ruler`: whether the hub's Thanos Ruler has rules (the model's), whose Store API Query then reads. */
+export function thanosValues(settings: Settings, refs: { storageClassName: string; ruler: boolean }) {
     const t = settings.thanos;
     const r = settings.resources;
     // Each component that touches the bucket runs as its role's Workload Identity account (gcp/stores):
@@ -62,7 +62,7 @@ export function thanosValues(settings: Settings, refs: { storageClassName: strin
                 sidecarsNamespace: settings.namespaces.monitoring,
             },
             // The Thanos Ruler's Store API: its recorded SLO series before they reach the bucket.
-            ...(rulerInUse(settings, "thanos-ruler")
+            ...(refs.ruler
                 ? { stores: [`dnssrv+_grpc._tcp.${THANOS_RULER_OPERATED.name}.${settings.namespaces.monitoring}.svc.cluster.local`] }
                 : {}),
             resources: containerResources(r.thanosQuery),

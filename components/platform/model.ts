@@ -240,6 +240,9 @@ export function resolvePlatform(settings: Settings): PlatformModel {
     };
 }
 
+/** Whether any of a cluster's PrometheusRules is loaded by `evaluator` (a ruler runs only then). */
+export const evaluates = (cluster: ClusterModel, evaluator: PrometheusRuleSpec["evaluator"]): boolean => cluster.rules.some((r) => r.evaluator === evaluator);
+
 /** The model as model.json carries it: charts as "<chart>@<version>" from their repository. */
 export function modelDocument(model: PlatformModel): unknown {
     return {
