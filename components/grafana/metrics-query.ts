@@ -22,7 +22,7 @@ export function metricsQueryPath(settings: Settings, prometheus: GrafanaDatasour
                 url: serviceUrl(settings, "thanosQueryFrontend", "http"),
                 jsonData: { ...prometheus.jsonData, prometheusType: "Thanos" },
             };
-        default:
+        case "prometheus":
             return prometheus;
     }
 }

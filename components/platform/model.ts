@@ -132,37 +132,7 @@ function releasesOf(settings: Settings, cluster: ClusterSettings, metrics: Metri
         stateless(RELEASES.otelOperator, ns.tracing, CHARTS.opentelemetryOperator),
     ];
     if (!hub) return everywhere;
-    const m = settings.mimir;
-    const store: ReleaseModel[] =
-        metrics.kind === "mimir"
-            ? [
-                  {
-                      release: RELEASES.mimir,
-                      namespace: ns.monitoring,
-                      chart: CHARTS.mimirDistributed,
-                      volumes: [
-                          { name: "ingester", sizeGi: m.ingesterStorageGi },
-                          { name: "store-gateway", sizeGi: m.storeGatewayStorageGi },
-                          { name: "compactor", sizeGi: m.compactorStorageGi },
-                          { name: "alertmanager", sizeGi: m.alertmanagerStorageGi },
-                      ],
-                  },
-                  // Alloy loads the hub's SLO PrometheusRules into Mimir's ruler.
-                  ...(metrics.rulerEvaluatesSlos ? [stateless(RELEASES.mimirRulesSync, ns.monitoring, CHARTS.alloy)] : []),
-              ]
-            : metrics.kind === "thanos"
-              ? [
-                    {
-                        release: RELEASES.thanos,
-                        namespace: ns.monitoring,
-                        chart: CHARTS.thanos,
-                        volumes: [
-                            { name: "store-gateway", sizeGi: settings.thanos.storeGatewayStorageGi },
-                            { name: "compactor", sizeGi: settings.thanos.compactorStorageGi },
-                        ],
-                    },
-                ]
-              : [];
+    const store = storeReleases(settings, metrics);
     return [
         ...everywhere,
         ...store,
@@ -173,6 +143,45 @@ function releasesOf(settings: Settings, cluster: ClusterSettings, metrics: Metri
         // Beside each Redis instance, in its own namespace, next to the password Secret it reads.
         ...settings.redis.map((r) => stateless(redisExporterRelease(r), r.namespace, CHARTS.prometheusRedisExporter)),
     ];
+}
+
+/** The hub's releases of the metrics store: one case per backend, none where Prometheus is the store. */
+function storeReleases(settings: Settings, metrics: MetricsStore): ReleaseModel[] {
+    const ns = settings.namespaces;
+    switch (metrics.kind) {
+        case "prometheus":
+            return [];
+        case "mimir": {
+            const m = settings.mimir;
+            return [
+                {
+                    release: RELEASES.mimir,
+                    namespace: ns.monitoring,
+                    chart: CHARTS.mimirDistributed,
+                    volumes: [
+                        { name: "ingester", sizeGi: m.ingesterStorageGi },
+                        { name: "store-gateway", sizeGi: m.storeGatewayStorageGi },
+                        { name: "compactor", sizeGi: m.compactorStorageGi },
+                        { name: "alertmanager", sizeGi: m.alertmanagerStorageGi },
+                    ],
+                },
+                // Alloy loads the hub's SLO PrometheusRules into Mimir's ruler.
+                ...(metrics.rulerEvaluatesSlos ? [{ release: RELEASES.mimirRulesSync, namespace: ns.monitoring, chart: CHARTS.alloy, volumes: [] }] : []),
+            ];
+        }
+        case "thanos":
+            return [
+                {
+                    release: RELEASES.thanos,
+                    namespace: ns.monitoring,
+                    chart: CHARTS.thanos,
+                    volumes: [
+                        { name: "store-gateway", sizeGi: settings.thanos.storeGatewayStorageGi },
+                        { name: "compactor", sizeGi: settings.thanos.compactorStorageGi },
+                    ],
+                },
+            ];
+    }
 }
 
 function secretsOf(settings: Settings, cluster: ClusterSettings): SecretModel[] {
