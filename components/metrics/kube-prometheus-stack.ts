@@ -6,6 +6,7 @@ import { KSA_NAMES } from "../gcp/stores";
 import type { GrafanaDatasource } from "../grafana/datasource";
 import { grafanaExposureValues } from "../grafana/exposure";
 import { containerResources, volumeClaimSpec } from "../kubernetes/resources";
+import { backendProfile } from "../platform/backends";
 import { FULLNAMES } from "../platform/services";
 import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
 import { EVALUATOR_LABEL, localRetentionDays, RULER_EVALUATORS } from "../sre/evaluation";
@@ -46,7 +47,7 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
         prometheus: {
             // With Thanos the sidecar uploads blocks as Prometheus' own Kubernetes service account,
             // which the platform creates with its Workload Identity annotation.
-            ...(settings.metricsBackend === "thanos"
+            ...(backendProfile(settings).samples.via === "sidecar-upload"
                 ? { serviceAccount: { create: false, name: KSA_NAMES.prometheus } }
                 : {}),
             prometheusSpec: {

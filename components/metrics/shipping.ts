@@ -5,6 +5,7 @@
 import type { ClusterSettings, Settings } from "../config/schema";
 import { alertmanagerTarget, pushTargets, SPOKE_CREDENTIALS } from "../fleet/endpoints";
 import { containerResources } from "../kubernetes/resources";
+import { backendProfile, type SampleRoute } from "../platform/backends";
 import { PROMETHEUS_REPLICA_LABEL, THANOS_IMAGE_REF, THANOS_OBJSTORE_SECRET } from "./thanos";
 
 /** Where prometheus-operator mounts the Secrets listed in `prometheusSpec.secrets`. */
@@ -15,13 +16,14 @@ export function remoteWriteSpecs(settings: Settings, cluster: ClusterSettings) {
     const targets = pushTargets(settings, cluster);
     if (targets.metricsRemoteWrite === null) return [];
     const q = settings.remoteWrite.queue;
+    const samples: SampleRoute = backendProfile(settings).samples;
     const credential = (key: string) => ({ name: SPOKE_CREDENTIALS.secretName, key });
     return [
         {
             name: settings.metricsBackend === "mimir" ? "mimir" : "hub-prometheus",
             url: targets.metricsRemoteWrite,
-            // Mimir is multi-tenant; the fleet gateway also enforces the tenant for spokes.
-            ...(settings.metricsBackend === "mimir" ? { headers: { "X-Scope-OrgID": targets.tenant } } : {}),
+            // A multi-tenant receiver (Mimir); the fleet gateway also enforces the tenant for spokes.
+            ...(samples.via === "remote-write" && samples.tenantHeader ? { headers: { "X-Scope-OrgID": targets.tenant } } : {}),
             ...(targets.crossCluster
                 ? {
                       basicAuth: { username: credential(SPOKE_CREDENTIALS.usernameKey), password: credential(SPOKE_CREDENTIALS.passwordKey) },
@@ -92,7 +94,7 @@ export interface PrometheusShipping {
 export function prometheusShipping(settings: Settings, cluster: ClusterSettings): PrometheusShipping {
     const isHub = cluster.role === "hub";
     const remoteWrite = remoteWriteSpecs(settings, cluster);
-    const thanos = settings.metricsBackend === "thanos";
+    const thanos = backendProfile(settings).samples.via === "sidecar-upload";
     // A spoke's alerts go to the hub's central Alertmanager, through the fleet gateway.
     const target = isHub ? undefined : alertmanagerTarget(settings, cluster);
     return {
