@@ -2,8 +2,8 @@
 // plan and the stack's usage assumptions (settings.cost), priced from the price file; and the same
 // usage priced on managed alternatives, as estimates.
 import type { Settings } from "../../components/config/schema";
-import { objectStores } from "../../components/gcp/stores";
 import { storageClassName as storageClassNameOf } from "../../components/kubernetes/storage-class";
+import { resolvePlatform } from "../../components/platform/model";
 import { DEFAULT_NODES_PER_CLUSTER, footprint, releasesByCluster } from "../offline/footprint";
 import type { Plan } from "../offline/plan";
 import { add, div, exact, formatQuantity, max, mul, sub, ZERO, type Exact } from "./money";
@@ -139,8 +139,8 @@ export function estimateCost(plan: Plan, prices: PriceFile, nodes = DEFAULT_NODE
         }
     }
 
-    // Cloud Storage: what each data store holds once its retention is full, and the operations.
-    const stores = objectStores(s);
+    // Cloud Storage: what each of the model's buckets holds once its retention is full, and the operations.
+    const stores = resolvePlatform(s).buckets;
     if (stores.length > 0) {
         const sp = regionPrices(prices, s.region).storage;
         const sps = samplesPerSecond(s);
