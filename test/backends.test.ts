@@ -8,8 +8,6 @@ import { pushTargets } from "../components/fleet/endpoints";
 import { gatewayUpstreams } from "../components/fleet/gateway";
 import { objectStores } from "../components/gcp/stores";
 import { platformFlows } from "../components/cluster/network-policies";
-import { limitsAlertGroups } from "../components/sre/limits-alerts";
-import { platformAlerts } from "../components/sre/platform-alerts";
 import { resolvePlatform } from "../components/platform/model";
 import { resolveStack } from "./support/stack-settings";
 
@@ -41,11 +39,18 @@ const metricsPush = (settings: Settings, cluster: Settings["clusters"][number]) 
     const flow = platformFlows(settings, cluster).find((f) => f.name === "allow-metrics-push")!;
     return { to: flow.to, ports: flow.ports };
 };
-/** The alerts on the metrics pipeline and store: self-monitoring, and the hub's limits alerts. */
-const storeAlerts = (settings: Settings) => ({
-    platform: platformAlerts(settings).map((a) => a.alert).filter((a) => /^(RemoteWrite|Mimir|Thanos|Ruler)/.test(a)),
-    limits: limitsAlertGroups(settings, "hub-gke").flatMap((g) => g.rules.map((r) => ("alert" in r ? r.alert : ""))).filter((a) => a.startsWith("Mimir")),
-});
+/** The alerts on the metrics pipeline and store each cluster's Prometheus gets, from the model's rules. */
+function storeAlerts(settings: Settings): Record<string, string[]> {
+    return Object.fromEntries(
+        resolvePlatform(settings).clusters.map((c) => [
+            c.name,
+            c.rules
+                .flatMap((r) => r.groups)
+                .flatMap((g) => g.rules.map((r) => ("alert" in r ? r.alert : "")))
+                .filter((a) => /^(RemoteWrite|Mimir|Thanos|Ruler)/.test(a)),
+        ]),
+    );
+}
 
 const PROMETHEUS_PODS = { to: { "app.kubernetes.io/name": "prometheus" }, ports: [{ protocol: "TCP", port: "web" }] };
 
@@ -66,8 +71,8 @@ describe("metrics backend profiles", () => {
             });
             assert.deepEqual(resolvePlatform(s).metrics, { kind: "prometheus", fleetReceiver: true });
         });
-        it("has no store or ruler of its own to alert on", () => {
-            assert.deepEqual(storeAlerts(s), { platform: [], limits: [] });
+        it("alerts on the spokes' remote write, which carries their history; no store or ruler of its own to alert on", () => {
+            assert.deepEqual(storeAlerts(s), { "hub-gke": [], "edge-a": ["RemoteWriteFailing", "RemoteWriteBehind"] });
         });
     });
 
@@ -97,8 +102,17 @@ describe("metrics backend profiles", () => {
         });
         it("alerts on remote write, Mimir, its ruler and its per-tenant limits", () => {
             assert.deepEqual(storeAlerts(s), {
-                platform: ["RemoteWriteFailing", "RemoteWriteBehind", "MimirIngestionErrors", "MimirCompactionFailing", "RulerFailing"],
-                limits: ["MimirSeriesNearLimit", "MimirIngestionNearRateLimit", "MimirDiscardingSamples"],
+                "hub-gke": [
+                    "RemoteWriteFailing",
+                    "RemoteWriteBehind",
+                    "MimirIngestionErrors",
+                    "MimirCompactionFailing",
+                    "RulerFailing",
+                    "MimirSeriesNearLimit",
+                    "MimirIngestionNearRateLimit",
+                    "MimirDiscardingSamples",
+                ],
+                "edge-a": ["RemoteWriteFailing", "RemoteWriteBehind", "MimirIngestionErrors", "MimirCompactionFailing", "RulerFailing"],
             });
         });
     });
@@ -129,7 +143,10 @@ describe("metrics backend profiles", () => {
             assert.deepEqual(resolvePlatform(s).metrics, { kind: "thanos", query: "http://thanos-query-frontend.monitoring.svc:9090", rulerEvaluatesSlos: true });
         });
         it("alerts on uploads, compaction and the Thanos Ruler; no remote write, no tenant limits", () => {
-            assert.deepEqual(storeAlerts(s), { platform: ["ThanosUploadFailing", "ThanosCompactionHalted", "RulerFailing"], limits: [] });
+            assert.deepEqual(storeAlerts(s), {
+                "hub-gke": ["ThanosUploadFailing", "ThanosCompactionHalted", "RulerFailing"],
+                "edge-a": ["ThanosUploadFailing", "ThanosCompactionHalted", "RulerFailing"],
+            });
         });
     });
 });

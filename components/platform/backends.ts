@@ -66,8 +66,6 @@ interface ProfileShape {
     readonly slos: SloPlacement;
     /** None: the hub's Prometheus is the store, its disk the only copy of the history. */
     readonly store: LongTermStore | null;
-    /** The remote-write alerts watch the feed of a store that takes every cluster's samples. */
-    readonly remoteWriteAlerts: boolean;
 }
 
 const PROMETHEUS_WRITE = { service: "prometheus", port: "web", path: "/api/v1/write" } as const;
@@ -79,7 +77,6 @@ export const BACKENDS = {
         samples: { via: "remote-write", from: "spokes", tenantHeader: false },
         slos: { placement: "hub-prometheus" },
         store: null,
-        remoteWriteAlerts: false,
     },
     mimir: {
         backend: "mimir",
@@ -96,7 +93,6 @@ export const BACKENDS = {
             ],
             tenantLimits: true,
         },
-        remoteWriteAlerts: true,
     },
     thanos: {
         backend: "thanos",
@@ -110,7 +106,6 @@ export const BACKENDS = {
             buckets: [{ key: "thanos-blocks", kind: "data" }],
             tenantLimits: false,
         },
-        remoteWriteAlerts: false,
     },
 } as const satisfies { readonly [B in MetricsBackend]: ProfileShape & { readonly backend: B } };
 

@@ -1,8 +1,8 @@
 // Alerts on the platform itself: the pipelines that carry signals and the stores that keep them.
 // Each links to docs/runbooks/<AlertName>.md. Alerts on stores a stack does not run would never
 // fire, so only the backends the stack uses get theirs.
-import type { Settings } from "../config/schema";
-import { backendProfile, type LongTermStore } from "../platform/backends";
+import type { ClusterSettings, Settings } from "../config/schema";
+import { backendProfile, remoteWrites, type LongTermStore } from "../platform/backends";
 import { rulerInUse } from "./evaluation";
 import { alertingRules, type AlertSpec } from "./alert-specs";
 import { promString, type RuleGroup } from "./rules";
@@ -206,10 +206,12 @@ const argocd: PlatformAlert[] = [
 const STORE_ALERTS: Readonly<Record<LongTermStore["component"], readonly PlatformAlert[]>> = { mimir, thanos };
 
 /** The self-monitoring alerts that apply to this stack, by name. */
-export function platformAlerts(settings: Settings): PlatformAlert[] {
+export function platformAlerts(settings: Settings, role: "hub" | "spoke"): PlatformAlert[] {
     const profile = backendProfile(settings);
     return [
-        ...(profile.remoteWriteAlerts ? remoteWrite : []),
+        // Where this cluster's Prometheus remote-writes: every cluster into Mimir, the spokes into the
+        // hub's Prometheus (whose own samples stay local). A spoke's failing writes are its lost history.
+        ...(remoteWrites(profile, role) ? remoteWrite : []),
         volumes(settings),
         ...loki,
         ...tempo,
@@ -221,6 +223,11 @@ export function platformAlerts(settings: Settings): PlatformAlert[] {
     ];
 }
 
-export function platformAlertGroups(settings: Settings, cluster: string): RuleGroup[] {
-    return [{ name: "observability-platform-self-monitoring", rules: alertingRules(settings, cluster, "observability-platform", platformAlerts(settings)) }];
+export function platformAlertGroups(settings: Settings, cluster: ClusterSettings): RuleGroup[] {
+    return [
+        {
+            name: "observability-platform-self-monitoring",
+            rules: alertingRules(settings, cluster.name, "observability-platform", platformAlerts(settings, cluster.role)),
+        },
+    ];
 }

@@ -41,7 +41,7 @@ export function prometheusRules(settings: Settings, clusterName: string): Promet
             evaluator: "prometheus" as const,
             // The platform's own alerts, then the presets' (each empty unless its preset is on here).
             groups: [
-                ...platformAlertGroups(settings, clusterName),
+                ...platformAlertGroups(settings, cluster),
                 ...certManagerAlertGroups(settings, clusterName),
                 ...redisAlertGroups(settings, clusterName),
                 ...limitsAlertGroups(settings, clusterName),
