@@ -563,12 +563,16 @@ describe("plan:diff command in a git repository", function () {
     before(() => {
         repo = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-repo-"));
         scratch = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-scratch-"));
-        // The whole project as it is now (whatever assets the program reads), without installs and outputs.
-        for (const entry of fs.readdirSync(ROOT).filter((e) => ![".git", "node_modules", "out"].includes(e))) {
+        // The whole project as it is now (whatever assets the program reads), without outputs; the
+        // installs (packages, Helm, the chart cache) are linked, not copied and committed.
+        const installs = ["node_modules", ".tools", ".charts"];
+        for (const entry of fs.readdirSync(ROOT).filter((e) => ![".git", "out", ...installs].includes(e))) {
             fs.cpSync(path.join(ROOT, entry), path.join(repo, entry), { recursive: true });
         }
-        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
-        fs.writeFileSync(path.join(repo, ".gitignore"), "node_modules\nout/\n");
+        for (const entry of installs.filter((e) => fs.existsSync(path.join(ROOT, e)))) {
+            fs.symlinkSync(path.join(ROOT, entry), path.join(repo, entry), "dir");
+        }
+        fs.writeFileSync(path.join(repo, ".gitignore"), `${installs.join("\n")}\nout/\n`);
         sh("git", ["init", "-q", "-b", "main"]);
         sh("git", ["add", "-A"]);
         gitCommit("base");
