@@ -1,6 +1,6 @@
 // The persistent volume claims a Helm release's values ask for, found by the value shapes charts use:
 // volumeClaimTemplate(s) (a claim spec, or a template with one), and persistence / persistentVolume
-// blocks with a size. The pack is published alone, so it reads values itself.
+// blocks with a size or a list of sized claims. The pack is published alone, so it reads values itself.
 
 export interface ValuesClaim {
     /** Where in the values ("singleBinary.persistence", "store.volumeClaimTemplates[0]"). */
@@ -30,8 +30,14 @@ export function valuesClaims(values: unknown, at = ""): ValuesClaim[] {
             const spec = claimSpec(t);
             if (spec) claims.push({ path: key === "volumeClaimTemplates" ? `${path}[${i}]` : path, storageClassName: className(spec.storageClassName) });
         });
-        if ((key === "persistence" || key === "persistentVolume") && isObj(value) && value.enabled !== false && typeof value.size === "string") {
-            claims.push({ path, storageClassName: className(value.storageClassName ?? value.storageClass) });
+        if ((key === "persistence" || key === "persistentVolume") && isObj(value) && value.enabled !== false) {
+            if (typeof value.size === "string") claims.push({ path, storageClassName: className(value.storageClassName ?? value.storageClass) });
+            // Loki's chart: a list of named claims, each with its size and class.
+            else if (Array.isArray(value.claims)) {
+                value.claims.forEach((c, i) => {
+                    if (isObj(c) && typeof c.size === "string") claims.push({ path: `${path}.claims[${i}]`, storageClassName: className(c.storageClassName ?? c.storageClass) });
+                });
+            }
         }
         claims.push(...valuesClaims(value, path));
     }

@@ -136,17 +136,20 @@ describe("cost estimate", function () {
             assert.throws(() => estimateCost(unknown, prices), /cannot tell the disk type of StorageClass "nfs"/);
         });
 
-        it("skips disabled persistence and finds claims in volumeClaimTemplates lists and nested workloads", () => {
+        it("skips disabled persistence and finds claims in volumeClaimTemplates lists, claim lists and nested workloads", () => {
             const found = scanValues({
                 cache: { persistence: { enabled: false, size: "100Gi" } },
                 ingester: { replicas: 3, persistentVolume: { enabled: true, size: "50Gi" } },
                 store: { replicas: 2, shards: 2, volumeClaimTemplates: [{ spec: { resources: { requests: { storage: "10Gi" } } } }] },
+                // Loki's chart: named claims in a list (the Distributed ingesters' WAL).
+                lokiIngester: { replicas: 3, persistence: { enabled: true, claims: [{ name: "data", size: "20Gi", storageClass: "observability-pd-balanced" }] } },
             });
             assert.deepEqual(
-                found.claims.map((c) => [c.path, Number(c.sizeGib.num / c.sizeGib.den), c.replicas]),
+                found.claims.map((c) => [c.path, Number(c.sizeGib.num / c.sizeGib.den), c.replicas, c.storageClassName]),
                 [
-                    ["ingester.persistentVolume", 50, 3],
-                    ["store.volumeClaimTemplates[0]", 10, 4],
+                    ["ingester.persistentVolume", 50, 3, undefined],
+                    ["store.volumeClaimTemplates[0]", 10, 4, undefined],
+                    ["lokiIngester.persistence.claims[0]", 20, 3, "observability-pd-balanced"],
                 ],
             );
         });

@@ -10,6 +10,8 @@ import { ModelLedger, releaseInstaller, secretCreator } from "../components/clus
 import { dataLoss } from "../components/data-loss/compare";
 import { dataInventory } from "../components/data-loss/inventory";
 import { resolvePlatform, type ClusterModel } from "../components/platform/model";
+import { formatQuantity } from "../tools/cost/money";
+import { planUsage } from "../tools/cost/plan-usage";
 import { writePlan } from "../tools/offline/plan";
 import { planVariant } from "./support/program";
 import { planCase, RENDERED_STACKS, SECRETS } from "./support/rendered-stacks";
@@ -147,6 +149,21 @@ describe("platform model", () => {
         assert.deepEqual(volumes(model.clusters[1]), [["kube-prometheus-stack", [`prometheus ${s.prometheus.storageGi}Gi`]]]);
     });
 
+    it("holds every disk the plan's Helm values claim, with its size and replicas: what the data-loss guard reads misses none", async function () {
+        this.timeout(120_000);
+        // The values are read by the cost estimate's generic reader (every volumeClaimTemplate,
+        // persistence and persistentVolume block, times its workload's replicas), not by the model.
+        for (const key of ["dev", "prod", "thanos", "fleet"] as const) {
+            const plan = await planCase(RENDERED_STACKS[key]);
+            const model = resolvePlatform(plan.settings);
+            const fromModel = model.clusters.flatMap((c) =>
+                c.releases.flatMap((r) => r.volumes.map((v) => `${c.name}-${r.release} ${v.sizeGi}Gi x${v.replicas}`)),
+            );
+            const fromValues = planUsage(plan).claims.map((c) => `${c.source} ${formatQuantity(c.sizeGib, 0).replace(/,/g, "")}Gi x${c.replicas}`);
+            assert.deepEqual(fromModel.sort(), fromValues.sort(), key);
+        }
+    });
+
     it("the data-loss inventory takes its volumes from it, and the spokes' Alertmanager disk it no longer records is no loss", () => {
         const s = resolveStack("prod", fleet);
         const next = dataInventory(s, resolvePlatform(s));
@@ -225,7 +242,7 @@ describe("platform model", () => {
                 namespace: "monitoring",
                 chart: "kube-prometheus-stack@88.5.3",
                 repository: "https://prometheus-community.github.io/helm-charts",
-                volumes: [{ name: "prometheus", sizeGi: 50 }],
+                volumes: [{ name: "prometheus", sizeGi: 50, replicas: 2 }],
             });
             assert.deepEqual(doc.clusters[1].alerts, { via: "fleet-gateway", host: HOST, port: 443 });
             const text = JSON.stringify(doc);

@@ -209,6 +209,9 @@ describe("policy pack", function () {
             });
             caught(p, deleting, /does not reclaim with Retain/);
             caught(p, [crafted(TYPES.pvc, "scratch", { spec: { resources: { requests: { storage: "1Gi" } } } })], /scratch: names no StorageClass/);
+            // Loki's chart lists its claims: each is held to the same rule.
+            const lokiClaims = [...fromPlan(dev()), crafted(T.release, "loki-distributed", { values: { ingester: { persistence: { enabled: true, claims: [{ name: "data", size: "10Gi" }] } } } })];
+            caught(p, lokiClaims, /ingester.persistence.claims\[0\]: names no StorageClass/);
         });
 
         it("Grafana behind a NodePort or LoadBalancer, through kube-prometheus-stack, its own chart or a Service", () => {

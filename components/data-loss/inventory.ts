@@ -119,7 +119,7 @@ function clusterRecord(settings: Settings, cluster: ClusterSettings, model: Clus
         releases: model.releases
             .filter((r) => r.volumes.length > 0)
             // Under the Helm name it has on the cluster: another name is another release to Helm.
-            .map((r) => ({ name: helmReleaseNameOf(cluster, r.release), namespace: r.namespace, chart: r.chart.chart, volumes: r.volumes.map((v) => ({ ...v })) })),
+            .map((r) => ({ name: helmReleaseNameOf(cluster, r.release), namespace: r.namespace, chart: r.chart.chart, volumes: r.volumes.map((v) => ({ name: v.name, sizeGi: v.sizeGi })) })),
     };
 }
 

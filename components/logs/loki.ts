@@ -50,7 +50,7 @@ export function lokiReplicationFactor(settings: Settings): number {
 }
 
 /** Replica counts of the Distributed components (Monolithic runs only `singleBinary`). */
-const DISTRIBUTED_REPLICAS = {
+export const LOKI_DISTRIBUTED_REPLICAS = {
     ingester: 3,
     distributor: 2,
     querier: 2,
@@ -90,7 +90,7 @@ export function lokiValues(settings: Settings, _cluster: ClusterSettings, refs: 
     const components: Record<string, unknown> = {};
     for (const name of ZEROED_COMPONENTS) components[name] = { replicas: 0 };
     if (distributed) {
-        for (const [name, replicas] of Object.entries(DISTRIBUTED_REPLICAS)) {
+        for (const [name, replicas] of Object.entries(LOKI_DISTRIBUTED_REPLICAS)) {
             components[name] = {
                 replicas,
                 resources: containerResources(r.loki),

@@ -9,17 +9,20 @@ import { CHARTS } from "../charts/pins";
 import type { ClusterSettings, Settings } from "../config/schema";
 import { alertmanagerTarget, FLEET_GATEWAY_SECRETS, pushTargets, SPOKE_CREDENTIALS, tenantOf, type PushTargets } from "../fleet/endpoints";
 import { objectStores, workloadIdentities, type BucketGrant, type ObjectStoreSpec } from "../gcp/stores";
+import { LOKI_DISTRIBUTED_REPLICAS } from "../logs/loki";
 import { THANOS_OBJSTORE_SECRET } from "../metrics/thanos";
 import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
 import { prometheusRules, type PrometheusRuleSpec } from "../sre/prometheus-rules";
 import { backendProfile, endpointUrl, type PrometheusOnlyBackend, type StoreBackend } from "./backends";
 import { RELEASES, redisExporterRelease, serviceUrl } from "./services";
 
-/** A persistent volume a release claims (per replica), from the platform StorageClass. */
+/** A persistent volume a release claims per replica, from the platform StorageClass. */
 export interface VolumeModel {
     /** The component whose data is on it ("prometheus", "ingester"). */
     readonly name: string;
     readonly sizeGi: number;
+    /** Pods of the component, each with a volume of its own. */
+    readonly replicas: number;
 }
 
 export interface ReleaseModel {
@@ -95,6 +98,13 @@ export interface PlatformModel {
     readonly clusters: readonly ClusterModel[];
 }
 
+/**
+ * The replicas of a stateful component the values run as one pod: Grafana (SQLite on one disk), Tempo's
+ * monolith, the Thanos Ruler, and the compactors and Mimir's Alertmanager. The plan's values are
+ * checked against these volumes (test/platform-model.test.ts).
+ */
+const SINGLE = 1;
+
 /** The store, with whether its ruler evaluates any of the hub's rules (read off those rules). */
 function metricsStore(settings: Settings, hubRules: readonly PrometheusRuleSpec[]): MetricsStore {
     const profile = backendProfile(settings);
@@ -114,15 +124,15 @@ function releasesOf(settings: Settings, cluster: ClusterSettings, metrics: Metri
             namespace: ns.monitoring,
             chart: CHARTS.kubePrometheusStack,
             volumes: [
-                { name: "prometheus", sizeGi: settings.prometheus.storageGi },
+                { name: "prometheus", sizeGi: settings.prometheus.storageGi, replicas: settings.prometheus.replicas },
                 // Alertmanager and Grafana run on the hub only; so does the Thanos Ruler, when it has rules.
                 ...(hub
                     ? [
-                          { name: "alertmanager", sizeGi: settings.alertmanager.storageGi },
-                          { name: "grafana", sizeGi: settings.grafana.storageGi },
+                          { name: "alertmanager", sizeGi: settings.alertmanager.storageGi, replicas: settings.alertmanager.replicas },
+                          { name: "grafana", sizeGi: settings.grafana.storageGi, replicas: SINGLE },
                       ]
                     : []),
-                ...(hub && metrics.kind === "thanos" && metrics.rulerEvaluatesSlos ? [{ name: "thanos-ruler", sizeGi: settings.thanos.rulerStorageGi }] : []),
+                ...(hub && metrics.kind === "thanos" && metrics.rulerEvaluatesSlos ? [{ name: "thanos-ruler", sizeGi: settings.thanos.rulerStorageGi, replicas: SINGLE }] : []),
             ],
         },
         stateless(RELEASES.argocd, ns.gitops, CHARTS.argoCd),
@@ -136,8 +146,20 @@ function releasesOf(settings: Settings, cluster: ClusterSettings, metrics: Metri
     return [
         ...everywhere,
         ...store,
-        { release: RELEASES.loki, namespace: ns.logging, chart: CHARTS.loki, volumes: [{ name: "loki", sizeGi: settings.loki.storageGi }] },
-        { release: RELEASES.tempo, namespace: ns.tracing, chart: CHARTS.tempo, volumes: [{ name: "tempo", sizeGi: settings.tempo.storageGi }] },
+        {
+            release: RELEASES.loki,
+            namespace: ns.logging,
+            chart: CHARTS.loki,
+            // Distributed, only the ingesters keep a volume (their WAL).
+            volumes: [
+                {
+                    name: "loki",
+                    sizeGi: settings.loki.storageGi,
+                    replicas: settings.loki.deploymentMode === "Distributed" ? LOKI_DISTRIBUTED_REPLICAS.ingester : settings.loki.replicas,
+                },
+            ],
+        },
+        { release: RELEASES.tempo, namespace: ns.tracing, chart: CHARTS.tempo, volumes: [{ name: "tempo", sizeGi: settings.tempo.storageGi, replicas: SINGLE }] },
         // Always: the platform's own certificates are probed even where no `probes` are declared.
         stateless(RELEASES.blackboxExporter, ns.monitoring, CHARTS.prometheusBlackboxExporter),
         // Beside each Redis instance, in its own namespace, next to the password Secret it reads.
@@ -159,10 +181,10 @@ function storeReleases(settings: Settings, metrics: MetricsStore): ReleaseModel[
                     namespace: ns.monitoring,
                     chart: CHARTS.mimirDistributed,
                     volumes: [
-                        { name: "ingester", sizeGi: m.ingesterStorageGi },
-                        { name: "store-gateway", sizeGi: m.storeGatewayStorageGi },
-                        { name: "compactor", sizeGi: m.compactorStorageGi },
-                        { name: "alertmanager", sizeGi: m.alertmanagerStorageGi },
+                        { name: "ingester", sizeGi: m.ingesterStorageGi, replicas: m.ingesterReplicas },
+                        { name: "store-gateway", sizeGi: m.storeGatewayStorageGi, replicas: m.storeGatewayReplicas },
+                        { name: "compactor", sizeGi: m.compactorStorageGi, replicas: SINGLE },
+                        { name: "alertmanager", sizeGi: m.alertmanagerStorageGi, replicas: SINGLE },
                     ],
                 },
                 // Alloy loads the hub's SLO PrometheusRules into Mimir's ruler.
@@ -176,8 +198,8 @@ function storeReleases(settings: Settings, metrics: MetricsStore): ReleaseModel[
                     namespace: ns.monitoring,
                     chart: CHARTS.thanos,
                     volumes: [
-                        { name: "store-gateway", sizeGi: settings.thanos.storeGatewayStorageGi },
-                        { name: "compactor", sizeGi: settings.thanos.compactorStorageGi },
+                        { name: "store-gateway", sizeGi: settings.thanos.storeGatewayStorageGi, replicas: settings.thanos.storeGatewayReplicas },
+                        { name: "compactor", sizeGi: settings.thanos.compactorStorageGi, replicas: SINGLE },
                     ],
                 },
             ];

@@ -1,7 +1,7 @@
 // The disks a plan will claim, read generically from its Helm values and resources: every persistent
-// volume claim (volumeClaimTemplate(s), persistence and persistentVolume blocks,
-// PersistentVolumeClaim resources), times the replicas of the workload it belongs to. Generic on
-// purpose: a release added on another branch is counted as soon as it is in the plan. Requests are
+// volume claim (volumeClaimTemplate(s), persistence and persistentVolume blocks with a size or a list
+// of sized claims, PersistentVolumeClaim resources), times the replicas of the workload it belongs
+// to. Generic on purpose: a release added on another branch is counted as soon as it is in the plan. Requests are
 // read by tools/offline/footprint.ts, the plan summary's reader.
 import type { Plan } from "../offline/plan";
 import { exact, mul, type Exact } from "./money";
@@ -76,14 +76,18 @@ export function scanValues(values: unknown): Found {
                     if (claimStorage(t) === undefined) return;
                     found.claims.push({ path: `${where(key)}[${i}]`, sizeGib: quantityGib(claimStorage(t)), replicas: replicasOf(here), storageClassName: claimClass(t) });
                 });
-            } else if ((key === "persistence" || key === "persistentVolume") && isObj(value) && value.enabled !== false && typeof value.size === "string") {
-                const cls = value.storageClassName ?? value.storageClass;
-                found.claims.push({
-                    path: where(key),
-                    sizeGib: quantityGib(value.size),
-                    replicas: replicasOf(here),
-                    storageClassName: typeof cls === "string" ? cls : undefined,
-                });
+            } else if ((key === "persistence" || key === "persistentVolume") && isObj(value) && value.enabled !== false) {
+                // One claim sized by the block, or (Loki's chart) a list of named claims each with its size.
+                const blocks: [string, Obj][] =
+                    typeof value.size === "string"
+                        ? [[where(key), value]]
+                        : Array.isArray(value.claims)
+                          ? value.claims.flatMap((c, i): [string, Obj][] => (isObj(c) && typeof c.size === "string" ? [[`${where(key)}.claims[${i}]`, c]] : []))
+                          : [];
+                for (const [path, block] of blocks) {
+                    const cls = block.storageClassName ?? block.storageClass;
+                    found.claims.push({ path, sizeGib: quantityGib(block.size), replicas: replicasOf(here), storageClassName: typeof cls === "string" ? cls : undefined });
+                }
             }
             walk(value, here, [...at, key]);
         }
