@@ -161,6 +161,8 @@ describe("platform model", () => {
             );
             const fromValues = planUsage(plan).claims.map((c) => `${c.source} ${formatQuantity(c.sizeGib, 0).replace(/,/g, "")}Gi x${c.replicas}`);
             assert.deepEqual(fromModel.sort(), fromValues.sort(), key);
+            // Every claim names the cluster's StorageClass, the model's.
+            for (const c of planUsage(plan).claims) assert.equal(c.storageClassName, model.clusters.find((m) => m.name === c.cluster)!.storageClass, `${key} ${c.source} ${c.path}`);
         }
     });
 
@@ -203,6 +205,7 @@ describe("platform model", () => {
         const model: ClusterModel = {
             name: "c",
             role: "hub",
+            storageClass: "observability-pd-balanced",
             releases: [{ release: "loki", namespace: "logging", chart: CHARTS.loki, volumes: [] }],
             secrets: [],
             serviceAccounts: [],

@@ -6,7 +6,6 @@ import { z } from "zod";
 import type { ClusterSettings, Settings } from "../config/schema";
 import { bucketConfiguration } from "../gcp/object-storage";
 import { bucketNamePrefix, hasBuckets, objectStores, type ObjectStoreSpec } from "../gcp/stores";
-import { storageClassName } from "../kubernetes/storage-class";
 import { localRetentionDays } from "../sre/evaluation";
 import { helmReleaseNameOf } from "../config/adoption";
 import { backendProfile } from "../platform/backends";
@@ -115,7 +114,7 @@ function clusterRecord(settings: Settings, cluster: ClusterSettings, model: Clus
     return {
         name: cluster.name,
         namespaces: [...new Set(Object.values(settings.namespaces))].sort(),
-        storageClass: storageClassName(settings),
+        storageClass: model.storageClass,
         releases: model.releases
             .filter((r) => r.volumes.length > 0)
             // Under the Helm name it has on the cluster: another name is another release to Helm.

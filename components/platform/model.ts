@@ -9,6 +9,7 @@ import { CHARTS } from "../charts/pins";
 import type { ClusterSettings, Settings } from "../config/schema";
 import { alertmanagerTarget, FLEET_GATEWAY_SECRETS, pushTargets, SPOKE_CREDENTIALS, tenantOf, type PushTargets } from "../fleet/endpoints";
 import { objectStores, workloadIdentities, type BucketGrant, type ObjectStoreSpec } from "../gcp/stores";
+import { storageClassName } from "../kubernetes/storage-class";
 import { LOKI_DISTRIBUTED_REPLICAS } from "../logs/loki";
 import { THANOS_OBJSTORE_SECRET } from "../metrics/thanos";
 import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
@@ -64,6 +65,8 @@ export type AlertRoute =
 export interface ClusterModel {
     readonly name: string;
     readonly role: "hub" | "spoke";
+    /** The StorageClass the platform creates here, which every volume of the releases claims from. */
+    readonly storageClass: string;
     readonly releases: readonly ReleaseModel[];
     /** Every Secret created here: credentials reach only the clusters that use them. */
     readonly secrets: readonly SecretModel[];
@@ -257,6 +260,7 @@ export function resolvePlatform(settings: Settings): PlatformModel {
         clusters: settings.clusters.map((cluster) => ({
             name: cluster.name,
             role: cluster.role,
+            storageClass: storageClassName(settings),
             releases: releasesOf(settings, cluster, metrics),
             secrets: secretsOf(settings, cluster),
             serviceAccounts: identities.flatMap((identity) =>
