@@ -119,6 +119,8 @@ describe("offline plan", function () {
         const refused = runPlanCli(["--stack", "dev", "--out", foreign]);
         assert.equal(refused.status, 1);
         assert.match(refused.stderr, /refusing to write the plan to .*notes: the folder holds files of something other than an earlier plan/);
+        // Refused before planning: the program never ran (its warnings about dev's unset secrets are absent).
+        assert.doesNotMatch(refused.stderr, /warning: \[runtime\]/);
         assert.deepEqual(fs.readdirSync(foreign), ["keep.txt"]);
         assert.equal(fs.readFileSync(path.join(foreign, "keep.txt"), "utf8"), "mine");
         // An earlier plan's folder is replaced: a file the new plan does not write is gone.

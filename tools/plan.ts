@@ -11,7 +11,7 @@ import { DataLossError } from "../components/data-loss/guard";
 import { ChartNotFoundError } from "./charts/cache";
 import { RenderError } from "./charts/render";
 import { describeRendered, renderPlanDir } from "./offline/manifests";
-import { PlanDirError, planStack, previousPlanOutputs, writePlan } from "./offline/plan";
+import { checkPlanDir, PlanDirError, planStack, previousPlanOutputs, writePlan } from "./offline/plan";
 import { DEFAULT_NODES_PER_CLUSTER } from "./offline/footprint";
 import { summarize } from "./offline/summary";
 import { runCli } from "./cli";
@@ -36,6 +36,14 @@ async function main(): Promise<number> {
         return 1;
     }
     const out = path.resolve(values.out ?? path.join("out", stack));
+    // A folder the plan may not be written to is refused before the plan is made, not after.
+    try {
+        checkPlanDir(out);
+    } catch (err) {
+        if (!(err instanceof PlanDirError)) throw err;
+        console.error(err.message);
+        return 1;
+    }
     let plan;
     try {
         // The earlier plan in the folder stands for the last deployment: the data-loss guard

@@ -176,15 +176,12 @@ export class PlanDirError extends Error {
 }
 
 /**
- * Empties `dir` for a new plan, or creates it. A folder that holds anything but an earlier plan (no
- * marker) is refused: `--out .` must not wipe a checkout.
+ * Refuses a `dir` a plan may not be written to: a file, or a folder that holds anything but an earlier
+ * plan (no marker), since `--out .` must not wipe a checkout. Its entries otherwise (none if missing).
  */
-export function preparePlanDir(dir: string): void {
+export function checkPlanDir(dir: string): string[] {
     const stat = fs.statSync(dir, { throwIfNoEntry: false });
-    if (!stat) {
-        fs.mkdirSync(dir, { recursive: true });
-        return;
-    }
+    if (!stat) return [];
     if (!stat.isDirectory()) throw new PlanDirError(`refusing to write the plan to ${dir}: it is a file, not a folder`);
     const entries = fs.readdirSync(dir);
     if (entries.length > 0 && !entries.includes(PLAN_MARKER)) {
@@ -192,6 +189,13 @@ export function preparePlanDir(dir: string): void {
             `refusing to write the plan to ${dir}: the folder holds files of something other than an earlier plan (no ${PLAN_MARKER}); give a new or empty folder`,
         );
     }
+    return entries;
+}
+
+/** Empties `dir` for a new plan, or creates it; refuses what checkPlanDir refuses. */
+export function preparePlanDir(dir: string): void {
+    const entries = checkPlanDir(dir);
+    fs.mkdirSync(dir, { recursive: true });
     for (const entry of entries) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
 }
 
