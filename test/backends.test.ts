@@ -74,6 +74,18 @@ describe("metrics backend profiles", () => {
         it("alerts on the spokes' remote write, which carries their history; no store or ruler of its own to alert on", () => {
             assert.deepEqual(storeAlerts(s), { "hub-gke": [], "edge-a": ["RemoteWriteFailing", "RemoteWriteBehind"] });
         });
+        it("keeps the alerts on Loki and Tempo, which run on the hub, off the spokes", () => {
+            // The self-monitoring group's (the hub's limits alerts on Loki are another group's).
+            const alerts = (c: string) =>
+                resolvePlatform(s)
+                    .clusters.find((m) => m.name === c)!
+                    .rules.flatMap((r) => r.groups)
+                    .filter((g) => g.name === "observability-platform-self-monitoring")
+                    .flatMap((g) => g.rules.map((r) => ("alert" in r ? r.alert : "")))
+                    .filter((a) => /^(Loki|Tempo)/.test(a));
+            assert.deepEqual(alerts("hub-gke"), ["LokiIngestionErrors", "LokiCompactionFailing", "TempoIngestionErrors", "TempoCompactionFailing"]);
+            assert.deepEqual(alerts("edge-a"), []);
+        });
     });
 
     describe("mimir: every cluster remote-writes to Mimir", () => {
@@ -112,7 +124,8 @@ describe("metrics backend profiles", () => {
                     "MimirIngestionNearRateLimit",
                     "MimirDiscardingSamples",
                 ],
-                "edge-a": ["RemoteWriteFailing", "RemoteWriteBehind", "MimirIngestionErrors", "MimirCompactionFailing", "RulerFailing"],
+                // Mimir and its ruler run on the hub: only the hub's Prometheus scrapes them.
+                "edge-a": ["RemoteWriteFailing", "RemoteWriteBehind"],
             });
         });
     });
@@ -145,7 +158,8 @@ describe("metrics backend profiles", () => {
         it("alerts on uploads, compaction and the Thanos Ruler; no remote write, no tenant limits", () => {
             assert.deepEqual(storeAlerts(s), {
                 "hub-gke": ["ThanosUploadFailing", "ThanosCompactionHalted", "RulerFailing"],
-                "edge-a": ["ThanosUploadFailing", "ThanosCompactionHalted", "RulerFailing"],
+                // Each cluster's sidecar uploads its own blocks; the compactor and the ruler are the hub's.
+                "edge-a": ["ThanosUploadFailing"],
             });
         });
     });

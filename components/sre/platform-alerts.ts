@@ -120,29 +120,28 @@ const mimir: PlatformAlert[] = [
     },
 ];
 
-const thanos: PlatformAlert[] = [
-    {
-        alert: "ThanosUploadFailing",
-        expr: `sum by (cluster, namespace, job) (rate(thanos_shipper_upload_failures_total[5m])) > 0`,
-        for: "15m",
-        severity: "critical",
-        summary: "Thanos sidecar fails to upload blocks to the bucket",
-        description: "{{ $labels.job }} in {{ $labels.namespace }} cannot upload TSDB blocks; history exists only on Prometheus' disk.",
-    },
-    {
-        alert: "ThanosCompactionHalted",
-        expr: `max by (cluster, namespace, job) (thanos_compact_halted) == 1`,
-        for: "5m",
-        severity: "critical",
-        summary: "Thanos compactor halted",
-        description: "The compactor in {{ $labels.namespace }} halted on an error and compacts nothing until it is fixed.",
-    },
-];
+const thanosUpload: PlatformAlert = {
+    alert: "ThanosUploadFailing",
+    expr: `sum by (cluster, namespace, job) (rate(thanos_shipper_upload_failures_total[5m])) > 0`,
+    for: "15m",
+    severity: "critical",
+    summary: "Thanos sidecar fails to upload blocks to the bucket",
+    description: "{{ $labels.job }} in {{ $labels.namespace }} cannot upload TSDB blocks; history exists only on Prometheus' disk.",
+};
+
+const thanosCompaction: PlatformAlert = {
+    alert: "ThanosCompactionHalted",
+    expr: `max by (cluster, namespace, job) (thanos_compact_halted) == 1`,
+    for: "5m",
+    severity: "critical",
+    summary: "Thanos compactor halted",
+    description: "The compactor in {{ $labels.namespace }} halted on an error and compacts nothing until it is fixed.",
+};
 
 /**
  * The ruler that evaluates the SLO rules of a long-term stack (sre/evaluation.ts) fails to load,
- * evaluate or deliver them: the SLO alerts it holds would stay silent. Evaluated by each cluster's
- * own Prometheus, which scrapes the ruler, not by the ruler itself.
+ * evaluate or deliver them: the SLO alerts it holds would stay silent. Evaluated by the hub's
+ * Prometheus, which scrapes the ruler, not by the ruler itself.
  */
 const rulerFailing = (backend: LongTermStore["component"]): PlatformAlert => ({
     alert: "RulerFailing",
@@ -202,22 +201,31 @@ const argocd: PlatformAlert[] = [
     },
 ];
 
-/** Each long-term store's own alerts. */
-const STORE_ALERTS: Readonly<Record<LongTermStore["component"], readonly PlatformAlert[]>> = { mimir, thanos };
+/**
+ * Each long-term store's own alerts, by where their series are scraped: Thanos' sidecars, in every
+ * cluster's Prometheus pods, upload each cluster's blocks; the store itself runs on the hub.
+ */
+const STORE_ALERTS: Readonly<Record<LongTermStore["component"], { readonly everyCluster: readonly PlatformAlert[]; readonly hub: readonly PlatformAlert[] }>> = {
+    mimir: { everyCluster: [], hub: mimir },
+    thanos: { everyCluster: [thanosUpload], hub: [thanosCompaction] },
+};
 
 /** The self-monitoring alerts that apply to this stack, by name. */
 export function platformAlerts(settings: Settings, role: "hub" | "spoke"): PlatformAlert[] {
     const profile = backendProfile(settings);
+    const hub = role === "hub";
+    const store = profile.store && STORE_ALERTS[profile.store.component];
     return [
         // Where this cluster's Prometheus remote-writes: every cluster into Mimir, the spokes into the
         // hub's Prometheus (whose own samples stay local). A spoke's failing writes are its lost history.
         ...(remoteWrites(profile, role) ? remoteWrite : []),
         volumes(settings),
-        ...loki,
-        ...tempo,
-        ...(profile.store ? STORE_ALERTS[profile.store.component] : []),
+        // Loki, Tempo and the store's ruler run on the hub: only its Prometheus scrapes their series,
+        // and a spoke's copy of their alerts could never fire.
+        ...(hub ? [...loki, ...tempo] : []),
+        ...(store ? [...store.everyCluster, ...(hub ? store.hub : [])] : []),
         // Only when the store's ruler holds SLO rules (the stack has SLOs).
-        ...(profile.store !== null && rulerInUse(settings, profile.slos.ruler) ? [rulerFailing(profile.store.component)] : []),
+        ...(hub && profile.store !== null && rulerInUse(settings, profile.slos.ruler) ? [rulerFailing(profile.store.component)] : []),
         ...collectors,
         ...argocd,
     ];
