@@ -74,7 +74,8 @@ export interface ClusterModel {
     readonly serviceAccounts: readonly ServiceAccountModel[];
     /**
      * The PrometheusRules created here, each with the evaluator that loads it: a service's SLO rules
-     * only where it runs (or, for a ruler, on the hub), the platform's alerts everywhere.
+     * only where it runs (or, for a ruler, on the hub), the platform's alerts on each
+     * cluster for what its Prometheus scrapes.
      */
     readonly rules: readonly PrometheusRuleSpec[];
     readonly signals: PushTargets;

@@ -29,7 +29,7 @@ export function grafanaUrl(settings: Settings): string | undefined {
 
 /**
  * Every PrometheusRule one cluster gets: the SLO rules placed on it (per service, evaluation.ts) and
- * the platform's own alerts, which every cluster's Prometheus evaluates.
+ * the platform's own alerts on what this cluster's Prometheus scrapes (sre/platform-alerts.ts).
  */
 export function prometheusRules(settings: Settings, clusterName: string): PrometheusRuleSpec[] {
     const cluster = settings.clusters.find((c) => c.name === clusterName);
