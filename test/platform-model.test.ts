@@ -159,10 +159,11 @@ describe("platform model", () => {
             const fromModel = model.clusters.flatMap((c) =>
                 c.releases.flatMap((r) => r.volumes.map((v) => `${c.name}-${r.release} ${v.sizeGi}Gi x${v.replicas}`)),
             );
-            const fromValues = planUsage(plan).claims.map((c) => `${c.source} ${formatQuantity(c.sizeGib, 0).replace(/,/g, "")}Gi x${c.replicas}`);
+            const claims = planUsage(plan).claims;
+            const fromValues = claims.map((c) => `${c.source} ${formatQuantity(c.sizeGib, 0).replace(/,/g, "")}Gi x${c.replicas}`);
             assert.deepEqual(fromModel.sort(), fromValues.sort(), key);
             // Every claim names the cluster's StorageClass, the model's.
-            for (const c of planUsage(plan).claims) assert.equal(c.storageClassName, model.clusters.find((m) => m.name === c.cluster)!.storageClass, `${key} ${c.source} ${c.path}`);
+            for (const c of claims) assert.equal(c.storageClassName, model.clusters.find((m) => m.name === c.cluster)!.storageClass, `${key} ${c.source} ${c.path}`);
         }
     });
 

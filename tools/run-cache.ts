@@ -47,6 +47,8 @@ export async function runCached(kind: string, key: string, compute: () => Promis
         }
         fs.closeSync(fd);
         try {
+            // Another process may have written it between the look above and taking the lock.
+            if (fs.existsSync(file)) return fs.readFileSync(file, "utf8");
             const text = await compute();
             // Written whole, then renamed: a reader never sees half a file.
             fs.writeFileSync(`${file}.${process.pid}`, text);
