@@ -26,8 +26,7 @@ import { placedOn } from "../config/cluster-names";
 import { DAY, durationSeconds, formatDuration } from "../config/durations";
 import { RETENTION_MARGIN_DAYS } from "../config/slo-retention";
 import type { ClusterSettings, Settings } from "../config/schema";
-import { pushTargets } from "../fleet/endpoints";
-import { backendProfile } from "../platform/backends";
+import { backendProfile, remoteWrites } from "../platform/backends";
 import { isAlertingRule, type Rule, type RuleGroup } from "./rules";
 import { serviceSloGroups, type SloRuleContext } from "./slo-rules";
 
@@ -110,18 +109,18 @@ export function splitByLookback(groups: readonly RuleGroup[], localSeconds: numb
 }
 
 /** Whether this cluster's Prometheus remote-writes its samples (then it keeps a short local window). */
-const remoteWrites = (settings: Settings, cluster: ClusterSettings): boolean => pushTargets(settings, cluster).metricsRemoteWrite !== null;
+const writesRemotely = (settings: Settings, cluster: ClusterSettings): boolean => remoteWrites(backendProfile(settings), cluster.role);
 
 /** Days of samples a cluster's Prometheus keeps (its `prometheusSpec.retention`). */
 export function localRetentionDays(settings: Settings, cluster: ClusterSettings): number {
-    return remoteWrites(settings, cluster)
+    return writesRemotely(settings, cluster)
         ? Math.min(settings.prometheus.retentionDays, settings.remoteWrite.localRetentionDays)
         : settings.prometheus.retentionDays;
 }
 
 /** The settings key that sets a cluster's local retention, as a stack file writes it. */
 function localRetentionKey(settings: Settings, cluster: ClusterSettings): string {
-    return remoteWrites(settings, cluster) ? "min(prometheus.retentionDays, remoteWrite.localRetentionDays)" : "prometheus.retentionDays";
+    return writesRemotely(settings, cluster) ? "min(prometheus.retentionDays, remoteWrite.localRetentionDays)" : "prometheus.retentionDays";
 }
 
 export interface EvaluatorData {
