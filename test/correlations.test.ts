@@ -10,8 +10,10 @@ import { parse } from "yaml";
 import { correlationTargets, TRACE_ID_METADATA_KEY } from "../components/grafana/correlations";
 import { DATASOURCE_UIDS, type GrafanaDatasource } from "../components/grafana/datasource";
 import { grafanaDatasources } from "../components/grafana/datasources";
+import { resolvePlatform, type ClusterModel } from "../components/platform/model";
 import { footprint } from "../tools/offline/footprint";
 import type { Plan } from "../tools/offline/plan";
+import { minimalTierTotals } from "./support/minimal-tier";
 import { planVariant } from "./support/program";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -22,6 +24,12 @@ const hubDatasources = (plan: Plan): GrafanaDatasource[] => {
     assert.ok(release);
     return (release.values as any).grafana.additionalDataSources;
 };
+/** The one cluster of a single-cluster stack's model, with only the releases `keep` keeps. */
+const modelCluster = (plan: Plan, keep: (chart: string) => boolean = () => true): ClusterModel => {
+    const cluster = resolvePlatform(plan.settings).clusters[0];
+    return { ...cluster, releases: cluster.releases.filter((r) => keep(r.chart.chart)) };
+};
+
 const byUid = (sources: readonly GrafanaDatasource[], uid: string) => {
     const found = sources.find((d) => d.uid === uid);
     assert.ok(found, `no datasource ${uid}`);
@@ -124,9 +132,9 @@ describe("correlated Grafana datasources", function () {
             assert.match(run.stdout, /Requests per cluster \(4 nodes each, DaemonSets counted per node\)/);
             const printed = /dev-gke: ([0-9.]+) CPU, ([0-9.]+) GiB/.exec(run.stdout);
             assert.ok(printed, run.stdout);
-            const f = footprint(dev.releases, 4);
-            assert.equal(Number(printed[1]), Number((f.cpuMilli / 1000).toFixed(2)));
-            assert.equal(Number(printed[2]), Number((f.memoryMi / 1024).toFixed(2)));
+            const expected = minimalTierTotals(dev.settings.resources, 4);
+            assert.equal(Number(printed[1]), Number((expected.cpuMilli / 1000).toFixed(2)));
+            assert.equal(Number(printed[2]), Number((expected.memoryMi / 1024).toFixed(2)));
         } finally {
             fs.rmSync(out, { recursive: true, force: true });
         }
@@ -135,15 +143,16 @@ describe("correlated Grafana datasources", function () {
 
 describe("footprint of logs and traces", function () {
     let dev: Plan;
+    let prod: Plan;
     before(async () => {
         dev = await planVariant("dev");
+        prod = await planVariant("prod");
     });
 
     it("requests at most 1 CPU and 2 GiB in the minimal tier on a 3-node cluster, DaemonSets counted per node", () => {
-        const added = dev.releases.filter((r) => LOGS_AND_TRACES_CHARTS.includes(r.chart));
-        assert.equal(new Set(added.map((r) => r.chart)).size, LOGS_AND_TRACES_CHARTS.length, "every component is counted");
+        const added = modelCluster(dev, (chart) => LOGS_AND_TRACES_CHARTS.includes(chart));
+        assert.equal(new Set(added.releases.map((r) => r.chart.chart)).size, LOGS_AND_TRACES_CHARTS.length, "every component is counted");
         const f = footprint(added, 3);
-        assert.deepEqual(f.estimatedCharts, []);
         assert.ok(f.cpuMilli <= 1000, `${f.cpuMilli}m CPU`);
         assert.ok(f.memoryMi <= 2048, `${f.memoryMi}Mi memory`);
         // Every pod of these components asks for something: none is left unaccounted (BestEffort).
@@ -151,59 +160,22 @@ describe("footprint of logs and traces", function () {
     });
 
     it("sums the whole minimal platform from the tier's per-pod requests, with sidecars and DaemonSets", () => {
-        const nodes = 3;
-        // Pods (or containers) of each workload in the minimal tier on a 3-node cluster.
-        const count: Partial<Record<keyof typeof dev.settings.resources, number>> = {
-            prometheus: 1,
-            alertmanager: 1,
-            prometheusConfigReloader: 2, // one in the Prometheus pod, one in the Alertmanager pod
-            prometheusOperator: 1,
-            kubeStateMetrics: 1,
-            nodeExporter: nodes,
-            grafana: 1,
-            grafanaSidecar: 2, // dashboards and datasources sidecars
-            argocdController: 1,
-            argocdServer: 1,
-            argocdRepoServer: 1,
-            argocdApplicationSet: 1,
-            argocdNotifications: 1,
-            argocdDex: 1,
-            argocdRedis: 1,
-            loki: 1,
-            lokiGateway: 1,
-            alloy: nodes,
-            alloyConfigReloader: nodes + 1, // one per log DaemonSet pod, one in the events Alloy
-            alloyEvents: 1,
-            lokiRulesSidecar: 1, // in the single-binary Loki pod
-            tempo: 1,
-            otelGateway: 1,
-            otelOperator: 1,
-            blackboxExporter: 1, // the probes' exporter on the hub
-        };
-        const r = dev.settings.resources;
-        const milli = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
-        const mi = (q: string) => Number(q.slice(0, -2)) * (q.endsWith("Gi") ? 1024 : 1);
-        let cpu = 0;
-        let memory = 0;
-        for (const [workload, n] of Object.entries(count)) {
-            const spec = r[workload as keyof typeof r];
-            cpu += n! * milli(spec.requests.cpu);
-            memory += n! * mi(spec.requests.memory);
-        }
-        const f = footprint(dev.releases, nodes);
-        assert.deepEqual(f.estimatedCharts, []);
-        assert.deepEqual([f.cpuMilli, f.memoryMi], [cpu, memory]);
+        const f = footprint(modelCluster(dev), 3);
+        assert.deepEqual({ cpuMilli: f.cpuMilli, memoryMi: f.memoryMi }, minimalTierTotals(dev.settings.resources, 3));
     });
 
     it("counts a DaemonSet once per node and a Deployment by its replicas", () => {
-        const added = dev.releases.filter((r) => LOGS_AND_TRACES_CHARTS.includes(r.chart));
+        const added = modelCluster(dev, (chart) => LOGS_AND_TRACES_CHARTS.includes(chart));
         const three = footprint(added, 3);
         const six = footprint(added, 6);
-        const alloy = three.workloads.find((w) => w.release === "dev-gke-alloy-logs");
-        assert.ok(alloy?.daemonSet);
-        assert.equal(six.cpuMilli - three.cpuMilli, 3 * alloy.cpuMilli);
-        assert.equal(six.memoryMi - three.memoryMi, 3 * alloy.memoryMi);
-        const prodLoki = footprint([{ ...added.find((r) => r.chart === "loki")!, values: { singleBinary: { replicas: 3, resources: { requests: { cpu: "1", memory: "1Gi" } } }, gateway: { enabled: false }, chunksCache: { enabled: false }, resultsCache: { enabled: false }, lokiCanary: { enabled: false } } }], 3);
-        assert.deepEqual([prodLoki.cpuMilli, prodLoki.memoryMi], [3000, 3072]);
+        // The log collector: Alloy (40m, 96Mi) and its config reloader (5m, 16Mi) on every node.
+        assert.deepEqual(
+            three.workloads.filter((w) => w.daemonSet),
+            [{ release: "alloy-logs", workload: "alloy", pods: 3, daemonSet: true, cpuMilli: 45, memoryMi: 112 }],
+        );
+        assert.deepEqual([six.cpuMilli - three.cpuMilli, six.memoryMi - three.memoryMi], [3 * 45, 3 * 112]);
+        // prod's Loki: three single-binary pods of Loki (500m, 1Gi) and its rules sidecar (10m, 48Mi).
+        const loki = footprint(modelCluster(prod, (chart) => chart === "loki"), 3).workloads.find((w) => w.workload === "single-binary");
+        assert.deepEqual(loki, { release: "loki", workload: "single-binary", pods: 3, daemonSet: false, cpuMilli: 510, memoryMi: 1072 });
     });
 });

@@ -16,6 +16,7 @@ import type { Plan, PlannedResource } from "../tools/offline/plan";
 import { formatCpu, formatMemory } from "../tools/offline/footprint";
 import { summarize } from "../tools/offline/summary";
 import type { Settings } from "../components/config/schema";
+import { minimalTierTotals } from "./support/minimal-tier";
 import { planVariant, T } from "./support/program";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -157,16 +158,19 @@ describe("cost estimate", function () {
 
     describe("compute", () => {
         it("turns summed requests into node-equivalents of the configured machine type", async () => {
-            const base = await planVariant("dev", { set: { cost: { compute: "e2-standard-4" } } });
-            // 2 pods of 2 vCPU / 4Gi and a sidecar of 500m / 2Gi in each: 5 vCPU, 12 GiB -> CPU decides: 1.25 nodes.
-            const plan = withReleases(base, {
-                app: { server: { replicas: 2, resources: { requests: { cpu: "2", memory: "4Gi" } }, sidecar: { resources: { requests: { cpu: "500m", memory: "2Gi" } } } } },
+            // Prometheus asks for 6 vCPU and 8Gi: with the rest of dev, CPU decides on an e2-standard-4 (4 vCPU, 16 GiB).
+            const plan = await planVariant("dev", {
+                set: { cost: { compute: "e2-standard-4" }, resources: { prometheus: { requests: { cpu: "6", memory: "8Gi" }, limits: { memory: "8Gi" } } } },
             });
+            const { cpuMilli, memoryMi } = minimalTierTotals(plan.settings.resources, 3);
+            const cpu = div(exact(cpuMilli), exact(1000));
+            const nodes = div(cpu, exact(4));
+            assert.ok(cpuMilli / 1000 / 4 > memoryMi / 1024 / 16, "CPU is the scarcer");
             const e = estimateCost(plan, prices);
             const compute = e.lines.filter((l) => l.component === "Compute");
             assert.equal(compute.length, 1);
-            same(compute[0].monthly, mul(exact("1.25"), exact(730), exact("0.13402")));
-            assert.match(compute[0].item, /5 vCPU, 12 GiB requested/);
+            same(compute[0].monthly, mul(nodes, exact(730), exact("0.13402")));
+            assert.match(compute[0].item, new RegExp(`${cpuMilli / 1000} vCPU, [0-9.]+ GiB requested`));
         });
 
         it("rounds the plan's printed requests half-up, like the estimate, where binary floats would round down", () => {
@@ -197,12 +201,11 @@ describe("cost estimate", function () {
         });
 
         it("prices Autopilot per vCPU-hour and GiB-hour, and refuses it where the price file has no Autopilot price", async () => {
-            const us = withReleases(await planVariant("dev", { set: { cost: { compute: "autopilot" } } }), {
-                app: { replicas: 1, resources: { requests: { cpu: "1", memory: "2Gi" } } },
-            });
+            const us = await planVariant("dev", { set: { cost: { compute: "autopilot" } } });
+            const { cpuMilli, memoryMi } = minimalTierTotals(us.settings.resources, 3);
             same(
                 estimateCost(us, prices).byComponent.Compute,
-                add(mul(exact(730), exact("0.0445")), mul(exact(2), exact(730), exact("0.0049225"))),
+                add(mul(div(exact(cpuMilli), exact(1000)), exact(730), exact("0.0445")), mul(div(exact(memoryMi), exact(1024)), exact(730), exact("0.0049225"))),
             );
             const seoul = await planVariant("prod", { set: { cost: { compute: "autopilot" } } });
             assert.throws(() => estimateCost(seoul, prices), /no Autopilot prices for asia-northeast3/);

@@ -10,11 +10,13 @@ import { ModelLedger, releaseInstaller, secretCreator } from "../components/clus
 import { dataLoss } from "../components/data-loss/compare";
 import { dataInventory } from "../components/data-loss/inventory";
 import { resolvePlatform, type ClusterModel } from "../components/platform/model";
+import type { WorkloadModel } from "../components/platform/workloads";
 import { formatQuantity } from "../tools/cost/money";
 import { planUsage } from "../tools/cost/plan-usage";
 import { writePlan } from "../tools/offline/plan";
 import { planVariant } from "./support/program";
-import { planCase, RENDERED_STACKS, SECRETS } from "./support/rendered-stacks";
+import type { K8sObject } from "./support/rendered";
+import { planCase, renderedStack, RENDERED_STACKS, SECRETS } from "./support/rendered-stacks";
 import { resolveStack } from "./support/stack-settings";
 
 const HOST = "fleet.hub.acme-corp.example";
@@ -167,6 +169,66 @@ describe("platform model", () => {
         }
     });
 
+    it("states every pod Helm renders from the plan's values, and the fleet gateway the plan declares, with each container's requests", async function () {
+        this.timeout(180_000);
+        // Hand-written readers of what the scheduler will see: a Deployment's or StatefulSet's replicas,
+        // a DaemonSet's pod per node, and the prometheus-operator's pods (Prometheus, Alertmanager,
+        // Thanos Ruler) from their custom resources plus the config reloader the operator adds to each,
+        // with the requests its arguments set. Jobs run to completion and are left out, as in the model.
+        const milli = (q: string | undefined) => (q === undefined ? 0 : q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
+        const mi = (q: string | undefined) => (q === undefined ? 0 : Number(q.slice(0, -2)) * ({ Mi: 1, Gi: 1024 } as Record<string, number>)[q.slice(-2)]);
+        const pod = (pods: number | "per-node", requests: readonly ({ cpu?: string; memory?: string } | undefined)[]) =>
+            `${pods} x ${requests.reduce((a, r) => a + milli(r?.cpu), 0)}m ${requests.reduce((a, r) => a + mi(r?.memory), 0)}Mi`;
+        const rendered = (objects: K8sObject[]): string[] => {
+            const args: string[] = objects.find((o) => o.kind === "Deployment" && o.metadata.name.endsWith("-operator") && o.spec.template.spec.containers[0].args?.some((a: string) => a.startsWith("--config-reloader-cpu-request=")))?.spec.template.spec.containers[0].args ?? [];
+            const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+            const reloader = { cpu: arg("config-reloader-cpu-request"), memory: arg("config-reloader-memory-request") };
+            return objects.flatMap((o): string[] => {
+                const spec = o.spec ?? {};
+                switch (o.kind) {
+                    case "Deployment":
+                    case "StatefulSet":
+                    case "DaemonSet":
+                        return [pod(o.kind === "DaemonSet" ? "per-node" : (spec.replicas ?? 1), spec.template.spec.containers.map((c: any) => c.resources?.requests))];
+                    case "Prometheus":
+                        return [pod((spec.replicas ?? 1) * (spec.shards ?? 1), [spec.resources?.requests, reloader, ...(spec.thanos ? [spec.thanos.resources?.requests] : [])])];
+                    case "Alertmanager":
+                    case "ThanosRuler":
+                        return [pod(spec.replicas ?? 1, [spec.resources?.requests, reloader])];
+                    default:
+                        return [];
+                }
+            });
+        };
+        const stated = (workloads: readonly WorkloadModel[]) => workloads.map((w) => pod(w.pods, w.containers)).sort();
+        let compared = 0;
+        for (const key of ["dev", "prod", "thanos", "fleet"] as const) {
+            const { plan, releases } = await renderedStack(key);
+            const model = resolvePlatform(plan.settings);
+            for (const r of releases) {
+                const release = model.clusters.find((c) => c.name === r.cluster)!.releases.find((m) => `${r.cluster}-${m.release}` === r.release.resource)!;
+                // Mimir's chart is not available to render here (test/support/charts.ts): its values
+                // are read instead, each component's replicas and requests (a weaker check, named so).
+                const actual = r.skipped
+                    ? Object.values(r.release.values as Record<string, any>)
+                          .filter((v) => typeof v?.replicas === "number" && v.resources?.requests)
+                          .map((v) => pod(v.replicas, [v.resources.requests]))
+                    : rendered(r.objects);
+                assert.deepEqual(stated(release.workloads), actual.sort(), `${key}: ${r.release.resource}`);
+                compared++;
+            }
+            for (const cluster of model.clusters) {
+                const own = plan.resources
+                    .filter((x) => x.type === "kubernetes:apps/v1:Deployment" && x.provider === `${cluster.name}-k8s`)
+                    .map((x) => (x.inputs as any).spec)
+                    .map((spec) => pod(spec.replicas ?? 1, spec.template.spec.containers.map((c: any) => c.resources?.requests)));
+                assert.deepEqual(stated(cluster.ownWorkloads), own.sort(), `${key}: ${cluster.name}'s own Deployments`);
+            }
+        }
+        // Releases: dev 9, prod 13 (Mimir's by its values), prod on Thanos 12, the fleet 13 + 2 x 6.
+        assert.equal(compared, 59);
+    });
+
     it("the data-loss inventory takes its volumes from it, and the spokes' Alertmanager disk it no longer records is no loss", () => {
         const s = resolveStack("prod", fleet);
         const next = dataInventory(s, resolvePlatform(s));
@@ -207,7 +269,8 @@ describe("platform model", () => {
             name: "c",
             role: "hub",
             storageClass: "observability-pd-balanced",
-            releases: [{ release: "loki", namespace: "logging", chart: CHARTS.loki, volumes: [] }],
+            releases: [{ release: "loki", namespace: "logging", chart: CHARTS.loki, volumes: [], workloads: [] }],
+            ownWorkloads: [],
             secrets: [],
             serviceAccounts: [],
             rules: [],
@@ -247,7 +310,23 @@ describe("platform model", () => {
                 chart: "kube-prometheus-stack@88.5.3",
                 repository: "https://prometheus-community.github.io/helm-charts",
                 volumes: [{ name: "prometheus", sizeGi: 50, replicas: 2 }],
+                // A spoke's: no Alertmanager or Grafana; each Prometheus pod with the operator's config reloader.
+                workloads: [
+                    {
+                        name: "prometheus",
+                        pods: 2,
+                        containers: [
+                            { resources: "prometheus", cpu: "500m", memory: "3Gi" },
+                            { resources: "prometheusConfigReloader", cpu: "10m", memory: "32Mi" },
+                        ],
+                    },
+                    { name: "prometheus-operator", pods: 1, containers: [{ resources: "prometheusOperator", cpu: "100m", memory: "128Mi" }] },
+                    { name: "kube-state-metrics", pods: 1, containers: [{ resources: "kubeStateMetrics", cpu: "50m", memory: "128Mi" }] },
+                    { name: "node-exporter", pods: "per-node", containers: [{ resources: "nodeExporter", cpu: "30m", memory: "32Mi" }] },
+                ],
             });
+            assert.deepEqual(doc.clusters[1].ownWorkloads, []);
+            assert.deepEqual(doc.clusters[0].ownWorkloads, [{ name: "fleet-gateway", pods: 2, containers: [{ resources: "fleetGateway", cpu: "100m", memory: "64Mi" }] }]);
             assert.deepEqual(doc.clusters[1].alerts, { via: "fleet-gateway", host: HOST, port: 443 });
             const text = JSON.stringify(doc);
             for (const value of [SECRETS.pagerdutyRoutingKey, "renderedalerts", "renderedmonitoring", SECRETS.heartbeatUrl, "BEGIN"]) assert.ok(!text.includes(value), value);

@@ -8,11 +8,17 @@ const monitored = (spec: ResourceSpec) => ({
     metrics: { enabled: true, serviceMonitor: { enabled: true } },
 });
 
+/** Replicas of each stateless component (server, repo server, ApplicationSet controller). */
+export const argoCdReplicas = (settings: Settings): number => (settings.argocd.highAvailability ? 2 : 1);
+
+/** Redis and HAProxy pods of the redis-ha subchart: its default, which the values leave alone. */
+export const ARGOCD_REDIS_HA_REPLICAS = 3;
+
 export function argoCdValues(settings: Settings) {
     const r = settings.resources;
     const ha = settings.argocd.highAvailability;
     // Stateless components scale out; the application controller is one active shard by design.
-    const replicas = ha ? 2 : 1;
+    const replicas = argoCdReplicas(settings);
     const pdb = ha ? { pdb: { enabled: true, minAvailable: 1 } } : {};
     return {
         crds: { install: true, keep: true },

@@ -61,6 +61,9 @@ export const LOKI_DISTRIBUTED_REPLICAS = {
     ruler: 1,
 } as const;
 
+/** The gateway's replicas: two where the tier keeps logs in a bucket and queries them at scale. */
+export const lokiGatewayReplicas = (settings: Settings): number => (settings.tier === "long-term" ? 2 : 1);
+
 const ZEROED_COMPONENTS = [
     "backend",
     "read",
@@ -201,7 +204,7 @@ export function lokiValues(settings: Settings, _cluster: ClusterSettings, refs: 
         ...components,
         gateway: {
             enabled: true,
-            replicas: settings.tier === "long-term" ? 2 : 1,
+            replicas: lokiGatewayReplicas(settings),
             resources: containerResources(r.lokiGateway),
         },
         chunksCache: settings.loki.caches

@@ -35,6 +35,9 @@ const gcs = (bucket: pulumi.Input<string>) => ({
     gcs: { bucket_name: bucket },
 });
 
+/** The query schedulers: two, so queries queue through a restart of either. */
+export const MIMIR_QUERY_SCHEDULER_REPLICAS = 2;
+
 export function mimirValues(settings: Settings, refs: MimirRefs) {
     const m = settings.mimir;
     const r = settings.resources;
@@ -98,7 +101,7 @@ export function mimirValues(settings: Settings, refs: MimirRefs) {
         },
         querier: { replicas: m.querierReplicas, resources: containerResources(r.mimirQuerier) },
         query_frontend: { replicas: m.queryFrontendReplicas, resources: containerResources(r.mimirQueryFrontend) },
-        query_scheduler: { replicas: 2, resources: containerResources(r.mimirQueryScheduler) },
+        query_scheduler: { replicas: MIMIR_QUERY_SCHEDULER_REPLICAS, resources: containerResources(r.mimirQueryScheduler) },
         store_gateway: {
             replicas: m.storeGatewayReplicas,
             ...noZones,

@@ -1,5 +1,5 @@
 // The platform model: once per stack, as typed data, which cluster is the hub and which are spokes,
-// what each gets (every Helm release with its namespace, chart and volumes, every Secret, every
+// what each gets (every Helm release with its namespace, chart, volumes and pods, every Secret, every
 // Workload Identity service account, every PrometheusRule), where each cluster's signals and alerts
 // go, the buckets, and which store keeps the metrics history. ClusterPlatform creates exactly what the model lists
 // (context.ts refuses anything else, and a listed release or Secret left out); the dashboards and the
@@ -16,6 +16,18 @@ import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
 import { prometheusRules, type PrometheusRuleSpec } from "../sre/prometheus-rules";
 import { backendProfile, endpointUrl, type PrometheusOnlyBackend, type StoreBackend } from "./backends";
 import { RELEASES, redisExporterRelease, serviceUrl } from "./services";
+import {
+    alloyWorkloads,
+    argoCdWorkloads,
+    fleetGatewayWorkloads,
+    kubePrometheusStackWorkloads,
+    lokiWorkloads,
+    mimirWorkloads,
+    otelGatewayWorkloads,
+    singleWorkload,
+    thanosWorkloads,
+    type WorkloadModel,
+} from "./workloads";
 
 /** A persistent volume a release claims per replica, from the platform StorageClass. */
 export interface VolumeModel {
@@ -34,6 +46,8 @@ export interface ReleaseModel {
     readonly chart: ChartPin;
     /** Its persistent volumes; none for a stateless release. */
     readonly volumes: readonly VolumeModel[];
+    /** Its pods and their requests (workloads.ts). */
+    readonly workloads: readonly WorkloadModel[];
 }
 
 /** A Secret the program creates on a cluster (its data is a Pulumi secret, or derived from one). */
@@ -68,6 +82,8 @@ export interface ClusterModel {
     /** The StorageClass the platform creates here, which every volume of the releases claims from. */
     readonly storageClass: string;
     readonly releases: readonly ReleaseModel[];
+    /** Pods the program runs itself, outside any Helm release: the fleet gateway on a fleet's hub. */
+    readonly ownWorkloads: readonly WorkloadModel[];
     /** Every Secret created here: credentials reach only the clusters that use them. */
     readonly secrets: readonly SecretModel[];
     /** The Workload Identity service accounts created here; none in the minimal tier (no buckets). */
@@ -121,7 +137,8 @@ function metricsStore(settings: Settings, hubRules: readonly PrometheusRuleSpec[
 function releasesOf(settings: Settings, cluster: ClusterSettings, metrics: MetricsStore): ReleaseModel[] {
     const ns = settings.namespaces;
     const hub = cluster.role === "hub";
-    const stateless = (release: string, namespace: string, chart: ChartPin): ReleaseModel => ({ release, namespace, chart, volumes: [] });
+    const stateless = (release: string, namespace: string, chart: ChartPin, workloads: WorkloadModel[]): ReleaseModel => ({ release, namespace, chart, volumes: [], workloads });
+    const thanosRuler = hub && metrics.kind === "thanos" && metrics.rulerEvaluatesSlos;
     const everywhere: ReleaseModel[] = [
         {
             release: RELEASES.kubePrometheusStack,
@@ -136,14 +153,16 @@ function releasesOf(settings: Settings, cluster: ClusterSettings, metrics: Metri
                           { name: "grafana", sizeGi: settings.grafana.storageGi, replicas: SINGLE },
                       ]
                     : []),
-                ...(hub && metrics.kind === "thanos" && metrics.rulerEvaluatesSlos ? [{ name: "thanos-ruler", sizeGi: settings.thanos.rulerStorageGi, replicas: SINGLE }] : []),
+                ...(thanosRuler ? [{ name: "thanos-ruler", sizeGi: settings.thanos.rulerStorageGi, replicas: SINGLE }] : []),
             ],
+            workloads: kubePrometheusStackWorkloads(settings, { hub, thanosSidecar: backendProfile(settings).samples.via === "sidecar-upload", thanosRuler }),
         },
-        stateless(RELEASES.argocd, ns.gitops, CHARTS.argoCd),
-        stateless(RELEASES.alloyLogs, ns.logging, CHARTS.alloy),
-        stateless(RELEASES.alloyEvents, ns.logging, CHARTS.alloy),
-        stateless(RELEASES.otelGateway, ns.tracing, CHARTS.opentelemetryCollector),
-        stateless(RELEASES.otelOperator, ns.tracing, CHARTS.opentelemetryOperator),
+        stateless(RELEASES.argocd, ns.gitops, CHARTS.argoCd, argoCdWorkloads(settings)),
+        // The log collector on every node; the events collector is one watch on the API server.
+        stateless(RELEASES.alloyLogs, ns.logging, CHARTS.alloy, alloyWorkloads(settings, "alloy", "per-node", "alloy")),
+        stateless(RELEASES.alloyEvents, ns.logging, CHARTS.alloy, alloyWorkloads(settings, "alloy", SINGLE, "alloyEvents")),
+        stateless(RELEASES.otelGateway, ns.tracing, CHARTS.opentelemetryCollector, otelGatewayWorkloads(settings)),
+        stateless(RELEASES.otelOperator, ns.tracing, CHARTS.opentelemetryOperator, singleWorkload(settings, "manager", "otelOperator")),
     ];
     if (!hub) return everywhere;
     const store = storeReleases(settings, metrics);
@@ -162,12 +181,21 @@ function releasesOf(settings: Settings, cluster: ClusterSettings, metrics: Metri
                     replicas: settings.loki.deploymentMode === "Distributed" ? LOKI_DISTRIBUTED_REPLICAS.ingester : settings.loki.replicas,
                 },
             ],
+            workloads: lokiWorkloads(settings),
         },
-        { release: RELEASES.tempo, namespace: ns.tracing, chart: CHARTS.tempo, volumes: [{ name: "tempo", sizeGi: settings.tempo.storageGi, replicas: SINGLE }] },
+        {
+            release: RELEASES.tempo,
+            namespace: ns.tracing,
+            chart: CHARTS.tempo,
+            volumes: [{ name: "tempo", sizeGi: settings.tempo.storageGi, replicas: SINGLE }],
+            workloads: singleWorkload(settings, "tempo", "tempo"),
+        },
         // Always: the platform's own certificates are probed even where no `probes` are declared.
-        stateless(RELEASES.blackboxExporter, ns.monitoring, CHARTS.prometheusBlackboxExporter),
+        stateless(RELEASES.blackboxExporter, ns.monitoring, CHARTS.prometheusBlackboxExporter, singleWorkload(settings, "blackbox-exporter", "blackboxExporter")),
         // Beside each Redis instance, in its own namespace, next to the password Secret it reads.
-        ...settings.redis.map((r) => stateless(redisExporterRelease(r), r.namespace, CHARTS.prometheusRedisExporter)),
+        ...settings.redis.map((r) =>
+            stateless(redisExporterRelease(r), r.namespace, CHARTS.prometheusRedisExporter, singleWorkload(settings, "redis-exporter", "redisExporter")),
+        ),
     ];
 }
 
@@ -190,9 +218,20 @@ function storeReleases(settings: Settings, metrics: MetricsStore): ReleaseModel[
                         { name: "compactor", sizeGi: m.compactorStorageGi, replicas: SINGLE },
                         { name: "alertmanager", sizeGi: m.alertmanagerStorageGi, replicas: SINGLE },
                     ],
+                    workloads: mimirWorkloads(settings),
                 },
                 // Alloy loads the hub's SLO PrometheusRules into Mimir's ruler.
-                ...(metrics.rulerEvaluatesSlos ? [{ release: RELEASES.mimirRulesSync, namespace: ns.monitoring, chart: CHARTS.alloy, volumes: [] }] : []),
+                ...(metrics.rulerEvaluatesSlos
+                    ? [
+                          {
+                              release: RELEASES.mimirRulesSync,
+                              namespace: ns.monitoring,
+                              chart: CHARTS.alloy,
+                              volumes: [],
+                              workloads: alloyWorkloads(settings, "alloy", SINGLE, "alloyRules"),
+                          },
+                      ]
+                    : []),
             ];
         }
         case "thanos":
@@ -205,6 +244,7 @@ function storeReleases(settings: Settings, metrics: MetricsStore): ReleaseModel[
                         { name: "store-gateway", sizeGi: settings.thanos.storeGatewayStorageGi, replicas: settings.thanos.storeGatewayReplicas },
                         { name: "compactor", sizeGi: settings.thanos.compactorStorageGi, replicas: SINGLE },
                     ],
+                    workloads: thanosWorkloads(settings),
                 },
             ];
     }
@@ -263,6 +303,8 @@ export function resolvePlatform(settings: Settings): PlatformModel {
             role: cluster.role,
             storageClass: storageClassName(settings),
             releases: releasesOf(settings, cluster, metrics),
+            // The gateway authenticates the spokes: a fleet's hub runs it, nobody else.
+            ownWorkloads: cluster.role === "hub" && settings.clusters.some((c) => c.role === "spoke") ? fleetGatewayWorkloads(settings) : [],
             secrets: secretsOf(settings, cluster),
             serviceAccounts: identities.flatMap((identity) =>
                 identity.kubernetesServiceAccounts
@@ -291,6 +333,7 @@ export function modelDocument(model: PlatformModel): unknown {
                 chart: `${r.chart.chart}@${r.chart.version}`,
                 repository: r.chart.repo,
                 ...(r.volumes.length > 0 ? { volumes: r.volumes } : {}),
+                workloads: r.workloads,
             })),
             // The rules' names, evaluators and group names; their text is in the plan's rules/ files.
             rules: c.rules.map((r) => ({ name: r.name, evaluator: r.evaluator, evaluatedBy: r.evaluatedBy, groups: r.groups.map((g) => g.name) })),

@@ -4,7 +4,7 @@
 import type { Settings } from "../../components/config/schema";
 import { storageClassName as storageClassNameOf } from "../../components/kubernetes/storage-class";
 import { resolvePlatform } from "../../components/platform/model";
-import { DEFAULT_NODES_PER_CLUSTER, footprint, releasesByCluster } from "../offline/footprint";
+import { DEFAULT_NODES_PER_CLUSTER, footprint } from "../offline/footprint";
 import type { Plan } from "../offline/plan";
 import { add, div, exact, formatQuantity, max, mul, sub, ZERO, type Exact } from "./money";
 import { planUsage } from "./plan-usage";
@@ -87,7 +87,7 @@ export function estimateCost(plan: Plan, prices: PriceFile, nodes = DEFAULT_NODE
     const lines: CostLine[] = [];
     const assumptions: string[] = [];
     const { claims } = planUsage(plan);
-    const byCluster = releasesByCluster(s.clusters.map((c) => c.name), plan.releases);
+    const model = resolvePlatform(s);
 
     // Disks: every claim in its cluster's region, on its StorageClass's disk type.
     for (const c of claims) {
@@ -108,10 +108,8 @@ export function estimateCost(plan: Plan, prices: PriceFile, nodes = DEFAULT_NODE
 
     // Compute: the summed requests per cluster as node-equivalents of a machine type, or Autopilot.
     for (const cluster of s.clusters) {
-        const releases = byCluster.get(cluster.name) ?? [];
-        if (releases.length === 0) continue;
-        // The plan's own reader, so the plan and the estimate print the same requests.
-        const f = footprint(releases, nodes);
+        // The plan's own reader of the model, so the plan and the estimate print the same requests.
+        const f = footprint(model.clusters.find((c) => c.name === cluster.name)!, nodes);
         const cpu = div(exact(f.cpuMilli), exact(1000));
         // Decimal memory units ("500M") give fractional MiB; a millionth of a MiB is far below a cent.
         const mem = div(exact(f.memoryMi.toFixed(6)), exact(1024));
@@ -140,7 +138,7 @@ export function estimateCost(plan: Plan, prices: PriceFile, nodes = DEFAULT_NODE
     }
 
     // Cloud Storage: what each of the model's buckets holds once its retention is full, and the operations.
-    const stores = resolvePlatform(s).buckets;
+    const stores = model.buckets;
     if (stores.length > 0) {
         const sp = regionPrices(prices, s.region).storage;
         const sps = samplesPerSecond(s);

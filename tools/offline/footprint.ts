@@ -1,15 +1,14 @@
-// Summed CPU and memory requests of the planned releases, per cluster, read back from the Helm values
-// each release sets (what the scheduler will reserve), with replica counts and DaemonSets per node.
-// The one reader of requests: the plan's summary and the cost estimate both print these figures.
-import type { PlannedRelease } from "./plan";
+// Summed CPU and memory requests of a cluster's pods, as the platform model states them per release
+// (components/platform/workloads.ts): replicas, or one pod per node for a DaemonSet. The one reader of
+// requests: the plan's summary and the cost estimate both print these figures.
+import type { ClusterModel } from "../../components/platform/model";
 
 /** Nodes assumed per cluster when DaemonSets are counted (npm run plan / cost -- --nodes <n>). */
 export const DEFAULT_NODES_PER_CLUSTER = 3;
 
 export interface WorkloadRequests {
-    /** Release resource name ("<cluster>-<release>"). */
+    /** The program's name of the release, or "(program)" for a Deployment it creates itself. */
     release: string;
-    chart: string;
     workload: string;
     /** Pods: replicas, or the node count for a DaemonSet. */
     pods: number;
@@ -23,8 +22,6 @@ export interface Footprint {
     workloads: WorkloadRequests[];
     cpuMilli: number;
     memoryMi: number;
-    /** Charts whose workloads were found by a generic walk over the values (no dedicated reader). */
-    estimatedCharts: string[];
 }
 
 export function cpuMilli(quantity: unknown): number {
@@ -44,144 +41,28 @@ export function memoryMi(quantity: unknown): number {
     return Number(m[1]) * (m[2] ? factor[m[2]] : 1 / 1048576);
 }
 
-type Values = Record<string, any>;
-const at = (v: Values, path: string): any => path.split(".").reduce<any>((o, k) => (o == null ? undefined : o[k]), v);
-const requests = (resources: any) => ({ cpu: cpuMilli(resources?.requests?.cpu), mem: memoryMi(resources?.requests?.memory) });
-
-interface Pod {
-    workload: string;
-    pods: number | "node";
-    containers: unknown[]; // `resources` blocks
-}
-
-/** Workloads per chart, from the values the platform sets (chart defaults where it sets none). */
-const READERS: Record<string, (v: Values) => Pod[]> = {
-    "kube-prometheus-stack": (v) => {
-        const reloader = at(v, "prometheusOperator.prometheusConfigReloader.resources");
-        const sidecars = ["dashboards", "datasources"].filter((s) => at(v, `grafana.sidecar.${s}.enabled`) !== false);
-        return [
-            { workload: "prometheus", pods: at(v, "prometheus.prometheusSpec.replicas") ?? 1, containers: [at(v, "prometheus.prometheusSpec.resources"), reloader] },
-            { workload: "alertmanager", pods: at(v, "alertmanager.alertmanagerSpec.replicas") ?? 1, containers: [at(v, "alertmanager.alertmanagerSpec.resources"), reloader] },
-            { workload: "prometheus-operator", pods: 1, containers: [at(v, "prometheusOperator.resources")] },
-            { workload: "kube-state-metrics", pods: 1, containers: [at(v, "kube-state-metrics.resources")] },
-            { workload: "node-exporter", pods: "node", containers: [at(v, "prometheus-node-exporter.resources")] },
-            {
-                workload: "grafana",
-                pods: at(v, "grafana.replicas") ?? 1,
-                containers: [at(v, "grafana.resources"), ...sidecars.map(() => at(v, "grafana.sidecar.resources"))],
-            },
-        ];
-    },
-    "argo-cd": (v) => {
-        const one = (key: string, enabled = at(v, `${key}.enabled`) !== false): Pod[] =>
-            enabled ? [{ workload: key, pods: at(v, `${key}.replicas`) ?? 1, containers: [at(v, `${key}.resources`)] }] : [];
-        // redis-ha (subchart dandydeveloper/redis-ha) defaults to 3 Redis and 3 HAProxy pods.
-        const redis: Pod[] = at(v, "redis-ha.enabled")
-            ? [
-                  { workload: "redis-ha", pods: at(v, "redis-ha.replicas") ?? 3, containers: [at(v, "redis-ha.redis.resources")] },
-                  { workload: "redis-ha-haproxy", pods: at(v, "redis-ha.haproxy.replicas") ?? 3, containers: [at(v, "redis-ha.haproxy.resources")] },
-              ]
-            : one("redis");
-        return [
-            ...one("controller", true),
-            ...one("server", true),
-            ...one("repoServer", true),
-            ...one("applicationSet", true),
-            ...one("notifications"),
-            ...one("dex"),
-            ...redis,
-        ];
-    },
-    loki: (v) => {
-        const pods: Pod[] = [];
-        const components = ["singleBinary", "gateway", "ingester", "distributor", "querier", "queryFrontend", "queryScheduler", "indexGateway", "compactor", "ruler", "backend", "read", "write"];
-        for (const c of components) {
-            const replicas = at(v, `${c}.replicas`) ?? 0;
-            if (c === "gateway" && at(v, "gateway.enabled") === false) continue;
-            // The rules sidecar runs in the pods of a component with `sidecar` on (the chart's defaults: single binary and backend).
-            const sidecarOn = (at(v, `${c}.sidecar`) ?? ["singleBinary", "backend"].includes(c)) && at(v, "sidecar.rules.enabled") !== false;
-            const sidecar = sidecarOn ? [at(v, "sidecar.resources")] : [];
-            if (replicas > 0) pods.push({ workload: c, pods: replicas, containers: [at(v, `${c}.resources`), ...sidecar] });
-        }
-        for (const cache of ["chunksCache", "resultsCache"]) {
-            if (at(v, `${cache}.enabled`) === false) continue;
-            pods.push({ workload: cache, pods: at(v, `${cache}.replicas`) ?? 1, containers: [at(v, `${cache}.resources`)] });
-        }
-        if (at(v, "lokiCanary.enabled") !== false) pods.push({ workload: "canary", pods: "node", containers: [at(v, "lokiCanary.resources")] });
-        return pods;
-    },
-    alloy: (v) => [
-        {
-            workload: "alloy",
-            pods: (at(v, "controller.type") ?? "daemonset") === "daemonset" ? "node" : (at(v, "controller.replicas") ?? 1),
-            containers: [at(v, "alloy.resources"), at(v, "configReloader.enabled") === false ? undefined : at(v, "configReloader.resources")],
-        },
-    ],
-    tempo: (v) => [{ workload: "tempo", pods: v.replicas ?? 1, containers: [at(v, "tempo.resources")] }],
-    "opentelemetry-collector": (v) => [
-        { workload: "collector", pods: v.mode === "daemonset" ? "node" : (v.replicaCount ?? 1), containers: [v.resources] },
-    ],
-    "opentelemetry-operator": (v) => [{ workload: "manager", pods: v.replicaCount ?? 1, containers: [at(v, "manager.resources")] }],
-    // The Redis preset: one exporter pod per instance.
-    "prometheus-redis-exporter": (v) => [{ workload: "redis-exporter", pods: v.replicaCount ?? 1, containers: [v.resources] }],
-    // The probes' exporter: one Deployment (its chart counts `replicas`).
-    "prometheus-blackbox-exporter": (v) => [{ workload: "blackbox-exporter", pods: v.replicas ?? 1, containers: [v.resources] }],
-};
-
 /**
- * Charts without a reader: every `resources` block with requests once, times the nearest `replicas`
- * (or Bitnami's `replicaCount`) at or above it, so a sidecar counts once per pod of its workload.
+ * Every workload of the cluster's releases and of the program's own Deployments, with `nodes` pods
+ * for each DaemonSet.
  */
-function genericPods(values: Values): Pod[] {
-    const pods: Pod[] = [];
-    const walk = (node: unknown, path: string[], inherited: number) => {
-        if (typeof node !== "object" || node === null || Array.isArray(node)) return;
-        const n = node as Values;
-        const replicas = typeof n.replicas === "number" ? n.replicas : typeof n.replicaCount === "number" ? n.replicaCount : inherited;
-        if (n.resources?.requests) pods.push({ workload: path.join(".") || "(root)", pods: replicas, containers: [n.resources] });
-        for (const [k, child] of Object.entries(n)) if (k !== "resources") walk(child, [...path, k], replicas);
-    };
-    walk(values, [], 1);
-    return pods;
-}
-
-export function footprint(releases: readonly PlannedRelease[], nodes: number): Footprint {
-    const workloads: WorkloadRequests[] = [];
-    const estimated = new Set<string>();
-    for (const release of releases) {
-        const reader = READERS[release.chart];
-        if (!reader) estimated.add(release.chart);
-        for (const pod of (reader ?? genericPods)(release.values as Values)) {
-            const sum = pod.containers.map(requests).reduce((a, b) => ({ cpu: a.cpu + b.cpu, mem: a.mem + b.mem }), { cpu: 0, mem: 0 });
-            workloads.push({
-                release: release.resource,
-                chart: release.chart,
-                workload: pod.workload,
-                pods: pod.pods === "node" ? nodes : pod.pods,
-                daemonSet: pod.pods === "node",
-                cpuMilli: sum.cpu,
-                memoryMi: sum.mem,
-            });
-        }
-    }
+export function footprint(cluster: ClusterModel, nodes: number): Footprint {
+    const owned = [
+        ...cluster.releases.flatMap((r) => r.workloads.map((w) => ({ release: r.release, w }))),
+        ...cluster.ownWorkloads.map((w) => ({ release: "(program)", w })),
+    ];
+    const workloads = owned.map(({ release, w }) => ({
+        release,
+        workload: w.name,
+        pods: w.pods === "per-node" ? nodes : w.pods,
+        daemonSet: w.pods === "per-node",
+        cpuMilli: w.containers.reduce((sum, c) => sum + cpuMilli(c.cpu), 0),
+        memoryMi: w.containers.reduce((sum, c) => sum + memoryMi(c.memory), 0),
+    }));
     return {
         workloads,
         cpuMilli: workloads.reduce((a, w) => a + w.pods * w.cpuMilli, 0),
         memoryMi: workloads.reduce((a, w) => a + w.pods * w.memoryMi, 0),
-        estimatedCharts: [...estimated].sort(),
     };
-}
-
-/** Releases per cluster: the release resource name starts with "<cluster>-". */
-export function releasesByCluster(clusters: readonly string[], releases: readonly PlannedRelease[]): Map<string, PlannedRelease[]> {
-    // Longest names first, so "prod-eu" is not taken for a release of "prod".
-    const ordered = [...clusters].sort((a, b) => b.length - a.length);
-    const out = new Map<string, PlannedRelease[]>(clusters.map((c) => [c, []]));
-    for (const r of releases) {
-        const cluster = ordered.find((c) => r.resource.startsWith(`${c}-`));
-        if (cluster) out.get(cluster)?.push(r);
-    }
-    return out;
 }
 
 // Half-up to hundredths, as the cost estimate's exact arithmetic rounds: toFixed on 10.725 prints 10.72,

@@ -1,5 +1,6 @@
 // The plan's printed summary: resources by type, the Helm releases, and the requests per cluster.
-import { DEFAULT_NODES_PER_CLUSTER, footprint, formatCpu, formatMemory, releasesByCluster } from "./footprint";
+import { resolvePlatform } from "../../components/platform/model";
+import { DEFAULT_NODES_PER_CLUSTER, footprint, formatCpu, formatMemory } from "./footprint";
 import type { Plan } from "./plan";
 
 export function summarize(plan: Plan, nodes = DEFAULT_NODES_PER_CLUSTER): string {
@@ -14,10 +15,9 @@ export function summarize(plan: Plan, nodes = DEFAULT_NODES_PER_CLUSTER): string
         "Helm releases:",
         ...plan.releases.map((r) => `  ${r.resource} (${r.namespace}): ${r.chart}@${r.version}`),
         `Requests per cluster (${nodes} nodes each, DaemonSets counted per node):`,
-        ...[...releasesByCluster(plan.settings.clusters.map((c) => c.name), plan.releases)].map(([cluster, releases]) => {
-            const f = footprint(releases, nodes);
-            const estimated = f.estimatedCharts.length > 0 ? ` (estimated for ${f.estimatedCharts.join(", ")})` : "";
-            return `  ${cluster}: ${formatCpu(f.cpuMilli)}, ${formatMemory(f.memoryMi)}${estimated}`;
+        ...resolvePlatform(plan.settings).clusters.map((cluster) => {
+            const f = footprint(cluster, nodes);
+            return `  ${cluster.name}: ${formatCpu(f.cpuMilli)}, ${formatMemory(f.memoryMi)}`;
         }),
     ];
     return lines.join("\n");
