@@ -147,11 +147,19 @@ describe("SLO rules (promtool)", function () {
         assert.deepEqual(targets(byService["reviewmaps-server"]), [["availability", 99.9, null], ["latency", 95, 0.3]]);
     });
 
-    /** The service's planned rules file of `stack`, its annotations (templates) removed, in a new case folder. */
-    function plannedRules(stack: string, service: ServiceSlo): { groups: { name: string; rules: Record<string, any>[] }[] } {
+    /**
+     * The service's planned rules file of `stack`; with `objective`, only the groups of that SLO, whose
+     * every rule carries its `slo` label. promtool evaluates every rule at every step of a case, and
+     * the other SLO's rules read none of the case's series: leaving them out halves a run's work.
+     */
+    function plannedRules(stack: string, service: ServiceSlo, objective?: Objective): { groups: { name: string; rules: Record<string, any>[] }[] } {
         const file = rulesFiles[stack].find((f) => f.endsWith(`slo-${service.service}.yaml`));
         assert.ok(file, `${stack} has rules for ${service.service}`);
-        return parse(fs.readFileSync(file, "utf8"));
+        const all: { groups: { name: string; rules: Record<string, any>[] }[] } = parse(fs.readFileSync(file, "utf8"));
+        if (!objective) return all;
+        const groups = all.groups.filter((g) => g.rules.every((r) => r.labels?.slo === objective.name));
+        assert.ok(groups.length > 0, `${stack} has rule groups of ${service.service} ${objective.name}`);
+        return { groups };
     }
     /** The promtool test groups of one case on the service's planned rules: its series, then its checks. */
     function promtoolCase(
@@ -194,43 +202,48 @@ describe("SLO rules (promtool)", function () {
         ];
     }
 
-    /** Runs promtool test rules with explicit test cases on the service's planned rules (no annotations). */
-    function runPromtool(stack: string, service: ServiceSlo, tests: unknown[]) {
-        const r = promtoolTestRules(plannedRules(stack, service).groups, tests);
+    /** Runs promtool test rules with explicit test cases on the planned rules of the service's SLO (no annotations). */
+    function runPromtool(stack: string, service: ServiceSlo, objective: Objective, tests: unknown[]) {
+        const r = promtoolTestRules(plannedRules(stack, service, objective).groups, tests);
         assert.equal(r.status, 0, r.output);
     }
 
-    // The burn-rate cases, one promtool run per planned rules file: every case of a (stack, service)
-    // is a test group of that run, and the runs go concurrently, one per core (promtool evaluates on
-    // one). A case passes when its run does; when the run fails, the case is run alone, so the
-    // failure is named by the case that has it.
+    // The burn-rate cases, one promtool run per planned SLO: every case of a (stack, service, SLO)
+    // is a test group of that run, on that SLO's rule groups, and the runs go concurrently, one per
+    // core (promtool evaluates on one). A case passes when its run does; when the run fails, the case
+    // is run alone, so the failure is named by the case that has it.
     interface BurnCase {
         stack: string;
         serviceName: string;
+        kind: Objective["kind"];
         tests: () => unknown[];
     }
     const burnCases: BurnCase[] = [];
     const runs = new Map<string, Promise<ToolRun>>();
-    const runKey = (c: BurnCase) => `${c.stack}/${c.serviceName}`;
+    const runKey = (c: BurnCase) => `${c.stack}/${c.serviceName}/${c.kind}`;
     const serviceOf = (stack: string, serviceName: string) => variantSettings[stack].slos.find((s) => s.service === serviceName) as ServiceSlo;
+    const rulesOf = (c: BurnCase) => {
+        const service = serviceOf(c.stack, c.serviceName);
+        return plannedRules(c.stack, service, service.objectives.find((o) => o.kind === c.kind)).groups;
+    };
     function startBurnRuns(): void {
         const keys = [...new Set(burnCases.map(runKey))];
         const results = pooled(
             keys.map((key) => () => {
                 const cases = burnCases.filter((c) => runKey(c) === key);
-                return promtoolTestRulesAsync(plannedRules(cases[0].stack, serviceOf(cases[0].stack, cases[0].serviceName)).groups, cases.flatMap((c) => c.tests()));
+                return promtoolTestRulesAsync(rulesOf(cases[0]), cases.flatMap((c) => c.tests()));
             }),
         );
         keys.forEach((key, i) => runs.set(key, results.then((r) => r[i])));
     }
-    function burnCase(stack: string, serviceName: string, title: string, tests: () => unknown[]): void {
-        const c: BurnCase = { stack, serviceName, tests };
+    function burnCase(stack: string, serviceName: string, kind: Objective["kind"], title: string, tests: () => unknown[]): void {
+        const c: BurnCase = { stack, serviceName, kind, tests };
         burnCases.push(c);
         it(title, async () => {
             if (runs.size === 0) startBurnRuns();
             const batch = await runs.get(runKey(c))!;
             if (batch.status === 0) return;
-            const alone = promtoolTestRules(plannedRules(stack, serviceOf(stack, serviceName)).groups, tests());
+            const alone = promtoolTestRules(rulesOf(c), tests());
             assert.equal(alone.status, 0, alone.output);
         });
     }
@@ -247,7 +260,7 @@ describe("SLO rules (promtool)", function () {
                         const budget = Number(format(budgetOf(objective).budget));
                         return { service, objective, budget };
                     };
-                    const test = (title: string, tests: () => unknown[]) => burnCase(stack, serviceName, title, tests);
+                    const test = (title: string, tests: () => unknown[]) => burnCase(stack, serviceName, kind, title, tests);
                     // The 28-day rules differ from the 30-day ones in their burn factors and period
                     // windows, which the burn cases exercise; what does not depend on the period (a page
                     // from the start, missing series, no traffic) is checked on the 30-day rules alone.
@@ -333,8 +346,8 @@ describe("SLO rules (promtool)", function () {
             return { service, objective: service.objectives.find((o) => o.kind === kind) as Objective };
         };
         /** The prod rules fire `alertname` with `labels` on `input` after its 15 minutes, not before. */
-        const firesAfter15Minutes = (service: ServiceSlo, alertname: string, input: unknown[], labels: Record<string, string>) =>
-            runPromtool("prod", service, [
+        const firesAfter15Minutes = (service: ServiceSlo, objective: Objective, alertname: string, input: unknown[], labels: Record<string, string>) =>
+            runPromtool("prod", service, objective, [
                 {
                     interval: "1m",
                     input_series: input,
@@ -357,13 +370,13 @@ describe("SLO rules (promtool)", function () {
                 series(objective.metric, { ...objective.selector, status: "200" }, 990),
                 series(objective.metric, { ...objective.selector, status: "503" }, 10),
             ];
-            firesAfter15Minutes(service, name, wrongLabel, expectedAlertLabels(service, objective));
+            firesAfter15Minutes(service, objective, name, wrongLabel, expectedAlertLabels(service, objective));
         });
 
         it("stays quiet for a healthy service that has had no errors yet", () => {
             const { service, objective } = slo("prod", "reviewmaps-server", "availability");
             const name = absentAlertNameOf(service, objective);
-            runPromtool("prod", service, [
+            runPromtool("prod", service, objective, [
                 {
                     interval: "1m",
                     input_series: [series(objective.metric, { ...objective.selector, code: "200" }, 1000)],
@@ -381,7 +394,7 @@ describe("SLO rules (promtool)", function () {
                 ...["0.25", "0.5", "+Inf"].map((le) => series(`${m}_bucket`, { ...objective.selector, le }, 1000)),
                 series(`${m}_count`, objective.selector, 1000),
             ];
-            firesAfter15Minutes(service, name, noThresholdBucket, expectedAlertLabels(service, objective));
+            firesAfter15Minutes(service, objective, name, noThresholdBucket, expectedAlertLabels(service, objective));
         });
 
         it("counts the threshold bucket as Prometheus 3 stores it (le=\"1.0\" for bucket \"1\") and as configured in another spelling (\"5e-1\")", () => {
@@ -393,7 +406,7 @@ describe("SLO rules (promtool)", function () {
                     ...[stored, "10.0", "+Inf"].map((le) => series(`${m}_bucket`, { ...objective.selector, le }, 1000, 120)),
                     series(`${m}_count`, objective.selector, 1000, 120),
                 ];
-                runPromtool("prod-variants", service, [
+                runPromtool("prod-variants", service, objective, [
                     {
                         interval: "1m",
                         input_series: healthy,
@@ -420,7 +433,7 @@ describe("SLO rules (promtool)", function () {
                 // Bad at a constant share r of the budget: 1 - r of the budget is left over the period so far.
                 const run = (share: number) => inputSeries(objective, [{ minutes: 120, badShare: share * budget }]);
                 const at = (alertname: string, exp: Record<string, string>[]) => ({ eval_time: "110m", alertname, exp_alerts: exp.map((l) => ({ exp_labels: l })) });
-                runPromtool("prod", service, [
+                runPromtool("prod", service, objective, [
                     // Twice the budget rate: -1 left.
                     { interval: "1m", input_series: run(2), alert_rule_test: [at(budgetExhaustedAlertNameOf(service, objective), [exhausted]), at(budgetLowAlertNameOf(service, objective), [])] },
                     // 80% of the budget rate: 0.2 left.
@@ -442,7 +455,7 @@ describe("SLO rules (promtool)", function () {
             // 1000 requests a minute (16.7/s) for an hour, then none: the counter stops moving.
             const stopped = [{ series: `${objective.metric}${labelText({ ...objective.selector, code: "200" })}`, values: `${counter([{ minutes: 60, perMinute: 1000 }])} 60000x60` }];
             const flowing = [{ series: `${objective.metric}${labelText({ ...objective.selector, code: "200" })}`, values: counter([{ minutes: 120, perMinute: 1000 }]) }];
-            runPromtool("prod-variants", service, [
+            runPromtool("prod-variants", service, objective, [
                 {
                     interval: "1m",
                     input_series: stopped,
