@@ -3,7 +3,6 @@
 // through the entry points a user hits: the stack-file parser, resolveSettings over the real stack
 // files, and for a handful the whole offline plan, which must register and write nothing.
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -12,6 +11,8 @@ import { parseConfigValue, resolveSettings, type StackConfigInput } from "../com
 import { planStack } from "../tools/offline/plan";
 import { readStackConfig } from "../tools/offline/stack-config";
 import { stackConfig } from "./support/program";
+import { planCommand } from "../tools/plan";
+import { runCommand } from "./support/command";
 
 const ROOT = path.resolve(__dirname, "..");
 const NS = "observability-platform";
@@ -299,7 +300,7 @@ describe("a refused config plans nothing", function () {
         });
     }
 
-    it("npm run plan leaves the earlier plan in --out untouched, exits 1 and prints the error alone", () => {
+    it("npm run plan leaves the earlier plan in --out untouched, exits 1 and prints the error alone", async () => {
         const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bad-config-plan-"));
         try {
             const out = path.join(tmp, "out");
@@ -311,11 +312,7 @@ describe("a refused config plans nothing", function () {
             const stackFile = path.join(tmp, "Pulumi.broken.yaml");
             const prod = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
             fs.writeFileSync(stackFile, `${prod.trimEnd()}\n  ${NS}:retention:\n    logsDays: 999999\n`);
-            const r = spawnSync(process.execPath, ["-r", "ts-node/register", "tools/plan.ts", "--stack", "prod", "--stack-file", stackFile, "--out", out], {
-                cwd: ROOT,
-                encoding: "utf8",
-                env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-            });
+            const r = await runCommand(planCommand, ["--stack", "prod", "--stack-file", stackFile, "--out", out]);
             assert.equal(r.status, 1, r.stdout + r.stderr);
             assert.match(r.stderr, /^Invalid stack config for stack "prod" \(1 problem\):\n {2}- observability-platform:retention.logsDays: expected at most 418 days in the long-term tier/);
             assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");

@@ -2,7 +2,6 @@
 // that point at datasources that exist, and the provisioning file the offline plan writes. Also the
 // footprint of the logs and traces components in the minimal tier.
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,8 +14,9 @@ import { footprint } from "../tools/offline/footprint";
 import type { Plan } from "../tools/offline/plan";
 import { minimalTierTotals } from "./support/minimal-tier";
 import { planVariant } from "./support/program";
+import { planCommand } from "../tools/plan";
+import { runCommand } from "./support/command";
 
-const ROOT = path.resolve(__dirname, "..");
 const LOGS_AND_TRACES_CHARTS = ["loki", "alloy", "tempo", "opentelemetry-collector", "opentelemetry-operator"];
 
 const hubDatasources = (plan: Plan): GrafanaDatasource[] => {
@@ -117,14 +117,10 @@ describe("correlated Grafana datasources", function () {
         }
     });
 
-    it("is written by the offline plan as a Grafana provisioning file, with the summed requests per cluster", () => {
+    it("is written by the offline plan as a Grafana provisioning file, with the summed requests per cluster", async () => {
         const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-ds-"));
         try {
-            const run = spawnSync(process.execPath, ["-r", "ts-node/register", "tools/plan.ts", "--stack", "dev", "--out", out, "--nodes", "4"], {
-                cwd: ROOT,
-                encoding: "utf8",
-                env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-            });
+            const run = await runCommand(planCommand, ["--stack", "dev", "--out", out, "--nodes", "4"]);
             assert.equal(run.status, 0, run.stderr);
             const file = parse(fs.readFileSync(path.join(out, "datasources.yaml"), "utf8"));
             assert.equal(file.apiVersion, 1);

@@ -16,6 +16,8 @@ import type { Plan, PlannedResource } from "../tools/offline/plan";
 import { formatCpu, formatMemory } from "../tools/offline/footprint";
 import { summarize } from "../tools/offline/summary";
 import type { Settings } from "../components/config/schema";
+import { costCommand } from "../tools/cost";
+import { runCommand } from "./support/command";
 import { minimalTierTotals } from "./support/minimal-tier";
 import { planVariant, T } from "./support/program";
 
@@ -303,26 +305,28 @@ describe("cost estimate", function () {
 
     describe("command", function () {
         this.timeout(60_000);
-        const cost = (...args: string[]) =>
+        /** The command as a user starts it, in a process of its own (once; the other cases run it in-process). */
+        const costProcess = (...args: string[]) =>
             spawnSync(process.execPath, ["-r", "ts-node/register", "tools/cost.ts", ...args], {
                 cwd: ROOT,
                 encoding: "utf8",
                 env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
             });
+        const cost = (...args: string[]) => runCommand(costCommand, args);
 
-        it("prints JSON for machines and a comparison of stacks", () => {
-            const json = cost("--stack", "dev", "--format", "json");
+        it("prints JSON for machines and a comparison of stacks", async () => {
+            const json = costProcess("--stack", "dev", "--format", "json");
             assert.equal(json.status, 0, json.stderr);
             const parsed = JSON.parse(json.stdout);
             assert.equal(parsed.stack, "dev");
             assert.match(parsed.total.usd, /^\d+\.\d{2}$/);
-            const compare = cost("--compare", "dev,prod");
+            const compare = await cost("--compare", "dev,prod");
             assert.equal(compare.status, 0, compare.stderr);
             assert.match(compare.stdout, /dev \(minimal, us-central1\)\s+prod \(long-term, asia-northeast3\)/);
         });
 
-        it("refuses an unknown format", () => {
-            const r = cost("--stack", "dev", "--format", "csv");
+        it("refuses an unknown format", async () => {
+            const r = await cost("--stack", "dev", "--format", "csv");
             assert.equal(r.status, 1);
             assert.match(r.stderr, /--format must be table, markdown or json, got "csv"/);
         });

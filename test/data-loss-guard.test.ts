@@ -2,13 +2,14 @@
 // declared, naming every loss, unless the stack sets allowDataLoss. Each case plans the real program
 // under mocks after an earlier plan of the same stack, whose outputs stand for the last deployment.
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DataLossError } from "../components/data-loss/guard";
 import { planStack, previousPlanOutputs, writePlan, type Plan } from "../tools/offline/plan";
 import { stackConfig, type PlanVariant } from "./support/program";
+import { planCommand } from "../tools/plan";
+import { runCommand } from "./support/command";
 
 const REFUSAL_END =
     'Nothing was deployed. If the loss is intended, run once with `pulumi config set allowDataLoss true`, then `pulumi config rm allowDataLoss` (README, "The data-loss guard").';
@@ -246,15 +247,10 @@ describe("data-loss guard: what a deployment may delete", function () {
         }
     });
 
-    it("npm run plan refuses with exit 1 and keeps the earlier plan; with allowDataLoss it writes the new one", () => {
+    it("npm run plan refuses with exit 1 and keeps the earlier plan; with allowDataLoss it writes the new one", async () => {
         const root = path.resolve(__dirname, "..");
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "data-loss-plan-"));
-        const plan = (...args: string[]) =>
-            spawnSync(process.execPath, ["-r", "ts-node/register", "tools/plan.ts", "--stack", "dev", "--out", path.join(dir, "plan"), ...args], {
-                cwd: root,
-                encoding: "utf8",
-                env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-            });
+        const plan = (...args: string[]) => runCommand(planCommand, ["--stack", "dev", "--out", path.join(dir, "plan"), ...args]);
         const logsDays = () => JSON.parse(fs.readFileSync(path.join(dir, "plan", "settings.json"), "utf8")).retention.logsDays;
         const stackFile = (extra: string) => {
             const file = path.join(dir, `Pulumi.dev-${extra.length}.yaml`);
@@ -262,8 +258,8 @@ describe("data-loss guard: what a deployment may delete", function () {
             return file;
         };
         try {
-            assert.equal(plan().status, 0);
-            const refused = plan("--stack-file", stackFile(""));
+            assert.equal((await plan()).status, 0);
+            const refused = await plan("--stack-file", stackFile(""));
             assert.equal(refused.status, 1, refused.stdout);
             assert.ok(
                 refused.stderr.includes("  - logs: 30 -> 7 days deletes the 23 oldest days of logs on Loki's disk on dev-gke (retention.logsDays)\n"),
@@ -271,7 +267,7 @@ describe("data-loss guard: what a deployment may delete", function () {
             );
             assert.ok(refused.stderr.includes(`(Compared with the earlier plan in ${path.relative(root, path.join(dir, "plan"))}.)`), refused.stderr);
             assert.equal(logsDays(), 30);
-            const allowed = plan("--stack-file", stackFile("  observability-platform:allowDataLoss: true\n"));
+            const allowed = await plan("--stack-file", stackFile("  observability-platform:allowDataLoss: true\n"));
             assert.equal(allowed.status, 0, allowed.stderr);
             assert.equal(logsDays(), 7);
         } finally {

@@ -6,9 +6,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { PLAN_MARKER, planStack, writePlan } from "../tools/offline/plan";
+import { planCommand } from "../tools/plan";
+import { runCommand } from "./support/command";
 
 const ROOT = path.resolve(__dirname, "..");
 
+/** The plan command as a user starts it: a process of its own (once; the other cases run it in-process). */
 function runPlanCli(args: string[]) {
     return spawnSync(process.execPath, ["-r", "ts-node/register", "tools/plan.ts", ...args], {
         cwd: ROOT,
@@ -86,7 +89,7 @@ describe("offline plan", function () {
         }
     });
 
-    it("prints the validation error, exits non-zero and writes nothing for a bad stack config", () => {
+    it("prints the validation error, exits non-zero and writes nothing for a bad stack config", async () => {
         const stackFile = path.join(tmp, "Pulumi.broken.yaml");
         fs.writeFileSync(
             stackFile,
@@ -104,19 +107,19 @@ describe("offline plan", function () {
             ].join("\n"),
         );
         const out = path.join(tmp, "out");
-        const result = runPlanCli(["--stack", "broken", "--stack-file", stackFile, "--out", out]);
+        const result = await runCommand(planCommand, ["--stack", "broken", "--stack-file", stackFile, "--out", out]);
         assert.notEqual(result.status, 0);
         assert.match(result.stderr, /observability-platform:prometheus\.storageGi: expected a positive number of GiB; got -10/);
         assert.match(result.stderr, /observability-platform:clusters: expected exactly one cluster with role "hub"/);
         assert.equal(fs.existsSync(out), false, "nothing is written");
     });
 
-    it("refuses to write into a folder that holds anything but an earlier plan, and replaces an earlier plan", () => {
+    it("refuses to write into a folder that holds anything but an earlier plan, and replaces an earlier plan", async () => {
         // A folder of someone's files (as `--out .` in a checkout would be): refused, untouched.
         const foreign = path.join(tmp, "notes");
         fs.mkdirSync(foreign);
         fs.writeFileSync(path.join(foreign, "keep.txt"), "mine");
-        const refused = runPlanCli(["--stack", "dev", "--out", foreign]);
+        const refused = await runCommand(planCommand, ["--stack", "dev", "--out", foreign]);
         assert.equal(refused.status, 1);
         assert.match(refused.stderr, /refusing to write the plan to .*notes: the folder holds files of something other than an earlier plan/);
         // Refused before planning: the program never ran (its warnings about dev's unset secrets are absent).
@@ -128,7 +131,7 @@ describe("offline plan", function () {
         fs.mkdirSync(path.join(earlier, "values"), { recursive: true });
         fs.writeFileSync(path.join(earlier, PLAN_MARKER), "");
         fs.writeFileSync(path.join(earlier, "values", "stale-release.yaml"), "old: true\n");
-        const replaced = runPlanCli(["--stack", "dev", "--out", earlier]);
+        const replaced = await runCommand(planCommand, ["--stack", "dev", "--out", earlier]);
         assert.equal(replaced.status, 0, replaced.stderr);
         assert.ok(!fs.existsSync(path.join(earlier, "values", "stale-release.yaml")));
         assert.ok(fs.existsSync(path.join(earlier, "resources.json")));

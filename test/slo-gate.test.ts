@@ -3,7 +3,7 @@
 // passing when it cannot tell.
 import * as assert from "node:assert/strict";
 import { freePort, openMetrics, startPrometheus, type LivePrometheus } from "./support/live-prometheus";
-import { runGate } from "./support/slo-gate";
+import { runGate, runGateProcess } from "./support/slo-gate";
 
 /** The three Sloth metadata series of one SLO, sampled every minute for the last half hour. */
 function sloSeries(service: string, slo: string, remaining: number, budget: number, days: number, now: number) {
@@ -36,14 +36,14 @@ describe("npm run slo:gate (live Prometheus)", function () {
     });
     after(async () => prometheus?.stop());
 
-    it("passes a service with budget left, saying how much in percent and in minutes", () => {
-        const r = runGate(["--prometheus", prometheus.url, "--service", "healthy-api"]);
+    it("passes a service with budget left, saying how much in percent and in minutes (the command in a process of its own)", () => {
+        const r = runGateProcess(["--prometheus", prometheus.url, "--service", "healthy-api"]);
         assert.equal(r.status, 0, r.stdout + r.stderr);
         assert.match(r.stdout, /^healthy-api availability: 37\.5% of the period's error budget left, 16\.2 minutes of full outage$/m);
     });
 
-    it("fails a service with a spent budget, naming the SLO and the freeze", () => {
-        const r = runGate(["--prometheus", prometheus.url, "--service", "broken-api"]);
+    it("fails a service with a spent budget, naming the SLO and the freeze", async () => {
+        const r = await runGate(["--prometheus", prometheus.url, "--service", "broken-api"]);
         assert.equal(r.status, 1, r.stdout + r.stderr);
         // A 99.5% / 30-day budget is 216 minutes: a fifth of it overspent is -43.2.
         assert.match(r.stdout, /^broken-api availability: -20\.0% of the period's error budget left, -43\.2 minutes of full outage: SPENT$/m);
@@ -52,21 +52,21 @@ describe("npm run slo:gate (live Prometheus)", function () {
         assert.match(r.stdout, /releases of broken-api freeze except P0 and security fixes/);
     });
 
-    it("checks one SLO alone with --slo", () => {
-        const r = runGate(["--prometheus", prometheus.url, "--service", "broken-api", "--slo", "latency"]);
+    it("checks one SLO alone with --slo", async () => {
+        const r = await runGate(["--prometheus", prometheus.url, "--service", "broken-api", "--slo", "latency"]);
         assert.equal(r.status, 0, r.stdout + r.stderr);
         assert.doesNotMatch(r.stdout, /availability/);
     });
 
     it("cannot tell, and exits 2, for a service without SLO series, an unreachable Prometheus or a bad argument", async () => {
-        const unknown = runGate(["--prometheus", prometheus.url, "--service", "no-such-api"]);
+        const unknown = await runGate(["--prometheus", prometheus.url, "--service", "no-such-api"]);
         assert.equal(unknown.status, 2);
         assert.match(unknown.stdout, /No SLO of no-such-api has budget data/);
         const port = await freePort();
-        const unreachable = runGate(["--prometheus", `http://127.0.0.1:${port}`, "--service", "healthy-api"]);
+        const unreachable = await runGate(["--prometheus", `http://127.0.0.1:${port}`, "--service", "healthy-api"]);
         assert.equal(unreachable.status, 2);
         assert.match(unreachable.stderr, /cannot tell/);
-        const injected = runGate(["--prometheus", prometheus.url, "--service", 'x"} or vector(1) #']);
+        const injected = await runGate(["--prometheus", prometheus.url, "--service", 'x"} or vector(1) #']);
         assert.equal(injected.status, 2);
         assert.match(injected.stderr, /--service: a service name/);
     });

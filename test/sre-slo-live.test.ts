@@ -329,12 +329,12 @@ describe("SLO period and error budget, evaluated by a live Prometheus over 35 da
         assert.ok(e.remaining - byHand(e.at).remaining > 1.5);
     });
 
-    it("holds releases with npm run slo:gate on the evaluator's numbers, which the old placement would have let through", () => {
+    it("holds releases with npm run slo:gate on the evaluator's numbers, which the old placement would have let through", async () => {
         // The budget is overspent by half: the gate says so and fails the pipeline step.
-        const gated = runGate(["--prometheus", evaluations.evaluator.url, "--service", "reviewmaps-server", "--slo", "availability"]);
+        const gated = await runGate(["--prometheus", evaluations.evaluator.url, "--service", "reviewmaps-server", "--slo", "availability"]);
         assert.equal(gated.status, 1, gated.stdout + gated.stderr);
         assert.match(gated.stdout, /^reviewmaps-server availability: -52\.\d% of the period's error budget left, -22\.\d minutes of full outage: SPENT$/m);
-        const old = runGate(["--prometheus", evaluations.oldPlacement.url, "--service", "reviewmaps-server", "--slo", "availability"]);
+        const old = await runGate(["--prometheus", evaluations.oldPlacement.url, "--service", "reviewmaps-server", "--slo", "availability"]);
         assert.equal(old.status, 0, old.stdout + old.stderr);
         assert.match(old.stdout, /100\.0% of the period's error budget left, 43\.2 minutes of full outage/);
     });

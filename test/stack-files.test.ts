@@ -1,7 +1,6 @@
 // Broken and careless stack files: every YAML problem, a key under a misspelt namespace and a project
 // key that shadows a provider's is one config error naming where and what, and nothing is planned.
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,6 +9,8 @@ import { resolveSettings } from "../components/config/settings";
 import { planStack } from "../tools/offline/plan";
 import { readStackConfig } from "../tools/offline/stack-config";
 import { stackConfig } from "./support/program";
+import { planCommand } from "../tools/plan";
+import { runCommand } from "./support/command";
 
 const ROOT = path.resolve(__dirname, "..");
 const BASE = [
@@ -55,20 +56,16 @@ describe("stack files", function () {
         assert.match(problemsOf(["config: minimal"]), /config: expected a map of config keys.*got "minimal"/);
     });
 
-    it("plans nothing, with no stack trace, for a broken file", () => {
+    it("plans nothing, with no stack trace, for a broken file", async () => {
         const out = path.join(tmp, "out");
-        const r = spawnSync(process.execPath, ["-r", "ts-node/register", "tools/plan.ts", "--stack", "broken", "--stack-file", write([...BASE, "\tx: 1"]), "--out", out], {
-            cwd: ROOT,
-            encoding: "utf8",
-            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-        });
+        const r = await runCommand(planCommand, ["--stack", "broken", "--stack-file", write([...BASE, "\tx: 1"]), "--out", out]);
         assert.equal(r.status, 1);
         assert.match(r.stderr, /^Invalid stack config for stack "broken" \(1 problem\):\n {2}- .*line 7, column 1: expected indentation with spaces/);
         assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
         assert.equal(fs.existsSync(out), false);
     });
 
-    it("refuses keys under a near miss of the project's namespace and project keys that shadow provider keys, warns of other namespaces without their values", () => {
+    it("refuses keys under a near miss of the project's namespace and project keys that shadow provider keys, warns of other namespaces without their values", async () => {
         const canary = "canary-value-7f3a91";
         const file = write([
             ...BASE,
@@ -78,11 +75,7 @@ describe("stack files", function () {
             "  observability-platform:stack: prod",
             `  someothertool:token: ${canary}`,
         ]);
-        const r = spawnSync(process.execPath, ["-r", "ts-node/register", "tools/plan.ts", "--stack", "broken", "--stack-file", file, "--out", path.join(tmp, "out")], {
-            cwd: ROOT,
-            encoding: "utf8",
-            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-        });
+        const r = await runCommand(planCommand, ["--stack", "broken", "--stack-file", file, "--out", path.join(tmp, "out")]);
         assert.equal(r.status, 1);
         assert.match(r.stderr, /observability-platfrom:slos: expected a key of the project's namespace "observability-platform" \(did you mean observability-platform:slos\?\)/);
         assert.match(r.stderr, /observability-platform:project: expected nothing: the GCP project is gcp:project .*got "acme-other"/);

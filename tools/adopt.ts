@@ -9,11 +9,12 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config/errors";
 import { adoptionImports, adoptionSteps } from "./adopt/imports";
 import { planStack } from "./offline/plan";
-import { runCli } from "./cli";
+import { command, runCli } from "./cli";
 
 
-async function main(): Promise<number> {
+async function main(args: string[]): Promise<number> {
     const { values } = parseArgs({
+        args,
         options: { stack: { type: "string" }, "stack-file": { type: "string" }, out: { type: "string" } },
         strict: true,
     });
@@ -42,4 +43,6 @@ async function main(): Promise<number> {
     return 0;
 }
 
-runCli("adopt", main, { stack: true });
+export const adoptCommand = command("adopt", main, { stack: true });
+
+if (require.main === module) runCli(adoptCommand);

@@ -7,10 +7,11 @@ import { loadPrices, PRICES_FILE } from "./cost/prices";
 import { renderCompare, renderMarkdown, renderTable, toJson } from "./cost/render";
 import { DEFAULT_NODES_PER_CLUSTER } from "./offline/footprint";
 import { planStack } from "./offline/plan";
-import { runCli } from "./cli";
+import { command, runCli } from "./cli";
 
-async function main(): Promise<number> {
+async function main(args: string[]): Promise<number> {
     const { values } = parseArgs({
+        args,
         options: {
             stack: { type: "string" },
             compare: { type: "string" },
@@ -38,4 +39,6 @@ async function main(): Promise<number> {
     return 0;
 }
 
-runCli("cost", main);
+export const costCommand = command("cost", main);
+
+if (require.main === module) runCli(costCommand);

@@ -4,10 +4,10 @@
 // Exit 1, with one line per chart, when a chart that must be rendered can be found nowhere.
 import { parseArgs } from "node:util";
 import { cacheDir, ChartNotFoundError, ensureAllCharts } from "./charts/cache";
-import { runCli } from "./cli";
+import { command, runCli } from "./cli";
 
-async function main(): Promise<number> {
-    const { values } = parseArgs({ options: { "no-pull": { type: "boolean", default: false } }, strict: true });
+async function main(args: string[]): Promise<number> {
+    const { values } = parseArgs({ args, options: { "no-pull": { type: "boolean", default: false } }, strict: true });
     try {
         const reports = await ensureAllCharts({ pull: !values["no-pull"] });
         for (const r of reports) {
@@ -22,4 +22,6 @@ async function main(): Promise<number> {
     }
 }
 
-runCli("charts", main, { stack: true });
+export const chartsCommand = command("charts", main, { stack: true });
+
+if (require.main === module) runCli(chartsCommand);

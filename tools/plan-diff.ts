@@ -14,7 +14,7 @@ import { RenderError, type RenderedRelease } from "./charts/render";
 import { diffPlanDirs, hasChanges } from "./diff/plan-diff";
 import { renderMarkdown, renderText } from "./diff/render";
 import { renderPlanDir } from "./offline/manifests";
-import { runCli } from "./cli";
+import { command, runCli } from "./cli";
 
 const run = promisify(execFile);
 const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -71,8 +71,9 @@ async function renderAt(planDir: string, label: string): Promise<RenderedRelease
     }
 }
 
-async function main(): Promise<number> {
+async function main(args: string[]): Promise<number> {
     const { values } = parseArgs({
+        args,
         options: {
             stack: { type: "string" },
             base: { type: "string" },
@@ -175,4 +176,6 @@ async function main(): Promise<number> {
     }
 }
 
-runCli("plan:diff", main, { failure: EXIT.failed });
+export const planDiffCommand = command("plan:diff", main, { failure: EXIT.failed });
+
+if (require.main === module) runCli(planDiffCommand);

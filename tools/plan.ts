@@ -14,11 +14,12 @@ import { describeRendered, renderPlanDir } from "./offline/manifests";
 import { checkPlanDir, PlanDirError, planStack, previousPlanOutputs, writePlan } from "./offline/plan";
 import { DEFAULT_NODES_PER_CLUSTER } from "./offline/footprint";
 import { summarize } from "./offline/summary";
-import { runCli } from "./cli";
+import { command, runCli } from "./cli";
 
-async function main(): Promise<number> {
+async function main(args: string[]): Promise<number> {
     const started = process.hrtime.bigint();
     const { values } = parseArgs({
+        args,
         options: {
             stack: { type: "string", default: "dev" },
             out: { type: "string" },
@@ -83,4 +84,6 @@ async function main(): Promise<number> {
     return 0;
 }
 
-runCli("plan", main, { stack: true });
+export const planCommand = command("plan", main, { stack: true });
+
+if (require.main === module) runCli(planCommand);

@@ -4,10 +4,10 @@
 import { parseArgs } from "node:util";
 import { policyResources, runPolicies } from "./policy/offline";
 import { planStack } from "./offline/plan";
-import { runCli } from "./cli";
+import { command, runCli } from "./cli";
 
-async function main(): Promise<number> {
-    const { values } = parseArgs({ options: { stack: { type: "string" } }, strict: true });
+async function main(args: string[]): Promise<number> {
+    const { values } = parseArgs({ args, options: { stack: { type: "string" } }, strict: true });
     if (!values.stack) throw new Error("--stack <name> is required");
     const plan = await planStack(values.stack);
     const violations = runPolicies(policyResources(plan));
@@ -19,4 +19,6 @@ async function main(): Promise<number> {
     return mandatory > 0 ? 1 : 0;
 }
 
-runCli("policy", main);
+export const policyCommand = command("policy", main);
+
+if (require.main === module) runCli(policyCommand);

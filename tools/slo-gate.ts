@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { budgetMinutesLeft, SLO_LABELS, SLO_METRICS } from "../components/sre/slo-series";
 import { SERVICE_NAME, SLO_NAME } from "../components/config/slos";
-import { runCli } from "./cli";
+import { command, runCli } from "./cli";
 
 export const EXIT = { budgetLeft: 0, budgetSpent: 1, unknown: 2 } as const;
 
@@ -62,8 +62,9 @@ export async function gate(options: { prometheus: string; service: string; slo?:
     return { code: unknown ? EXIT.unknown : EXIT.budgetLeft, lines };
 }
 
-async function main(): Promise<number> {
+async function main(args: string[]): Promise<number> {
     const { values } = parseArgs({
+        args,
         options: {
             prometheus: { type: "string" },
             service: { type: "string" },
@@ -90,4 +91,6 @@ async function main(): Promise<number> {
     }
 }
 
-if (require.main === module) runCli("slo-gate", main, { failure: EXIT.unknown, stack: true });
+export const sloGateCommand = command("slo-gate", main, { failure: EXIT.unknown, stack: true });
+
+if (require.main === module) runCli(sloGateCommand);
