@@ -49,6 +49,14 @@ describe("logs and traces settings", () => {
         assert.equal(resolve({ tier: "long-term", loki: { deploymentMode: "Distributed" } }).loki.deploymentMode, "Distributed");
     });
 
+    it("run one Loki gateway in the minimal tier and two in the long-term tier, or as many as a stack sets", () => {
+        assert.equal(resolve({}).loki.gatewayReplicas, 1);
+        assert.equal(resolve({ tier: "long-term" }).loki.gatewayReplicas, 2);
+        // A setting the tier presets, not a tier switch: a minimal stack may run two.
+        assert.equal(resolve({ loki: { gatewayReplicas: 2 } }).loki.gatewayReplicas, 2);
+        assert.match(line(problems({ loki: { gatewayReplicas: 0 } }), "loki.gatewayReplicas"), /at least 1 replica; got 0/);
+    });
+
     it("reject Loki replicas or Distributed mode on the minimal tier's single disk", () => {
         const message = problems({ loki: { replicas: 3, deploymentMode: "Distributed" } });
         assert.match(line(message, "loki.replicas"), /1 in the minimal tier/);

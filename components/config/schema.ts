@@ -348,6 +348,8 @@ export const settingsSchema = z.strictObject({
         // Logs and traces pillars: deployment, replication and caches of the log store.
         deploymentMode: z.enum(LOKI_DEPLOYMENT_MODES, { error: 'one of "Monolithic" | "Distributed"' }),
         replicas,
+        // The nginx gateway in front of the log store: every push and query passes it.
+        gatewayReplicas: replicas,
         caches: z.boolean({ error: "true or false" }),
         // Pod log lines whose HTTP path matches one of these (health checks, probes) are dropped.
         dropHealthChecks: z.boolean({ error: "true or false" }),

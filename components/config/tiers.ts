@@ -275,7 +275,7 @@ export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
             storageClassBOpsPerMonth: 0,
         },
         // One Loki on its disk (filesystem storage cannot be shared), no caches.
-        loki: { ...shared.loki, deploymentMode: "Monolithic", replicas: 1, caches: false, dropHealthChecks: true, healthCheckPaths: [...HEALTH_CHECK_PATHS] },
+        loki: { ...shared.loki, deploymentMode: "Monolithic", replicas: 1, gatewayReplicas: 1, caches: false, dropHealthChecks: true, healthCheckPaths: [...HEALTH_CHECK_PATHS] },
         // Keep every trace: a development cluster's volume is small and each trace is worth seeing.
         otel: {
             sampling: { slowTraceThresholdMs: 1000, probabilisticPercent: 100, decisionWaitSeconds: 10 },
@@ -308,8 +308,9 @@ export const TIER_PRESETS: Readonly<Record<Tier, TierPreset>> = {
             storageClassAOpsPerMonth: 2_000_000,
             storageClassBOpsPerMonth: 10_000_000,
         },
-        // Monolithic HA: three replicas replicating each stream three times, sharing the buckets.
-        loki: { ...shared.loki, deploymentMode: "Monolithic", replicas: 3, caches: true, dropHealthChecks: true, healthCheckPaths: [...HEALTH_CHECK_PATHS] },
+        // Monolithic HA: three replicas replicating each stream three times, sharing the buckets,
+        // behind two gateways so a node drain never stops pushes.
+        loki: { ...shared.loki, deploymentMode: "Monolithic", replicas: 3, gatewayReplicas: 2, caches: true, dropHealthChecks: true, healthCheckPaths: [...HEALTH_CHECK_PATHS] },
         otel: {
             sampling: { slowTraceThresholdMs: 1000, probabilisticPercent: 10, decisionWaitSeconds: 10 },
             instrumentationSamplingRatio: 1,

@@ -61,9 +61,6 @@ export const LOKI_DISTRIBUTED_REPLICAS = {
     ruler: 1,
 } as const;
 
-/** The gateway's replicas: two where the tier keeps logs in a bucket and queries them at scale. */
-export const lokiGatewayReplicas = (settings: Settings): number => (settings.tier === "long-term" ? 2 : 1);
-
 const ZEROED_COMPONENTS = [
     "backend",
     "read",
@@ -204,7 +201,7 @@ export function lokiValues(settings: Settings, _cluster: ClusterSettings, refs: 
         ...components,
         gateway: {
             enabled: true,
-            replicas: lokiGatewayReplicas(settings),
+            replicas: settings.loki.gatewayReplicas,
             resources: containerResources(r.lokiGateway),
         },
         chunksCache: settings.loki.caches

@@ -4,7 +4,7 @@
 // test/platform-model.test.ts holds them to the pods Helm renders from the plan's values.
 import type { Settings, Workload } from "../config/schema";
 import { ARGOCD_REDIS_HA_REPLICAS, argoCdReplicas } from "../gitops/argocd";
-import { LOKI_DISTRIBUTED_REPLICAS, lokiGatewayReplicas } from "../logs/loki";
+import { LOKI_DISTRIBUTED_REPLICAS } from "../logs/loki";
 import { MIMIR_QUERY_SCHEDULER_REPLICAS } from "../metrics/mimir";
 import { OTEL_GATEWAY_REPLICAS } from "../traces/otel-gateway";
 
@@ -87,7 +87,7 @@ export function lokiWorkloads(settings: Settings): WorkloadModel[] {
             : [pods(settings, "single-binary", settings.loki.replicas, "loki", "lokiRulesSidecar")];
     return [
         ...loki,
-        pods(settings, "gateway", lokiGatewayReplicas(settings), "lokiGateway"),
+        pods(settings, "gateway", settings.loki.gatewayReplicas, "lokiGateway"),
         ...(settings.loki.caches ? [pods(settings, "chunks-cache", ONE, "lokiChunksCache"), pods(settings, "results-cache", ONE, "lokiResultsCache")] : []),
     ];
 }
