@@ -9,6 +9,7 @@ import { gatewayUpstreams } from "../components/fleet/gateway";
 import { objectStores } from "../components/gcp/stores";
 import { platformFlows } from "../components/cluster/network-policies";
 import { resolvePlatform } from "../components/platform/model";
+import { remoteWriteSpecs } from "../components/metrics/shipping";
 import { resolveStack } from "./support/stack-settings";
 
 const HOST = "fleet.hub.acme-corp.example";
@@ -52,6 +53,9 @@ function storeAlerts(settings: Settings): Record<string, string[]> {
     );
 }
 
+/** Each remote-write queue of the cluster's Prometheus: its name (remote_name in the alerts) and headers. */
+const queues = (settings: Settings, cluster: Settings["clusters"][number]) => remoteWriteSpecs(settings, cluster).map((w) => ({ name: w.name, headers: w.headers }));
+
 const PROMETHEUS_PODS = { to: { "app.kubernetes.io/name": "prometheus" }, ports: [{ protocol: "TCP", port: "web" }] };
 
 describe("metrics backend profiles", () => {
@@ -60,6 +64,9 @@ describe("metrics backend profiles", () => {
         it("spokes remote-write through the gateway to the hub's Prometheus, which writes nowhere", () => {
             assert.equal(pushTargets(s, hubOf(s)).metricsRemoteWrite, null);
             assert.equal(pushTargets(s, spokeOf(s)).metricsRemoteWrite, "https://fleet.hub.acme-corp.example/api/v1/write");
+            // One queue, without a tenant: the hub's Prometheus is not multi-tenant.
+            assert.deepEqual(queues(s, hubOf(s)), []);
+            assert.deepEqual(queues(s, spokeOf(s)), [{ name: "hub-prometheus", headers: undefined }]);
             assert.deepEqual(gatewayUpstreams(s).metrics, { path: "/api/v1/write", upstream: "kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" });
             assert.deepEqual(metricsPush(s, hubOf(s)), PROMETHEUS_PODS);
         });
@@ -93,6 +100,7 @@ describe("metrics backend profiles", () => {
         it("the hub writes to Mimir's gateway, a spoke through the fleet gateway, which forwards to it", () => {
             assert.equal(pushTargets(s, hubOf(s)).metricsRemoteWrite, "http://mimir-gateway.monitoring.svc/api/v1/push");
             assert.equal(pushTargets(s, spokeOf(s)).metricsRemoteWrite, "https://fleet.hub.acme-corp.example/api/v1/push");
+            for (const cluster of [hubOf(s), spokeOf(s)]) assert.deepEqual(queues(s, cluster), [{ name: "mimir", headers: { "X-Scope-OrgID": "prod" } }]);
             assert.deepEqual(gatewayUpstreams(s).metrics, { path: "/api/v1/push", upstream: "mimir-gateway.monitoring.svc.cluster.local:80" });
             // The hub's OpenTelemetry gateway and Tempo push to Mimir too; a spoke's to its own Prometheus.
             assert.deepEqual(metricsPush(s, hubOf(s)), {
@@ -135,6 +143,7 @@ describe("metrics backend profiles", () => {
         it("no Prometheus remote-writes and the gateway has no metrics path; the hub's writers push to its Prometheus", () => {
             assert.equal(pushTargets(s, hubOf(s)).metricsRemoteWrite, null);
             assert.equal(pushTargets(s, spokeOf(s)).metricsRemoteWrite, null);
+            assert.deepEqual([queues(s, hubOf(s)), queues(s, spokeOf(s))], [[], []]);
             assert.equal(gatewayUpstreams(s).metrics, null);
             assert.deepEqual(metricsPush(s, hubOf(s)), PROMETHEUS_PODS);
         });

@@ -14,16 +14,16 @@ const mountedSecret = (name: string, key: string) => `/etc/prometheus/secrets/${
 /** The `prometheus.prometheusSpec.remoteWrite` entries (prometheus-operator RemoteWriteSpec). */
 export function remoteWriteSpecs(settings: Settings, cluster: ClusterSettings) {
     const targets = pushTargets(settings, cluster);
-    if (targets.metricsRemoteWrite === null) return [];
-    const q = settings.remoteWrite.queue;
     const samples: SampleRoute = backendProfile(settings).samples;
+    if (targets.metricsRemoteWrite === null || samples.via !== "remote-write") return [];
+    const q = settings.remoteWrite.queue;
     const credential = (key: string) => ({ name: SPOKE_CREDENTIALS.secretName, key });
     return [
         {
-            name: settings.metricsBackend === "mimir" ? "mimir" : "hub-prometheus",
+            name: samples.queue,
             url: targets.metricsRemoteWrite,
             // A multi-tenant receiver (Mimir); the fleet gateway also enforces the tenant for spokes.
-            ...(samples.via === "remote-write" && samples.tenantHeader ? { headers: { "X-Scope-OrgID": targets.tenant } } : {}),
+            ...(samples.tenantHeader ? { headers: { "X-Scope-OrgID": targets.tenant } } : {}),
             ...(targets.crossCluster
                 ? {
                       basicAuth: { username: credential(SPOKE_CREDENTIALS.usernameKey), password: credential(SPOKE_CREDENTIALS.passwordKey) },

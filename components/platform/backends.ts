@@ -20,6 +20,8 @@ export type SampleRoute =
           readonly from: "every-cluster" | "spokes";
           /** The receiver is multi-tenant: each write names the stack's tenant (X-Scope-OrgID). */
           readonly tenantHeader: boolean;
+          /** The remote-write queue's name: the `remote_name` label of Prometheus' queue metrics. */
+          readonly queue: string;
       }
     // Each cluster's Thanos sidecar uploads its blocks to the bucket: no Prometheus remote-writes.
     | { readonly via: "sidecar-upload" };
@@ -74,14 +76,14 @@ export const BACKENDS = {
     prometheus: {
         backend: "prometheus",
         receiver: PROMETHEUS_WRITE,
-        samples: { via: "remote-write", from: "spokes", tenantHeader: false },
+        samples: { via: "remote-write", from: "spokes", tenantHeader: false, queue: "hub-prometheus" },
         slos: { placement: "hub-prometheus" },
         store: null,
     },
     mimir: {
         backend: "mimir",
         receiver: { service: "mimirGateway", port: "http", path: "/api/v1/push" },
-        samples: { via: "remote-write", from: "every-cluster", tenantHeader: true },
+        samples: { via: "remote-write", from: "every-cluster", tenantHeader: true, queue: "mimir" },
         slos: { placement: "store-ruler", ruler: "mimir-ruler" },
         store: {
             component: "mimir",
