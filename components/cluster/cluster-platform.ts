@@ -1,5 +1,5 @@
 // Everything the platform runs on one existing GKE cluster, through that cluster's own provider.
-import * as gcp from "@pulumi/gcp";
+import * as container from "@pulumi/gcp/container";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ChartPin } from "../charts/pins";
@@ -136,7 +136,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
 
 /** Looks the cluster up and builds its kubeconfig; fails plainly without Workload Identity. */
 function clusterKubeconfig(cluster: ClusterSettings, parent: pulumi.Resource): pulumi.Output<string> {
-    const gke = gcp.container.getClusterOutput(
+    const gke = container.getClusterOutput(
         { name: cluster.name, location: cluster.location, project: cluster.project },
         { parent },
     );

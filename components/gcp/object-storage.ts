@@ -1,5 +1,6 @@
 // Buckets, their service accounts and Workload Identity bindings for every store the stack needs.
-import * as gcp from "@pulumi/gcp";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Settings } from "../config/schema";
@@ -69,10 +70,10 @@ export class ObjectStorage extends pulumi.ComponentResource {
         // at a protected bucket instead of deleting it (see README, "Removing a stack").
         const protect = settings.storage.protectBuckets;
 
-        const buckets: Record<string, gcp.storage.Bucket> = {};
+        const buckets: Record<string, storage.Bucket> = {};
         for (const store of stores) {
             const suffix = new random.RandomId(`${store.key}-suffix`, { byteLength: 4 }, { parent: this, protect });
-            buckets[store.key] = new gcp.storage.Bucket(
+            buckets[store.key] = new storage.Bucket(
                 store.key,
                 {
                     name: pulumi.interpolate`${bucketNamePrefix(settings, store)}-${suffix.hex}`,
@@ -84,7 +85,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
 
         const emails: Record<string, pulumi.Output<string>> = {};
         for (const identity of workloadIdentities(settings)) {
-            const account = new gcp.serviceaccount.Account(
+            const account = new serviceaccount.Account(
                 `${identity.key}-gsa`,
                 {
                     project: settings.project,
@@ -97,7 +98,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
             emails[identity.key] = account.email;
             for (const grant of identity.grants) {
                 for (const role of ACCESS_ROLES[grant.access]) {
-                    new gcp.storage.BucketIAMMember(
+                    new storage.BucketIAMMember(
                         grantResourceName(identity, grant.store, role),
                         { bucket: buckets[grant.store].name, role, member: pulumi.interpolate`serviceAccount:${account.email}` },
                         { parent: this },
@@ -109,7 +110,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
             // for one binding would remove it for both when either is deleted).
             const members = new Map(identity.kubernetesServiceAccounts.map((k) => [workloadIdentityMember(k), k]));
             for (const [member, ksa] of members) {
-                new gcp.serviceaccount.IAMMember(
+                new serviceaccount.IAMMember(
                     `${identity.key}-wi-${ksa.clusterProject}-${ksa.namespace}-${ksa.name}`,
                     { serviceAccountId: account.name, role: "roles/iam.workloadIdentityUser", member },
                     { parent: this },

@@ -1,7 +1,7 @@
 // How Grafana is reached from outside its cluster: the Ingress, the GKE load balancer's backend
 // settings (BackendConfig: health check, IAP, Cloud Armor) and the browser-side TLS guarantees.
 // Pure builders first; installGrafanaExposure wires the two objects the chart cannot declare.
-import * as gcp from "@pulumi/gcp";
+import * as compute from "@pulumi/gcp/compute";
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterContext } from "../cluster/context";
@@ -96,7 +96,7 @@ export function grafanaBackendConfig(settings: Settings, cluster: ClusterSetting
 }
 
 /** The Cloud Armor policy admitting only the allowlist; undefined unless access is "allowlist". */
-export function grafanaSecurityPolicyArgs(settings: Settings, cluster: ClusterSettings): gcp.compute.SecurityPolicyArgs | undefined {
+export function grafanaSecurityPolicyArgs(settings: Settings, cluster: ClusterSettings): compute.SecurityPolicyArgs | undefined {
     const ingress = settings.grafana.ingress;
     if (!usesAllowlist(ingress)) return undefined;
     const ranges = ingress.allowlist ?? [];
@@ -118,7 +118,7 @@ export function grafanaSecurityPolicyArgs(settings: Settings, cluster: ClusterSe
 export function installGrafanaExposure(ctx: ClusterContext): pulumi.Resource[] {
     const { settings, cluster } = ctx;
     const policyArgs = grafanaSecurityPolicyArgs(settings, cluster);
-    const policy = policyArgs && new gcp.compute.SecurityPolicy(`${cluster.name}-grafana-allowlist`, policyArgs, { parent: ctx.opts.parent });
+    const policy = policyArgs && new compute.SecurityPolicy(`${cluster.name}-grafana-allowlist`, policyArgs, { parent: ctx.opts.parent });
     const backend = grafanaBackendConfig(settings, cluster);
     if (!backend) return [];
     const config = new k8s.apiextensions.CustomResource(
