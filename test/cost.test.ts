@@ -1,5 +1,5 @@
-// The monthly cost estimate a platform engineer reads to choose a tier: exact money, disks read from
-// the plan (any release's claims, times replicas), compute from requests, Cloud Storage from usage
+// The monthly cost estimate a platform engineer reads to choose a tier: exact money, the platform
+// model's disks (times replicas) and requests, Cloud Storage from usage
 // assumptions and retention, prices with sources, and clear errors for what the price file lacks.
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -7,12 +7,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { estimateCost, regionOf } from "../tools/cost/estimate";
+import { diskTypeOf, estimateCost, regionOf } from "../tools/cost/estimate";
 import { add, div, exact, formatUsd, mul, toMicros, type Exact } from "../tools/cost/money";
-import { planUsage, quantityGib, scanValues } from "../tools/cost/plan-usage";
 import { loadPrices, PRICES_FILE, regionPrices } from "../tools/cost/prices";
 import { renderCompare, renderMarkdown, renderTable, toJson } from "../tools/cost/render";
-import type { Plan, PlannedResource } from "../tools/offline/plan";
+import type { Plan } from "../tools/offline/plan";
 import { formatCpu, formatMemory } from "../tools/offline/footprint";
 import { summarize } from "../tools/offline/summary";
 import type { Settings } from "../components/config/schema";
@@ -24,25 +23,6 @@ import { planVariant, T } from "./support/program";
 const ROOT = path.resolve(__dirname, "..");
 const prices = loadPrices();
 const same = (a: Exact, b: Exact) => assert.deepEqual(a, b, `${a.num}/${a.den} !== ${b.num}/${b.den}`);
-
-/** The plan with its Helm releases replaced by `releases` (name -> values) on its hub cluster. */
-function withReleases(plan: Plan, releases: Record<string, Record<string, unknown>>): Plan {
-    const hub = plan.settings.clusters.find((c) => c.role === "hub")!.name;
-    const kept = plan.resources.filter((r) => r.type !== T.release);
-    const added: PlannedResource[] = Object.entries(releases).map(([name, values]) => ({
-        type: T.release,
-        name: `${hub}-${name}`,
-        urn: `urn:pulumi:${plan.stack}::observability-platform::observability:cluster:ClusterPlatform$${T.release}::${hub}-${name}`,
-        parent: hub,
-        provider: `${hub}-k8s`,
-        inputs: { name, values },
-    }));
-    return {
-        ...plan,
-        resources: [...kept, ...added],
-        releases: added.map((r) => ({ resource: r.name, releaseName: r.name, namespace: "x", chart: "x", version: "1", repo: "", values: r.inputs.values as Record<string, unknown>, dependsOn: [] })),
-    };
-}
 
 describe("cost estimate", function () {
     let dev: Plan;
@@ -64,13 +44,6 @@ describe("cost estimate", function () {
             assert.equal(toMicros(mul(exact("0.0049225"), exact(730))), 3_593_425n);
         });
 
-        it("reads Kubernetes quantities in binary and decimal units", () => {
-            same(quantityGib("100Gi"), exact(100));
-            same(quantityGib("1Ti"), exact(1024));
-            same(quantityGib("512Mi"), exact("0.5"));
-            same(quantityGib("1G"), div(exact(10n ** 9n), exact(2n ** 30n)));
-            assert.throws(() => quantityGib("lots"), /not a Kubernetes storage or memory quantity: "lots"/);
-        });
     });
 
     describe("persistent disks", () => {
@@ -87,26 +60,29 @@ describe("cost estimate", function () {
             return 0;
         };
 
-        it("prices Loki 100 GB + Tempo 50 GB on pd-standard in us-central1 at exactly $6.00 a month", async () => {
-            const base = await planVariant("dev", { set: { storage: { diskType: "pd-standard" } } });
-            // Value keys of the loki and tempo charts pinned here, as the logs and traces releases set them.
-            const plan = withReleases(base, {
-                loki: { deploymentMode: "SingleBinary", singleBinary: { replicas: 1, persistence: { enabled: true, size: "100Gi", storageClass: "observability-pd-standard" } } },
-                tempo: { replicas: 1, persistence: { enabled: true, size: "50Gi", storageClassName: "observability-pd-standard" } },
-            });
+        it("prices dev's disks on pd-standard in us-central1 at exactly $7.04 a month", async () => {
+            const plan = await planVariant("dev", { set: { storage: { diskType: "pd-standard" } } });
             const e = estimateCost(plan, prices);
             const disks = e.lines.filter((l) => l.component === "Persistent disks");
-            assert.deepEqual(disks.map((l) => l.item).sort(), ["dev-gke-loki singleBinary.persistence", "dev-gke-tempo persistence"]);
-            same(e.byComponent["Persistent disks"], exact(6));
-            assert.equal(formatUsd(e.byComponent["Persistent disks"]), "6.00");
-            assert.equal(toJson(e).byComponent["Persistent disks"].micros, 6_000_000);
+            // Prometheus 20 GB, Alertmanager 1, Grafana 5, Loki 100 and Tempo 50: 176 GB at $0.04.
+            assert.deepEqual(
+                disks.map((l) => [l.item, l.quantity]),
+                [
+                    ["dev-gke-kube-prometheus-stack prometheus", "20 GB x 1 pd-standard in us-central1"],
+                    ["dev-gke-kube-prometheus-stack alertmanager", "1 GB x 1 pd-standard in us-central1"],
+                    ["dev-gke-kube-prometheus-stack grafana", "5 GB x 1 pd-standard in us-central1"],
+                    ["dev-gke-loki loki", "100 GB x 1 pd-standard in us-central1"],
+                    ["dev-gke-tempo tempo", "50 GB x 1 pd-standard in us-central1"],
+                ],
+            );
+            same(e.byComponent["Persistent disks"], exact("7.04"));
+            assert.equal(formatUsd(e.byComponent["Persistent disks"]), "7.04");
+            assert.equal(toJson(e).byComponent["Persistent disks"].micros, 7_040_000);
         });
 
-        it("reads every claim of the real plans, times the replicas of its workload", () => {
+        it("prices every disk of the real plans, once per replica of its workload", () => {
             for (const plan of [dev, prod, thanos]) {
                 const s = plan.settings;
-                const claims = planUsage(plan).claims;
-                const gb = add(...claims.map((c) => mul(c.sizeGib, exact(c.replicas))));
                 // Every disk the settings ask for: Prometheus and Alertmanager per replica, Grafana once,
                 // Loki per replica (filesystem or WAL), Tempo's single monolith, and in a Thanos stack
                 // with SLOs the Thanos Ruler's disk.
@@ -118,43 +94,19 @@ describe("cost estimate", function () {
                     s.tempo.storageGi +
                     longTermStoreGib(s) +
                     (s.metricsBackend === "thanos" && s.slos.length > 0 ? s.thanos.rulerStorageGi : 0);
-                same(gb, exact(expected));
                 const e = estimateCost(plan, prices);
                 const region = regionOf(s.clusters[0].location);
                 same(e.byComponent["Persistent disks"], mul(exact(expected), regionPrices(prices, region).disk(s.storage.diskType).usd));
             }
         });
 
-        it("prices a claim on the disk type of the StorageClass it names, and refuses a class it cannot tell", async () => {
-            const base = await planVariant("dev"); // pd-balanced platform class
-            const plan = withReleases(base, {
-                fast: { persistence: { enabled: true, size: "10Gi", storageClassName: "premium-rwo" } },
-                old: { persistence: { enabled: true, size: "10Gi", storageClassName: "observability-pd-standard" } },
-            });
-            const disks = estimateCost(plan, prices).lines.filter((l) => l.component === "Persistent disks");
-            const us = regionPrices(prices, "us-central1");
-            same(disks.find((l) => l.item.startsWith("dev-gke-fast"))!.monthly, mul(exact(10), us.disk("pd-ssd").usd));
-            same(disks.find((l) => l.item.startsWith("dev-gke-old"))!.monthly, mul(exact(10), us.disk("pd-standard").usd));
-            const unknown = withReleases(base, { x: { persistence: { enabled: true, size: "1Gi", storageClassName: "nfs" } } });
-            assert.throws(() => estimateCost(unknown, prices), /cannot tell the disk type of StorageClass "nfs"/);
-        });
-
-        it("skips disabled persistence and finds claims in volumeClaimTemplates lists, claim lists and nested workloads", () => {
-            const found = scanValues({
-                cache: { persistence: { enabled: false, size: "100Gi" } },
-                ingester: { replicas: 3, persistentVolume: { enabled: true, size: "50Gi" } },
-                store: { replicas: 2, shards: 2, volumeClaimTemplates: [{ spec: { resources: { requests: { storage: "10Gi" } } } }] },
-                // Loki's chart: named claims in a list (the Distributed ingesters' WAL).
-                lokiIngester: { replicas: 3, persistence: { enabled: true, claims: [{ name: "data", size: "20Gi", storageClass: "observability-pd-balanced" }] } },
-            });
-            assert.deepEqual(
-                found.claims.map((c) => [c.path, Number(c.sizeGib.num / c.sizeGib.den), c.replicas, c.storageClassName]),
-                [
-                    ["ingester.persistentVolume", 50, 3, undefined],
-                    ["store.volumeClaimTemplates[0]", 10, 4, undefined],
-                    ["lokiIngester.persistence.claims[0]", 20, 3, "observability-pd-balanced"],
-                ],
-            );
+        it("tells the disk type of the platform's StorageClasses and GKE's own, and refuses a class it cannot tell", async () => {
+            const s = (await planVariant("dev")).settings; // pd-balanced platform class
+            assert.equal(diskTypeOf("observability-pd-balanced", s), "pd-balanced");
+            assert.equal(diskTypeOf("observability-pd-standard", s), "pd-standard");
+            assert.equal(diskTypeOf("premium-rwo", s), "pd-ssd");
+            assert.equal(diskTypeOf("standard", s), "pd-standard");
+            assert.throws(() => diskTypeOf("nfs", s), /cannot tell the disk type of StorageClass "nfs"/);
         });
     });
 

@@ -1,13 +1,12 @@
 // A monthly cost estimate of one planned stack: persistent disks, compute and Cloud Storage from the
-// plan and the stack's usage assumptions (settings.cost), priced from the price file; and the same
-// usage priced on managed alternatives, as estimates.
+// platform model (its volumes, pods and buckets) and the stack's usage assumptions (settings.cost),
+// priced from the price file; and the same usage priced on managed alternatives, as estimates.
 import type { Settings } from "../../components/config/schema";
 import { storageClassName as storageClassNameOf } from "../../components/kubernetes/storage-class";
 import { resolvePlatform } from "../../components/platform/model";
 import { DEFAULT_NODES_PER_CLUSTER, footprint } from "../offline/footprint";
 import type { Plan } from "../offline/plan";
 import { add, div, exact, formatQuantity, max, mul, sub, ZERO, type Exact } from "./money";
-import { planUsage } from "./plan-usage";
 import { regionPrices, type PriceFile, type Priced } from "./prices";
 
 export const COMPONENTS = ["Persistent disks", "Compute", "Cloud Storage"] as const;
@@ -86,24 +85,26 @@ export function estimateCost(plan: Plan, prices: PriceFile, nodes = DEFAULT_NODE
     const hours = exact(prices.hoursPerMonth);
     const lines: CostLine[] = [];
     const assumptions: string[] = [];
-    const { claims } = planUsage(plan);
     const model = resolvePlatform(s);
 
-    // Disks: every claim in its cluster's region, on its StorageClass's disk type.
-    for (const c of claims) {
-        const cluster = s.clusters.find((x) => x.name === c.cluster);
-        const region = regionOf(cluster?.location ?? s.region);
-        const diskType = diskTypeOf(c.storageClassName, s);
+    // Disks: every volume of the model, one per replica, in its cluster's region on the disk type of
+    // the cluster's StorageClass (test/platform-model.test.ts holds them to the claims Helm renders).
+    for (const cluster of model.clusters) {
+        const region = regionOf(s.clusters.find((x) => x.name === cluster.name)!.location);
+        const diskType = diskTypeOf(cluster.storageClass, s);
         const price = regionPrices(prices, region).disk(diskType);
-        const gib = mul(c.sizeGib, exact(c.replicas));
-        lines.push({
-            component: "Persistent disks",
-            item: `${c.source} ${c.path}`,
-            quantity: `${formatQuantity(c.sizeGib)} GB x ${c.replicas} ${diskType} in ${region}`,
-            unitPrice: usd(price, "GB-month"),
-            monthly: mul(gib, price.usd),
-            source: cite(price),
-        });
+        for (const release of cluster.releases) {
+            for (const v of release.volumes) {
+                lines.push({
+                    component: "Persistent disks",
+                    item: `${cluster.name}-${release.release} ${v.name}`,
+                    quantity: `${v.sizeGi} GB x ${v.replicas} ${diskType} in ${region}`,
+                    unitPrice: usd(price, "GB-month"),
+                    monthly: mul(exact(v.sizeGi * v.replicas), price.usd),
+                    source: cite(price),
+                });
+            }
+        }
     }
 
     // Compute: the summed requests per cluster as node-equivalents of a machine type, or Autopilot.
