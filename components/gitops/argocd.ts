@@ -2,17 +2,12 @@
 // tier runs it highly available (several replicas, Redis HA behind HAProxy).
 import type { ResourceSpec, Settings } from "../config/schema";
 import { containerResources } from "../kubernetes/resources";
+import { argoCdReplicas } from "../platform/workloads";
 
 const monitored = (spec: ResourceSpec) => ({
     resources: containerResources(spec),
     metrics: { enabled: true, serviceMonitor: { enabled: true } },
 });
-
-/** Replicas of each stateless component (server, repo server, ApplicationSet controller). */
-export const argoCdReplicas = (settings: Settings): number => (settings.argocd.highAvailability ? 2 : 1);
-
-/** Redis and HAProxy pods of the redis-ha subchart: its default, which the values leave alone. */
-export const ARGOCD_REDIS_HA_REPLICAS = 3;
 
 export function argoCdValues(settings: Settings) {
     const r = settings.resources;

@@ -7,6 +7,7 @@ import { tenantOf } from "../fleet/endpoints";
 import { hasBuckets } from "../gcp/stores";
 import { containerResources } from "../kubernetes/resources";
 import { FULLNAMES, serviceUrl } from "../platform/services";
+import { LOKI_DISTRIBUTED_REPLICAS } from "../platform/workloads";
 
 
 /** The first day of the v13/TSDB schema period: earlier than any data this platform writes. */
@@ -48,18 +49,6 @@ export function memcachedAllocatedMi(spec: ResourceSpec): number {
 export function lokiReplicationFactor(settings: Settings): number {
     return settings.loki.deploymentMode === "Distributed" || settings.loki.replicas >= 3 ? 3 : 1;
 }
-
-/** Replica counts of the Distributed components (Monolithic runs only `singleBinary`). */
-export const LOKI_DISTRIBUTED_REPLICAS = {
-    ingester: 3,
-    distributor: 2,
-    querier: 2,
-    queryFrontend: 2,
-    queryScheduler: 2,
-    indexGateway: 2,
-    compactor: 1,
-    ruler: 1,
-} as const;
 
 const ZEROED_COMPONENTS = [
     "backend",

@@ -20,6 +20,7 @@ import { MIMIR_LABEL_LIMITS } from "../config/limits";
 import { KSA_NAMES } from "../gcp/stores";
 import { containerResources } from "../kubernetes/resources";
 import { FULLNAMES } from "../platform/services";
+import { MIMIR_QUERY_SCHEDULER_REPLICAS } from "../platform/workloads";
 
 
 
@@ -34,9 +35,6 @@ const gcs = (bucket: pulumi.Input<string>) => ({
     // No credentials: the GCS client uses the pod's Workload Identity (application default credentials).
     gcs: { bucket_name: bucket },
 });
-
-/** The query schedulers: two, so queries queue through a restart of either. */
-export const MIMIR_QUERY_SCHEDULER_REPLICAS = 2;
 
 export function mimirValues(settings: Settings, refs: MimirRefs) {
     const m = settings.mimir;

@@ -10,13 +10,13 @@ import type { ClusterSettings, Settings } from "../config/schema";
 import { alertmanagerTarget, FLEET_GATEWAY_SECRETS, pushTargets, SPOKE_CREDENTIALS, tenantOf, type PushTargets } from "../fleet/endpoints";
 import { objectStores, workloadIdentities, type BucketGrant, type ObjectStoreSpec } from "../gcp/stores";
 import { storageClassName } from "../kubernetes/storage-class";
-import { LOKI_DISTRIBUTED_REPLICAS } from "../logs/loki";
 import { THANOS_OBJSTORE_SECRET } from "../metrics/thanos";
 import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
 import { prometheusRules, type PrometheusRuleSpec } from "../sre/prometheus-rules";
 import { backendProfile, endpointUrl, type PrometheusOnlyBackend, type StoreBackend } from "./backends";
 import { RELEASES, redisExporterRelease, serviceUrl } from "./services";
 import {
+    LOKI_DISTRIBUTED_REPLICAS,
     alloyWorkloads,
     argoCdWorkloads,
     fleetGatewayWorkloads,

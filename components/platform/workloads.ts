@@ -1,12 +1,37 @@
 // The pods each release runs and what each asks the scheduler for: replicas (or one per node for a
-// DaemonSet) and every container's requests, from the same settings and constants the values modules
-// build from. The plan's summary and the cost estimate sum these (tools/offline/footprint.ts);
-// test/platform-model.test.ts holds them to the pods Helm renders from the plan's values.
+// DaemonSet) and every container's requests, from the settings and the fixed replica counts below,
+// which the values modules read from here. The plan's summary and the cost estimate sum these
+// (tools/offline/footprint.ts); test/platform-model.test.ts holds them to the pods Helm renders.
 import type { Settings, Workload } from "../config/schema";
-import { ARGOCD_REDIS_HA_REPLICAS, argoCdReplicas } from "../gitops/argocd";
-import { LOKI_DISTRIBUTED_REPLICAS } from "../logs/loki";
-import { MIMIR_QUERY_SCHEDULER_REPLICAS } from "../metrics/mimir";
-import { OTEL_GATEWAY_REPLICAS } from "../traces/otel-gateway";
+
+/** Loki's Distributed components (Monolithic runs only `singleBinary`, `loki.replicas` of it). */
+export const LOKI_DISTRIBUTED_REPLICAS = {
+    ingester: 3,
+    distributor: 2,
+    querier: 2,
+    queryFrontend: 2,
+    queryScheduler: 2,
+    indexGateway: 2,
+    compactor: 1,
+    ruler: 1,
+} as const;
+
+/** Argo CD's stateless components (server, repo server, ApplicationSet controller): two when HA. */
+export const argoCdReplicas = (settings: Settings): number => (settings.argocd.highAvailability ? 2 : 1);
+
+/** Redis and HAProxy pods of the redis-ha subchart: its default, which the values leave alone. */
+export const ARGOCD_REDIS_HA_REPLICAS = 3;
+
+/** Mimir's query schedulers: two, so queries queue through a restart of either. */
+export const MIMIR_QUERY_SCHEDULER_REPLICAS = 2;
+
+/**
+ * The OpenTelemetry gateway: one replica, on purpose. Tail sampling must see every span of a trace in one collector. A second
+ * replica behind the Service would split traces and sample each half on its own. The gateway's load
+ * (one hub) fits one pod; beyond it, put a loadbalancing-exporter tier (routing by trace id) in
+ * front of a sampler StatefulSet instead of raising this number.
+ */
+export const OTEL_GATEWAY_REPLICAS = 1;
 
 /** One container of a pod: the settings entry it takes its resources from, and its requests. */
 export interface ContainerModel {

@@ -4,20 +4,13 @@
 import type { ClusterSettings, Settings } from "../config/schema";
 import { SPOKE_CREDENTIALS, spokeCredentialFile, type PushTargets } from "../fleet/endpoints";
 import { FULLNAMES, SERVICES } from "../platform/services";
+import { OTEL_GATEWAY_REPLICAS } from "../platform/workloads";
 import { containerResources } from "../kubernetes/resources";
 import { ottlPattern, PII_RULES } from "../signals/pii";
 import { metricsWriteHeaders, metricsWriteUrls } from "./tempo";
 
 /** Image of the contrib distribution: tail_sampling, k8sattributes, transform and the exporters. */
 export const OTEL_COLLECTOR_IMAGE = { repository: "otel/opentelemetry-collector-contrib", tag: "0.158.0" } as const;
-
-/**
- * One replica, on purpose: tail sampling must see every span of a trace in one collector. A second
- * replica behind the Service would split traces and sample each half on its own. The gateway's load
- * (one hub) fits one pod; beyond it, put a loadbalancing-exporter tier (routing by trace id) in
- * front of a sampler StatefulSet instead of raising this number.
- */
-export const OTEL_GATEWAY_REPLICAS = 1;
 
 /** Span attributes that hold credentials or client addresses: deleted outright. */
 export const PII_SPAN_ATTRIBUTES = [
