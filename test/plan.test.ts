@@ -114,6 +114,13 @@ describe("offline plan", function () {
         assert.equal(fs.existsSync(out), false, "nothing is written");
     });
 
+    it("names an unknown option without a stack trace, and plans nothing", async () => {
+        const r = await runCommand(planCommand, ["--stack", "dev", "--out", tmp, "--node", "4"]);
+        assert.equal(r.status, 1);
+        assert.equal(r.stderr, "plan: Unknown option '--node'\n");
+        assert.deepEqual(fs.readdirSync(tmp), []);
+    });
+
     it("refuses to write into a folder that holds anything but an earlier plan, and replaces an earlier plan", async () => {
         // A folder of someone's files (as `--out .` in a checkout would be): refused, untouched.
         const foreign = path.join(tmp, "notes");

@@ -26,7 +26,9 @@ export async function exitCode(cmd: Command, args: string[]): Promise<number> {
     try {
         return await cmd.main(args);
     } catch (err) {
-        const detail = err instanceof Error ? ((cmd.options.stack ? err.stack : undefined) ?? err.message) : String(err);
+        // A misspelt or missing option is the user's: its message, never a stack trace.
+        const usage = err instanceof Error && String((err as NodeJS.ErrnoException).code ?? "").startsWith("ERR_PARSE_ARGS_");
+        const detail = err instanceof Error ? ((cmd.options.stack && !usage ? err.stack : undefined) ?? err.message) : String(err);
         console.error(err instanceof ConfigError ? err.message : `${cmd.tool}: ${detail}`);
         return cmd.options.failure ?? 1;
     }
