@@ -11,36 +11,23 @@ export interface CommandRun {
     stderr: string;
 }
 
-/**
- * `cmd` with `args`, `env` set over the process's environment meanwhile (undefined unsets a
- * variable). Tests of a file run one at a time, so nothing else writes while the output is taken.
- */
-export async function runCommand(cmd: Command, args: string[], env: Record<string, string | undefined> = {}): Promise<CommandRun> {
+/** `cmd` with `args`. Tests of a file run one at a time, so nothing else writes while the output is taken. */
+export async function runCommand(cmd: Command, args: string[]): Promise<CommandRun> {
     const out = { stdout: "", stderr: "" };
-    const streams = { stdout: process.stdout, stderr: process.stderr } as const;
     const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
-    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-    const setEnv = (values: Record<string, string | undefined>) => {
-        for (const [k, v] of Object.entries(values)) {
-            if (v === undefined) delete process.env[k];
-            else process.env[k] = v;
-        }
-    };
     for (const name of ["stdout", "stderr"] as const) {
-        streams[name].write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+        process[name].write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
             out[name] += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
             const done = rest.find((r) => typeof r === "function") as (() => void) | undefined;
             done?.();
             return true;
         }) as typeof process.stdout.write;
     }
-    setEnv(env);
     try {
         const status = await exitCode(cmd, args);
         return { status, ...out };
     } finally {
-        streams.stdout.write = writes.stdout;
-        streams.stderr.write = writes.stderr;
-        setEnv(saved);
+        process.stdout.write = writes.stdout;
+        process.stderr.write = writes.stderr;
     }
 }
