@@ -9,7 +9,7 @@ import { parse } from "yaml";
 import { correlationTargets, TRACE_ID_METADATA_KEY } from "../components/grafana/correlations";
 import { DATASOURCE_UIDS, type GrafanaDatasource } from "../components/grafana/datasource";
 import { grafanaDatasources } from "../components/grafana/datasources";
-import { resolvePlatform, type ClusterModel } from "../components/platform/model";
+import type { ClusterModel } from "../components/platform/model";
 import { footprint } from "../tools/offline/footprint";
 import type { Plan } from "../tools/offline/plan";
 import { minimalTierTotals } from "./support/minimal-tier";
@@ -26,7 +26,7 @@ const hubDatasources = (plan: Plan): GrafanaDatasource[] => {
 };
 /** The one cluster of a single-cluster stack's model, with only the releases `keep` keeps. */
 const modelCluster = (plan: Plan, keep: (chart: string) => boolean = () => true): ClusterModel => {
-    const cluster = resolvePlatform(plan.settings).clusters[0];
+    const cluster = plan.model.clusters[0];
     return { ...cluster, releases: cluster.releases.filter((r) => keep(r.chart.chart)) };
 };
 

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { diskTypeOf, estimateCost, regionOf } from "../tools/cost/estimate";
+import { estimateCost, regionOf } from "../tools/cost/estimate";
 import { add, div, exact, formatUsd, mul, toMicros, type Exact } from "../tools/cost/money";
 import { loadPrices, PRICES_FILE, regionPrices } from "../tools/cost/prices";
 import { renderCompare, renderMarkdown, renderTable, toJson } from "../tools/cost/render";
@@ -98,15 +98,6 @@ describe("cost estimate", function () {
                 const region = regionOf(s.clusters[0].location);
                 same(e.byComponent["Persistent disks"], mul(exact(expected), regionPrices(prices, region).disk(s.storage.diskType).usd));
             }
-        });
-
-        it("tells the disk type of the platform's StorageClasses and GKE's own, and refuses a class it cannot tell", async () => {
-            const s = (await planVariant("dev")).settings; // pd-balanced platform class
-            assert.equal(diskTypeOf("observability-pd-balanced", s), "pd-balanced");
-            assert.equal(diskTypeOf("observability-pd-standard", s), "pd-standard");
-            assert.equal(diskTypeOf("premium-rwo", s), "pd-ssd");
-            assert.equal(diskTypeOf("standard", s), "pd-standard");
-            assert.throws(() => diskTypeOf("nfs", s), /cannot tell the disk type of StorageClass "nfs"/);
         });
     });
 

@@ -176,7 +176,7 @@ describe("platform model", () => {
         let compared = 0;
         for (const key of ["dev", "prod", "thanos", "fleet"] as const) {
             const { plan, releases } = await renderedStack(key);
-            const model = resolvePlatform(plan.settings);
+            const model = plan.model;
             for (const r of releases) {
                 const cluster = model.clusters.find((c) => c.name === r.cluster)!;
                 const release = cluster.releases.find((m) => `${r.cluster}-${m.release}` === r.release.resource)!;
@@ -233,7 +233,7 @@ describe("platform model", () => {
         let compared = 0;
         for (const key of ["dev", "prod", "thanos", "fleet"] as const) {
             const { plan, releases } = await renderedStack(key);
-            const model = resolvePlatform(plan.settings);
+            const model = plan.model;
             for (const r of releases) {
                 const release = model.clusters.find((c) => c.name === r.cluster)!.releases.find((m) => `${r.cluster}-${m.release}` === r.release.resource)!;
                 // Mimir's chart is not available to render here (test/support/charts.ts): its values
@@ -280,7 +280,7 @@ describe("platform model", () => {
         this.timeout(180_000);
         for (const set of [{ ...fleet, metricsBackend: "thanos" }, fleet]) {
             const plan = await planVariant("prod", { set });
-            const model = resolvePlatform(plan.settings);
+            const model = plan.model;
             for (const cluster of model.clusters) {
                 const secrets = plan.resources
                     .filter((r) => r.type === "kubernetes:core/v1:Secret" && r.provider === `${cluster.name}-k8s`)

@@ -15,7 +15,7 @@ function recordsOf(doc: RuleGroups | undefined): string[] {
 }
 
 /** Series recorded by the plan's PrometheusRule resources and by `<dir>/rules/*.y(a)ml` files. */
-export function recordedSeries(plan: Plan, planDir?: string): Set<string> {
+export function recordedSeries(plan: Pick<Plan, "resources">, planDir?: string): Set<string> {
     const names = new Set<string>();
     for (const r of plan.resources.filter((x) => x.type === PROMETHEUS_RULE_TYPE)) {
         for (const n of recordsOf((r.inputs as { spec?: RuleGroups }).spec)) names.add(n);

@@ -2,8 +2,6 @@
 // platform model (its volumes, pods and buckets) and the stack's usage assumptions (settings.cost),
 // priced from the price file; and the same usage priced on managed alternatives, as estimates.
 import type { Settings } from "../../components/config/schema";
-import { storageClassName as storageClassNameOf } from "../../components/kubernetes/storage-class";
-import { resolvePlatform } from "../../components/platform/model";
 import { DEFAULT_NODES_PER_CLUSTER, footprint } from "../offline/footprint";
 import type { Plan } from "../offline/plan";
 import { add, div, exact, formatQuantity, max, mul, sub, ZERO, type Exact } from "./money";
@@ -48,23 +46,6 @@ const cite = (p: Priced) => `${p.source} (${p.date})`;
 /** The region of a GCE location: "us-central1-a" -> "us-central1". */
 export const regionOf = (location: string): string => location.replace(/^([a-z]+-[a-z]+[0-9])-[a-z]$/, "$1");
 
-// GKE's built-in StorageClasses and the disks they provision.
-const GKE_STORAGE_CLASSES: Readonly<Record<string, string>> = {
-    standard: "pd-standard",
-    "standard-rwo": "pd-balanced",
-    "premium-rwo": "pd-ssd",
-};
-
-/** Disk type a claim gets: the platform's class names its type; GKE's own classes are known. */
-export function diskTypeOf(storageClassName: string | undefined, s: Settings): string {
-    if (storageClassName === undefined || storageClassName === storageClassNameOf(s)) return s.storage.diskType;
-    const platform = /^observability-(pd-[a-z]+)$/.exec(storageClassName);
-    if (platform) return platform[1];
-    const gke = GKE_STORAGE_CLASSES[storageClassName];
-    if (gke) return gke;
-    throw new Error(`cannot tell the disk type of StorageClass "${storageClassName}": use the platform's class ${storageClassNameOf(s)}`);
-}
-
 /** Seconds of a scrape interval such as "30s", "1m". */
 function intervalSeconds(interval: string): bigint {
     const m = /^(\d+)(s|m|h)$/.exec(interval);
@@ -85,15 +66,16 @@ export function estimateCost(plan: Plan, prices: PriceFile, nodes = DEFAULT_NODE
     const hours = exact(prices.hoursPerMonth);
     const lines: CostLine[] = [];
     const assumptions: string[] = [];
-    const model = resolvePlatform(s);
+    const modelOf = (cluster: string) => plan.model.clusters.find((c) => c.name === cluster)!;
 
-    // Disks: every volume of the model, one per replica, in its cluster's region on the disk type of
-    // the cluster's StorageClass (test/platform-model.test.ts holds them to the claims Helm renders).
-    for (const cluster of model.clusters) {
-        const region = regionOf(s.clusters.find((x) => x.name === cluster.name)!.location);
-        const diskType = diskTypeOf(cluster.storageClass, s);
+    // Disks: every volume of the model, one per replica, in its cluster's region. Each claims from the
+    // cluster's platform StorageClass, which provisions storage.diskType (kubernetes/storage-class.ts);
+    // test/platform-model.test.ts holds the volumes to the claims Helm renders.
+    const diskType = s.storage.diskType;
+    for (const cluster of s.clusters) {
+        const region = regionOf(cluster.location);
         const price = regionPrices(prices, region).disk(diskType);
-        for (const release of cluster.releases) {
+        for (const release of modelOf(cluster.name).releases) {
             for (const v of release.volumes) {
                 lines.push({
                     component: "Persistent disks",
@@ -110,7 +92,7 @@ export function estimateCost(plan: Plan, prices: PriceFile, nodes = DEFAULT_NODE
     // Compute: the summed requests per cluster as node-equivalents of a machine type, or Autopilot.
     for (const cluster of s.clusters) {
         // The plan's own reader of the model, so the plan and the estimate print the same requests.
-        const f = footprint(model.clusters.find((c) => c.name === cluster.name)!, nodes);
+        const f = footprint(modelOf(cluster.name), nodes);
         const cpu = div(exact(f.cpuMilli), exact(1000));
         // Decimal memory units ("500M") give fractional MiB; a millionth of a MiB is far below a cent.
         const mem = div(exact(f.memoryMi.toFixed(6)), exact(1024));
@@ -139,7 +121,7 @@ export function estimateCost(plan: Plan, prices: PriceFile, nodes = DEFAULT_NODE
     }
 
     // Cloud Storage: what each of the model's buckets holds once its retention is full, and the operations.
-    const stores = model.buckets;
+    const stores = plan.model.buckets;
     if (stores.length > 0) {
         const sp = regionPrices(prices, s.region).storage;
         const sps = samplesPerSecond(s);

@@ -6,7 +6,7 @@ import { loadSettings } from "../../components/config/settings";
 import type { Settings } from "../../components/config/schema";
 import { sreFiles } from "./sre-files";
 import { GRAFANA_DASHBOARD_LABEL } from "../../components/metrics/kube-prometheus-stack";
-import { modelDocument, resolvePlatform } from "../../components/platform/model";
+import { modelDocument, resolvePlatform, type PlatformModel } from "../../components/platform/model";
 import { runProgram, type FakeCluster, type RecordedAlias, type RecordedResource } from "./runtime";
 import { readStackConfig } from "./stack-config";
 
@@ -48,6 +48,8 @@ export interface PlannedRelease {
 export interface Plan {
     stack: string;
     settings: Settings;
+    /** Where everything runs, resolved once from the settings, as the program resolves it. */
+    model: PlatformModel;
     resources: PlannedResource[];
     releases: PlannedRelease[];
     outputs: Record<string, unknown>;
@@ -114,7 +116,14 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
         .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type.localeCompare(b.type)));
     // The program has just resolved these from the same config; reading them again is cheap.
     const settings = loadSettings();
-    return { stack, settings, resources, releases: releasesOf(resources), outputs: sortKeysDeep(run.outputs) as Record<string, unknown> };
+    return {
+        stack,
+        settings,
+        model: resolvePlatform(settings),
+        resources,
+        releases: releasesOf(resources),
+        outputs: sortKeysDeep(run.outputs) as Record<string, unknown>,
+    };
 }
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
@@ -224,7 +233,7 @@ export function writePlan(plan: Plan, dir: string): string[] {
     write("outputs.json", `${JSON.stringify(plan.outputs, null, 2)}\n`);
     write("settings.json", `${JSON.stringify(sortKeysDeep(plan.settings), null, 2)}\n`);
     // Where everything runs and how it connects, as the program resolved it (components/platform/model.ts).
-    write("model.json", `${JSON.stringify(modelDocument(resolvePlatform(plan.settings)), null, 2)}\n`);
+    write("model.json", `${JSON.stringify(modelDocument(plan.model), null, 2)}\n`);
     for (const release of plan.releases) {
         write(`values/${release.resource}.yaml`, stringify(release.values, { sortMapEntries: true, lineWidth: 0 }));
     }

@@ -1,5 +1,4 @@
 // The plan's printed summary: resources by type, the Helm releases, and the requests per cluster.
-import { resolvePlatform } from "../../components/platform/model";
 import { DEFAULT_NODES_PER_CLUSTER, footprint, formatCpu, formatMemory } from "./footprint";
 import type { Plan } from "./plan";
 
@@ -15,7 +14,7 @@ export function summarize(plan: Plan, nodes = DEFAULT_NODES_PER_CLUSTER): string
         "Helm releases:",
         ...plan.releases.map((r) => `  ${r.resource} (${r.namespace}): ${r.chart}@${r.version}`),
         `Requests per cluster (${nodes} nodes each, DaemonSets counted per node):`,
-        ...resolvePlatform(plan.settings).clusters.map((cluster) => {
+        ...plan.model.clusters.map((cluster) => {
             const f = footprint(cluster, nodes);
             return `  ${cluster.name}: ${formatCpu(f.cpuMilli)}, ${formatMemory(f.memoryMi)}`;
         }),
