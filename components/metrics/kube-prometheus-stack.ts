@@ -6,7 +6,7 @@ import { KSA_NAMES } from "../gcp/stores";
 import type { GrafanaDatasource } from "../grafana/datasource";
 import { grafanaExposureValues } from "../grafana/exposure";
 import { containerResources, volumeClaimSpec } from "../kubernetes/resources";
-import { backendProfile } from "../platform/backends";
+import { backendProfile, sidecarUploads } from "../platform/backends";
 import { FULLNAMES } from "../platform/services";
 import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
 import { EVALUATOR_LABEL, localRetentionDays, RULER_EVALUATORS } from "../sre/evaluation";
@@ -47,7 +47,7 @@ export function kubePrometheusStackValues(settings: Settings, cluster: ClusterSe
         prometheus: {
             // With Thanos the sidecar uploads blocks as Prometheus' own Kubernetes service account,
             // which the platform creates with its Workload Identity annotation.
-            ...(backendProfile(settings).samples.via === "sidecar-upload"
+            ...(sidecarUploads(backendProfile(settings))
                 ? { serviceAccount: { create: false, name: KSA_NAMES.prometheus } }
                 : {}),
             prometheusSpec: {

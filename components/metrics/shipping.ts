@@ -5,7 +5,7 @@
 import type { ClusterSettings, Settings } from "../config/schema";
 import { alertmanagerTarget, pushTargets, SPOKE_CREDENTIALS } from "../fleet/endpoints";
 import { containerResources } from "../kubernetes/resources";
-import { backendProfile, type SampleRoute } from "../platform/backends";
+import { backendProfile, sidecarUploads, type SampleRoute } from "../platform/backends";
 import { PROMETHEUS_REPLICA_LABEL, THANOS_IMAGE_REF, THANOS_OBJSTORE_SECRET } from "./thanos";
 
 /** Where prometheus-operator mounts the Secrets listed in `prometheusSpec.secrets`. */
@@ -94,7 +94,7 @@ export interface PrometheusShipping {
 export function prometheusShipping(settings: Settings, cluster: ClusterSettings): PrometheusShipping {
     const isHub = cluster.role === "hub";
     const remoteWrite = remoteWriteSpecs(settings, cluster);
-    const thanos = backendProfile(settings).samples.via === "sidecar-upload";
+    const thanos = sidecarUploads(backendProfile(settings));
     // A spoke's alerts go to the hub's central Alertmanager, through the fleet gateway.
     const target = isHub ? undefined : alertmanagerTarget(settings, cluster);
     return {

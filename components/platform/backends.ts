@@ -126,6 +126,9 @@ export type PrometheusOnlyBackend = Exclude<MetricsBackend, StoreBackend>;
 /** "http://<host>:<port><path>" of an endpoint. */
 export const endpointUrl = (settings: Settings, at: Endpoint): string => `http://${servicePortAddress(settings, at)}${at.path}`;
 
+/** Whether every cluster's Thanos sidecar uploads its Prometheus' blocks to the bucket. */
+export const sidecarUploads = (profile: BackendProfile): boolean => profile.samples.via === "sidecar-upload";
+
 /** Whether this cluster's Prometheus remote-writes its samples (to the hub's receiver). */
 export function remoteWrites(profile: BackendProfile, role: "hub" | "spoke"): boolean {
     const samples: SampleRoute = profile.samples;

@@ -13,7 +13,7 @@ import { storageClassName } from "../kubernetes/storage-class";
 import { THANOS_OBJSTORE_SECRET } from "../metrics/thanos";
 import { ALERTMANAGER_CONFIG_SECRET } from "../sre/alertmanager-config";
 import { prometheusRules, type PrometheusRuleSpec } from "../sre/prometheus-rules";
-import { backendProfile, endpointUrl, type PrometheusOnlyBackend, type StoreBackend } from "./backends";
+import { backendProfile, endpointUrl, sidecarUploads, type PrometheusOnlyBackend, type StoreBackend } from "./backends";
 import { RELEASES, redisExporterRelease, serviceUrl } from "./services";
 import {
     LOKI_DISTRIBUTED_REPLICAS,
@@ -155,7 +155,7 @@ function releasesOf(settings: Settings, cluster: ClusterSettings, metrics: Metri
                     : []),
                 ...(thanosRuler ? [{ name: "thanos-ruler", sizeGi: settings.thanos.rulerStorageGi, replicas: SINGLE }] : []),
             ],
-            workloads: kubePrometheusStackWorkloads(settings, { hub, thanosSidecar: backendProfile(settings).samples.via === "sidecar-upload", thanosRuler }),
+            workloads: kubePrometheusStackWorkloads(settings, { hub, thanosSidecar: sidecarUploads(backendProfile(settings)), thanosRuler }),
         },
         stateless(RELEASES.argocd, ns.gitops, CHARTS.argoCd, argoCdWorkloads(settings)),
         // The log collector on every node; the events collector is one watch on the API server.
@@ -254,7 +254,7 @@ function secretsOf(settings: Settings, cluster: ClusterSettings): SecretModel[] 
     const ns = settings.namespaces;
     const spokes = settings.clusters.some((c) => c.role === "spoke");
     const thanos: SecretModel[] =
-        backendProfile(settings).samples.via === "sidecar-upload" ? [{ namespace: ns.monitoring, name: THANOS_OBJSTORE_SECRET.name, holds: "the Thanos sidecar's bucket configuration" }] : [];
+        sidecarUploads(backendProfile(settings)) ? [{ namespace: ns.monitoring, name: THANOS_OBJSTORE_SECRET.name, holds: "the Thanos sidecar's bucket configuration" }] : [];
     if (cluster.role === "hub") {
         return [
             { namespace: ns.monitoring, name: GRAFANA_ADMIN_SECRET, holds: "Grafana's admin user and generated password" },

@@ -24,19 +24,17 @@ export interface Footprint {
     memoryMi: number;
 }
 
-export function cpuMilli(quantity: unknown): number {
-    if (quantity === undefined || quantity === null) return 0;
-    const text = String(quantity);
-    const m = /^([0-9.]+)(m?)$/.exec(text);
-    if (!m) throw new Error(`not a CPU quantity: ${text}`);
+/** A CPU quantity of the settings ("250m", "1") in millicores. */
+function cpuMilli(quantity: string): number {
+    const m = /^([0-9.]+)(m?)$/.exec(quantity);
+    if (!m) throw new Error(`not a CPU quantity: ${quantity}`);
     return m[2] === "m" ? Number(m[1]) : Number(m[1]) * 1000;
 }
 
-export function memoryMi(quantity: unknown): number {
-    if (quantity === undefined || quantity === null) return 0;
-    const text = String(quantity);
-    const m = /^([0-9.]+)(Ki|Mi|Gi|Ti|k|M|G)?$/.exec(text);
-    if (!m) throw new Error(`not a memory quantity: ${text}`);
+/** A memory quantity of the settings ("512Mi", "1Gi", "500M") in MiB. */
+function memoryMi(quantity: string): number {
+    const m = /^([0-9.]+)(Ki|Mi|Gi|Ti|k|M|G)?$/.exec(quantity);
+    if (!m) throw new Error(`not a memory quantity: ${quantity}`);
     const factor: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024, k: 1000 / 1048576, M: 1e6 / 1048576, G: 1e9 / 1048576 };
     return Number(m[1]) * (m[2] ? factor[m[2]] : 1 / 1048576);
 }
